@@ -1,0 +1,11 @@
+/**
+ * @paved/observe: telemetry tied to the catalog — OTel wiring from catalog metadata, an
+ * embedded OTLP/HTTP receiver, a span store, trace search, RED, service map and dependency drift.
+ *
+ * @since 0.1.0
+ */
+
+/** @since 0.1.0 */
+export * as Observe from "./Observe.js"
+/** @since 0.1.0 */
+export * as Span from "./Span.js"
