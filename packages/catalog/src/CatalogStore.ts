@@ -1,0 +1,252 @@
+/**
+ * The durable catalog store: one service interface, three backends chosen by a layer —
+ * `layerSqlite` (the embedded default, a WAL-mode file under `.paved/`), `layerPg` (PostgreSQL
+ * for teams that outgrow one machine) and `layerMemory` (tests, short-lived scripts).
+ *
+ * Per entity the store keeps the entity with its computed relations, its provenance (location,
+ * file, line, column), a content hash, the problems attached to it, when it was first seen and
+ * last changed, and whether it is an orphan. Every change is recorded in the history. Schemas
+ * are versioned (`paved_catalog_migrations`) and migrated when a layer is built.
+ *
+ * ```ts
+ * const program = Effect.gen(function*() {
+ *   const store = yield* CatalogStore.CatalogStore
+ *   const page = yield* store.query({ filter: [[{ key: "kind", values: ["component"] }]], limit: 20 })
+ * })
+ * Effect.runPromise(program.pipe(Effect.provide(CatalogStore.layerSqlite({ filename: ".paved/paved.db" }))))
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as SqlClient from "@effect/sql/SqlClient"
+import * as PgClient from "@effect/sql-pg/PgClient"
+import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import type { Entity } from "./Entity.js"
+import type { EntityRef } from "./EntityRef.js"
+import type { HistoryEntry, HistoryQuery } from "./History.js"
+import type { IngestInput, IngestOptions, IngestReport } from "./Ingest.js"
+import type { FacetCount, InvalidQuery, Page, Query } from "./Query.js"
+import { makeMemoryBackend } from "./internal/store/memory.js"
+import { makeService } from "./internal/store/service.js"
+import { makeSqlBackend } from "./internal/store/sql.js"
+
+/**
+ * A problem attached to a stored entity (validation warnings, or the error of an invalid file
+ * whose last known good content is kept).
+ *
+ * @since 0.1.0
+ */
+export interface EntityProblem {
+  readonly severity: "error" | "warning"
+  readonly rule: string
+  readonly message: string
+  readonly file?: string | undefined
+  readonly line?: number | undefined
+  readonly column?: number | undefined
+  readonly path?: string | undefined
+}
+
+/**
+ * An entity as stored: the entity (relations filled), its ref, provenance and status.
+ * Times are ISO-8601 strings.
+ *
+ * @since 0.1.0
+ */
+export interface StoredEntity {
+  readonly ref: EntityRef
+  readonly entity: Entity
+  readonly location: string
+  readonly file: string
+  readonly line: number | null
+  readonly column: number | null
+  readonly hash: string
+  readonly problems: ReadonlyArray<EntityProblem>
+  readonly firstSeen: string
+  readonly lastChanged: string
+  readonly orphan: boolean
+  readonly owner: string | null
+}
+
+/**
+ * A relation edge: `source` has relation `type` to `target`.
+ *
+ * @since 0.1.0
+ */
+export interface RelationEdge {
+  readonly source: EntityRef
+  readonly type: string
+  readonly target: EntityRef
+}
+
+/**
+ * Which way to follow relations from a set of refs: `out` (the refs are sources) or `in`
+ * (the refs are targets).
+ *
+ * @since 0.1.0
+ */
+export type Direction = "out" | "in"
+
+/**
+ * The state of a location after the last ingest that saw it.
+ *
+ * @since 0.1.0
+ */
+export interface LocationStatus {
+  readonly location: string
+  readonly file: string
+  readonly ok: boolean
+  readonly problems: ReadonlyArray<EntityProblem>
+  readonly lastIngested: string
+  readonly entityCount: number
+}
+
+/**
+ * The store could not be opened, migrated, read or written. `operation` says what was being
+ * done; the message says what to check.
+ *
+ * @since 0.1.0
+ */
+export class StoreError extends Data.TaggedError("StoreError")<{
+  readonly operation: string
+  readonly detail: string
+  readonly cause?: unknown
+}> {
+  override get message(): string {
+    return `catalog store: ${this.operation} failed: ${this.detail}`
+  }
+}
+
+/**
+ * The catalog store service.
+ *
+ * - `ingest` reconciles a load result (see the `Ingest` module) in one transaction.
+ * - `get` / `getMany` read entities by ref (refs are compared in canonical lowercase form).
+ * - `query` filters, searches, orders and pages (see the `Query` module); `facets` counts values.
+ * - `edges` follows relations one step from a set of refs (the `Graph` module builds on it).
+ * - `history` lists recorded changes (see the `History` module); `locations` the ingested sources.
+ *
+ * @since 0.1.0
+ */
+export class CatalogStore extends Context.Tag("@paved/catalog/CatalogStore")<CatalogStore, {
+  readonly backend: "sqlite" | "pg" | "memory"
+  readonly ingest: (input: IngestInput, options?: IngestOptions) => Effect.Effect<IngestReport, StoreError>
+  readonly get: (ref: string) => Effect.Effect<Option.Option<StoredEntity>, StoreError>
+  readonly getMany: (refs: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<StoredEntity>, StoreError>
+  readonly query: (query: Query) => Effect.Effect<Page, StoreError | InvalidQuery>
+  readonly facets: (
+    field: string,
+    query?: Pick<Query, "filter" | "text">
+  ) => Effect.Effect<ReadonlyArray<FacetCount>, StoreError>
+  readonly edges: (
+    refs: ReadonlyArray<string>,
+    options: { readonly direction: Direction; readonly types?: ReadonlyArray<string> | undefined }
+  ) => Effect.Effect<ReadonlyArray<RelationEdge>, StoreError>
+  readonly history: (query?: HistoryQuery) => Effect.Effect<ReadonlyArray<HistoryEntry>, StoreError>
+  readonly locations: Effect.Effect<ReadonlyArray<LocationStatus>, StoreError>
+  readonly count: Effect.Effect<number, StoreError>
+}>() {}
+
+/**
+ * Builds the store over the `SqlClient` in the context (SQLite or PostgreSQL), running the
+ * migrations first.
+ *
+ * @since 0.1.0
+ */
+export const makeSql: Effect.Effect<CatalogStore["Type"], StoreError, SqlClient.SqlClient> = Effect.map(
+  makeSqlBackend,
+  makeService
+)
+
+/**
+ * Builds an in-memory store (nothing survives the scope).
+ *
+ * @since 0.1.0
+ */
+export const makeMemory: Effect.Effect<CatalogStore["Type"]> = Effect.map(makeMemoryBackend, makeService)
+
+/**
+ * The store over an existing `SqlClient` layer (yours, configured as you like).
+ *
+ * @since 0.1.0
+ */
+export const layerSqlClient: Layer.Layer<CatalogStore, StoreError, SqlClient.SqlClient> = Layer.effect(
+  CatalogStore,
+  makeSql
+)
+
+/**
+ * The default path of the embedded store, relative to the working directory.
+ *
+ * @since 0.1.0
+ */
+export const DEFAULT_SQLITE_FILE = ".paved/paved.db"
+
+/**
+ * The embedded store: a SQLite file in WAL mode (its directory is created). Use `":memory:"` for
+ * a throwaway SQLite database.
+ *
+ * @since 0.1.0
+ */
+export const layerSqlite = (options: { readonly filename: string }): Layer.Layer<CatalogStore, StoreError> => {
+  const prepare = Effect.try({
+    try: () => {
+      if (options.filename !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(options.filename)), { recursive: true })
+    },
+    catch: (cause) =>
+      new StoreError({ operation: "open", detail: `cannot create the directory of ${options.filename}: ${String(cause)}`, cause })
+  })
+  const client = Layer.unwrapEffect(
+    Effect.as(prepare, SqliteClient.layer({ filename: options.filename }))
+  ).pipe(
+    Layer.catchAll((error) =>
+      Layer.fail(
+        error instanceof StoreError
+          ? error
+          : new StoreError({ operation: "open", detail: `cannot open SQLite file ${options.filename}: ${String(error)}`, cause: error })
+      )
+    )
+  )
+  return Layer.provide(layerSqlClient, client)
+}
+
+/**
+ * The store on PostgreSQL at `url` (`postgres://user:pass@host:port/db`). The URL is kept
+ * `Redacted`.
+ *
+ * @since 0.1.0
+ */
+export const layerPg = (options: {
+  readonly url: string | Redacted.Redacted<string>
+  readonly maxConnections?: number | undefined
+}): Layer.Layer<CatalogStore, StoreError> => {
+  const url = Redacted.isRedacted(options.url) ? options.url : Redacted.make(options.url)
+  const client = PgClient.layer({
+    url,
+    maxConnections: options.maxConnections ?? 5,
+    connectTimeout: "10 seconds"
+  }).pipe(
+    Layer.mapError((error) =>
+      new StoreError({
+        operation: "connect",
+        detail: `cannot connect to PostgreSQL (is it running and does the database exist?): ${error.message}`,
+        cause: error
+      })
+    )
+  )
+  return Layer.provide(layerSqlClient, client)
+}
+
+/**
+ * An in-memory store.
+ *
+ * @since 0.1.0
+ */
+export const layerMemory: Layer.Layer<CatalogStore> = Layer.effect(CatalogStore, makeMemory)

@@ -1,0 +1,166 @@
+/**
+ * Ingestion: reconciling what a set of locations emits now with what the store holds.
+ *
+ * The input is the shape of `Catalog.load`'s result (entities with provenance, problems, and the
+ * sources that were read). Per location, ingestion is a no-op when nothing changed (content
+ * hash), updates what changed, turns what a location stopped emitting into orphans (deleted or
+ * kept and marked), keeps the last known good entities of a file that became invalid (with the
+ * problem attached to them), resolves two locations claiming one ref in favour of the first
+ * claimant, and reports a renamed entity (same file, new name) as a rename. One ingest is one
+ * transaction; concurrent ingests are serialised.
+ *
+ * @since 0.1.0
+ */
+import type * as Effect from "effect/Effect"
+import type { Entity } from "./Entity.js"
+import type { EntityRef } from "./EntityRef.js"
+import { CatalogStore, type StoreError } from "./CatalogStore.js"
+import * as EffectRuntime from "effect/Effect"
+
+/**
+ * An entity as the loader emits it, with where it came from. `location` is the key that
+ * reconciliation groups by (`file:<absolute path>`).
+ *
+ * @since 0.1.0
+ */
+export interface InputEntity {
+  readonly entity: Entity
+  readonly ref?: EntityRef | undefined
+  readonly file: string
+  readonly line?: number | undefined
+  readonly column?: number | undefined
+  readonly location: string
+}
+
+/**
+ * A problem found while loading. Problems with a `ref` attach to that entity; problems of an
+ * invalid file without a `ref` attach to every entity the file emitted before (last known good).
+ *
+ * @since 0.1.0
+ */
+export interface InputProblem {
+  readonly severity: "error" | "warning"
+  readonly file?: string | undefined
+  readonly line?: number | undefined
+  readonly column?: number | undefined
+  readonly path?: string | undefined
+  readonly ref?: string | undefined
+  readonly rule: string
+  readonly message: string
+}
+
+/**
+ * A source that was read: a location is reconciled only when it appears here. `ok: false`
+ * means the file is invalid, so its previous entities are kept (last known good).
+ *
+ * @since 0.1.0
+ */
+export interface InputSource {
+  readonly file: string
+  readonly location: string
+  readonly ok: boolean
+}
+
+/**
+ * What one ingest reconciles; `Catalog.load`'s `LoadResult` has this shape.
+ *
+ * @since 0.1.0
+ */
+export interface IngestInput {
+  readonly entities: ReadonlyArray<InputEntity>
+  readonly problems: ReadonlyArray<InputProblem>
+  readonly sources: ReadonlyArray<InputSource>
+}
+
+/**
+ * What happens to an entity its location no longer emits: `delete` removes it, `keep` (the
+ * default) keeps it marked as an orphan (`paved.orphan=true` in queries). Both are reported.
+ *
+ * @since 0.1.0
+ */
+export type OrphanStrategy = "delete" | "keep"
+
+/**
+ * Options of an ingest. `roots` are the paths that were scanned: a stored location whose file is
+ * under a root but that is absent from `sources` (a deleted file) is reconciled as emitting
+ * nothing. `now` fixes the clock (tests).
+ *
+ * @since 0.1.0
+ */
+export interface IngestOptions {
+  readonly orphans?: OrphanStrategy | undefined
+  readonly roots?: ReadonlyArray<string> | undefined
+  readonly now?: Date | undefined
+}
+
+/**
+ * Two locations emitting one ref: the first claimant (the one already stored, else the
+ * lexicographically first location) keeps it.
+ *
+ * @since 0.1.0
+ */
+export interface Conflict {
+  readonly ref: EntityRef
+  readonly keptLocation: string
+  readonly rejectedLocation: string
+}
+
+/**
+ * A rename: a file stopped emitting `from` and started emitting `to` of the same kind.
+ *
+ * @since 0.1.0
+ */
+export interface Rename {
+  readonly from: EntityRef
+  readonly to: EntityRef
+  readonly location: string
+}
+
+/**
+ * Entities kept at their last known good content because their file became invalid.
+ *
+ * @since 0.1.0
+ */
+export interface KeptEntity {
+  readonly ref: EntityRef
+  readonly location: string
+  readonly problems: ReadonlyArray<InputProblem>
+}
+
+/**
+ * What an ingest did.
+ *
+ * @since 0.1.0
+ */
+export interface IngestReport {
+  readonly created: ReadonlyArray<EntityRef>
+  readonly updated: ReadonlyArray<EntityRef>
+  readonly unchanged: number
+  readonly orphaned: ReadonlyArray<EntityRef>
+  readonly deleted: ReadonlyArray<EntityRef>
+  readonly renamed: ReadonlyArray<Rename>
+  readonly conflicts: ReadonlyArray<Conflict>
+  readonly lastKnownGood: ReadonlyArray<KeptEntity>
+  readonly problems: ReadonlyArray<InputProblem>
+  readonly locations: number
+}
+
+/**
+ * Ingests a load result into the store in the context.
+ *
+ * @since 0.1.0
+ */
+export const ingest = (
+  input: IngestInput,
+  options?: IngestOptions
+): Effect.Effect<IngestReport, StoreError, CatalogStore> =>
+  EffectRuntime.flatMap(CatalogStore, (store) => store.ingest(input, options))
+
+/**
+ * Whether an ingest changed anything.
+ *
+ * @since 0.1.0
+ */
+export const changedAnything = (report: IngestReport): boolean =>
+  report.created.length + report.updated.length + report.orphaned.length + report.deleted.length +
+      report.renamed.length > 0

@@ -1,0 +1,78 @@
+/**
+ * The behaviour every backend shares: ref normalisation, query normalisation and cursors, and
+ * ingestion as reconcile-then-apply inside one backend transaction.
+ */
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import type { CatalogStore, StoredEntity } from "../../CatalogStore.js"
+import * as EntityRef from "../../EntityRef.js"
+import * as Query from "../../Query.js"
+import type { Backend, NormalQuery } from "./backend.js"
+import { reconcile } from "./reconcile.js"
+import { relationType } from "./records.js"
+
+/** A ref as a person writes it (`component:foo`, `Component:default/Foo`) in canonical form. */
+export const canonicalRef = (input: string): string => {
+  const parsed = EntityRef.parse(input)
+  return Either.isRight(parsed) ? parsed.right : input.toLocaleLowerCase("en-US")
+}
+
+const terms = (text: string | undefined): ReadonlyArray<string> =>
+  text === undefined ? [] : text.toLocaleLowerCase("en-US").split(/\s+/).filter((t) => t.length > 0)
+
+/** Builds the service from a backend. */
+export const makeService = (backend: Backend): CatalogStore["Type"] => {
+  const getMany = (refs: ReadonlyArray<string>) => backend.getMany([...new Set(refs.map(canonicalRef))])
+  return {
+    backend: backend.kind,
+    ingest: (input, options = {}) =>
+      backend.transaction((tx) =>
+        Effect.flatMap(reconcile(input, options, tx), ({ plan, report }) => Effect.as(tx.apply(plan), report))
+      ).pipe(Effect.withSpan("CatalogStore.ingest", { attributes: { entities: input.entities.length } })),
+    get: (ref) =>
+      Effect.map(getMany([ref]), (items) => Option.fromNullable<StoredEntity>(items[0])),
+    getMany,
+    query: (query) =>
+      Effect.gen(function*() {
+        if (query.limit !== undefined && (!Number.isInteger(query.limit) || query.limit < 1)) {
+          return yield* new Query.InvalidQuery({ input: String(query.limit), reason: "the limit must be a positive integer" })
+        }
+        const after = query.cursor === undefined ? undefined : yield* Query.decodeCursor(query.cursor, query)
+        const normal: NormalQuery = {
+          filter: query.filter,
+          terms: terms(query.text),
+          order: query.orderBy ?? { field: "ref", direction: "asc" },
+          limit: query.limit,
+          after
+        }
+        const { rows, total } = yield* backend.query(normal)
+        const hasMore = query.limit !== undefined && rows.length > query.limit
+        const page = hasMore ? rows.slice(0, query.limit) : rows
+        const last = page[page.length - 1]
+        return {
+          items: page.map((r) => r.item),
+          totalItems: total,
+          nextCursor: hasMore && last !== undefined
+            ? Query.encodeCursor({ sortValue: last.sortValue, ref: last.item.ref, shape: Query.shapeOf(query) })
+            : null
+        }
+      }).pipe(Effect.withSpan("CatalogStore.query")),
+    facets: (field, query = {}) =>
+      backend.facets(field.trim().toLocaleLowerCase("en-US"), query.filter, terms(query.text)),
+    edges: (refs, options) =>
+      backend.edges(
+        [...new Set(refs.map(canonicalRef))],
+        options.direction,
+        options.types === undefined ? undefined : options.types.map(relationType)
+      ),
+    history: (query = {}) =>
+      backend.history({
+        ref: query.ref === undefined ? undefined : canonicalRef(query.ref),
+        since: query.since?.toISOString(),
+        limit: query.limit ?? 1000
+      }),
+    locations: backend.locations,
+    count: backend.count
+  }
+}
