@@ -1,0 +1,179 @@
+/**
+ * CI pipelines generated from what a service declares: its catalog entity (`catalog-info.yaml`)
+ * and its Score workload (`score.yaml`). The pipeline validates the entity, tests (with service
+ * containers for the resources the workload asks for), builds the image, plans provisioning for
+ * the target environment, brings up a preview environment per pull request and deploys on the
+ * main branch. The generator is a service; GitHub Actions is the first layer.
+ *
+ * @since 0.1.0
+ */
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
+import { Entity, EntityRef } from "@paved/catalog"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
+import * as YAML from "yaml"
+import * as githubActions from "./internal/githubActions.js"
+import * as pipelineSpec from "./internal/pipelineSpec.js"
+import * as Manifest from "./Manifest.js"
+
+/**
+ * The provider-neutral pipeline description: service name, entity ref, lifecycle, the
+ * workload's resources, target environment, Node.js version, main branch, file names, the
+ * working directory inside the repository, and how CI invokes `paved`.
+ *
+ * @since 0.1.0
+ */
+export type PipelineSpec = pipelineSpec.PipelineSpec
+
+/**
+ * A generated pipeline: which provider, where it goes in the repository, its text and jobs.
+ *
+ * @since 0.1.0
+ */
+export interface GeneratedPipeline {
+  readonly provider: string
+  readonly path: string
+  readonly content: string
+  readonly jobs: ReadonlyArray<string>
+}
+
+/**
+ * The pipeline generator service.
+ *
+ * @since 0.1.0
+ */
+export class PipelineGenerator extends Context.Tag("@paved/golden/PipelineGenerator")<PipelineGenerator, {
+  readonly provider: string
+  readonly generate: (spec: PipelineSpec) => Effect.Effect<GeneratedPipeline>
+}>() {}
+
+/**
+ * GitHub Actions: one workflow at `.github/workflows/ci.yml`.
+ *
+ * @since 0.1.0
+ */
+export const layerGitHubActions: Layer.Layer<PipelineGenerator> = Layer.succeed(PipelineGenerator, {
+  provider: "github-actions",
+  generate: (spec) =>
+    Effect.sync(() => ({
+      provider: "github-actions",
+      path: ".github/workflows/ci.yml",
+      content: githubActions.renderWorkflow(spec),
+      jobs: [...githubActions.jobNames]
+    }))
+})
+
+/**
+ * The catalog entity or the workload is missing or does not say what the pipeline needs.
+ *
+ * @since 0.1.0
+ */
+export class PipelineInputError extends Data.TaggedError("PipelineInputError")<{
+  readonly file: string
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `${this.file}: ${this.reason}`
+  }
+}
+
+const Workload = Schema.Struct({
+  apiVersion: Schema.Literal("score.dev/v1b1"),
+  metadata: Schema.Struct({ name: Schema.String }),
+  resources: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Struct({ type: Schema.String }) }))
+})
+
+const parseYaml = (file: string, text: string): Either.Either<ReadonlyArray<unknown>, PipelineInputError> => {
+  const docs = YAML.parseAllDocuments(text)
+  const broken = docs.flatMap((d) => d.errors)
+  if (broken.length > 0) return Either.left(new PipelineInputError({ file, reason: `invalid YAML: ${broken[0]!.message}` }))
+  return Either.right(docs.map((d) => d.toJS() as unknown))
+}
+
+const decodeEntity = Schema.decodeUnknownEither(Entity.Entity)
+const decodeWorkload = Schema.decodeUnknownEither(Workload)
+
+/**
+ * Options for {@link specFromService}; every one has a default.
+ *
+ * @since 0.1.0
+ */
+export interface SpecOptions {
+  /** Target environment of plan and deploy (default: `production` for production services, else `staging`). */
+  readonly targetEnvironment?: string | undefined
+  /** Default `20`, or the `nodeVersion` recorded by the template. */
+  readonly nodeVersion?: string | undefined
+  /** Default `main`. */
+  readonly mainBranch?: string | undefined
+  /** Where the service lives inside its repository (default `.`). */
+  readonly workingDirectory?: string | undefined
+  /** How CI runs paved (default `npx --yes --package @paved/cli@0.1 paved`). */
+  readonly pavedCommand?: string | undefined
+}
+
+/**
+ * Reads `catalog-info.yaml` (the first Component) and `score.yaml` in `dir` into a pipeline spec.
+ *
+ * @since 0.1.0
+ */
+export const specFromService = (
+  dir: string,
+  options: SpecOptions = {}
+): Effect.Effect<PipelineSpec, PipelineInputError, FileSystem.FileSystem | Path.Path> =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const read = (name: string) =>
+      fs.readFileString(path.join(dir, name)).pipe(
+        Effect.mapError(() => new PipelineInputError({ file: path.join(dir, name), reason: "cannot read the file" }))
+      )
+    const catalogFile = path.join(dir, "catalog-info.yaml")
+    const docs = yield* Effect.flatMap(read("catalog-info.yaml"), (text) => parseYaml(catalogFile, text))
+    const component = docs
+      .map((d) => decodeEntity(d))
+      .flatMap((e) => (Either.isRight(e) && e.right.kind.toLowerCase() === "component" ? [e.right] : []))[0]
+    if (component === undefined) {
+      return yield* new PipelineInputError({ file: catalogFile, reason: "no valid Component entity" })
+    }
+    const workloadFile = path.join(dir, "score.yaml")
+    const workloadDocs = yield* Effect.flatMap(read("score.yaml"), (text) => parseYaml(workloadFile, text))
+    const workload = decodeWorkload(workloadDocs[0])
+    if (Either.isLeft(workload)) {
+      return yield* new PipelineInputError({ file: workloadFile, reason: `not a Score workload: ${workload.left.message}` })
+    }
+    // A service generated by a template records its Node.js version in the manifest.
+    const recorded = yield* Manifest.read(dir).pipe(
+      Effect.map((m) => (typeof m.answers.nodeVersion === "string" ? m.answers.nodeVersion : undefined)),
+      Effect.orElseSucceed(() => undefined)
+    )
+    const lifecycle = typeof component.spec?.lifecycle === "string" ? component.spec.lifecycle : "experimental"
+    return {
+      name: component.metadata.name,
+      entityRef: EntityRef.of(component),
+      lifecycle,
+      resources: Object.entries(workload.right.resources ?? {}).map(([name, r]) => ({ name, type: r.type })),
+      targetEnvironment: options.targetEnvironment ?? pipelineSpec.defaultTargetEnvironment(lifecycle),
+      nodeVersion: options.nodeVersion ?? recorded ?? "20",
+      mainBranch: options.mainBranch ?? "main",
+      catalogFile: "catalog-info.yaml",
+      workloadFile: "score.yaml",
+      workingDirectory: options.workingDirectory ?? ".",
+      pavedCommand: options.pavedCommand ?? pipelineSpec.defaultPavedCommand
+    }
+  })
+
+/**
+ * Generates the pipeline of the service in `dir` with the provided generator.
+ *
+ * @since 0.1.0
+ */
+export const pipelineFor = (
+  dir: string,
+  options: SpecOptions = {}
+): Effect.Effect<GeneratedPipeline, PipelineInputError, PipelineGenerator | FileSystem.FileSystem | Path.Path> =>
+  Effect.flatMap(specFromService(dir, options), (spec) => Effect.flatMap(PipelineGenerator, (g) => g.generate(spec)))
