@@ -6,9 +6,23 @@
  */
 
 /** @since 0.1.0 */
+export * as Catalog from "./Catalog.js"
+/** @since 0.1.0 */
 export * as Entity from "./Entity.js"
 /** @since 0.1.0 */
 export * as EntityRef from "./EntityRef.js"
+/** @since 0.1.0 */
+export * as FieldFormat from "./FieldFormat.js"
+/** @since 0.1.0 */
+export * as Integrity from "./Integrity.js"
+/** @since 0.1.0 */
+export * as KindRegistry from "./KindRegistry.js"
+/** @since 0.1.0 */
+export * as Kinds from "./Kinds.js"
+/** @since 0.1.0 */
+export * as Problem from "./Problem.js"
+/** @since 0.1.0 */
+export * as Relations from "./Relations.js"
 /** @since 0.1.0 */
 export * as CatalogView from "./CatalogView.js"
 /** @since 0.1.0 */

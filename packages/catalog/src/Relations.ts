@@ -1,0 +1,119 @@
+/**
+ * Relations computed from spec fields, never written by hand: `spec.owner` gives `ownedBy` on
+ * the entity and `ownerOf` on the owner, and so on for the seven pairs (ownedBy/ownerOf,
+ * providesApi/apiProvidedBy, consumesApi/apiConsumedBy, dependsOn/dependencyOf,
+ * parentOf/childOf, memberOf/hasMember, partOf/hasPart). References are parsed with the
+ * default kind Backstage's processor gives each field and the namespace of the referring entity.
+ *
+ * @since 0.1.0
+ */
+import * as Either from "effect/Either"
+import type { Entity, EntityRelation } from "./Entity.js"
+import * as EntityRef from "./EntityRef.js"
+import { defaultRegistry, type Registry } from "./KindRegistry.js"
+import { inverseOf } from "./Kinds.js"
+
+/**
+ * One relation an entity declares through a spec field, with the field's path so problems can
+ * point at it.
+ *
+ * @since 0.1.0
+ */
+export interface Outgoing {
+  readonly type: string
+  readonly inverse: string
+  readonly targetRef: EntityRef.EntityRef
+  /** `["spec", "owner"]`, `["spec", "dependsOn", 2]` */
+  readonly path: ReadonlyArray<string | number>
+  /** The kinds the target may have, when the field restricts them. */
+  readonly allowedKinds: ReadonlyArray<string> | undefined
+}
+
+/**
+ * A reference in a spec field that cannot be parsed (a `dependsOn` entry without a kind, an
+ * empty part, a value that is not a string).
+ *
+ * @since 0.1.0
+ */
+export interface InvalidRef {
+  readonly path: ReadonlyArray<string | number>
+  readonly message: string
+}
+
+/**
+ * The relations one entity declares, and the references in it that cannot be parsed.
+ *
+ * @since 0.1.0
+ */
+export const outgoing = (
+  entity: Entity,
+  registry: Registry = defaultRegistry
+): { readonly relations: ReadonlyArray<Outgoing>; readonly invalid: ReadonlyArray<InvalidRef> } => {
+  const definition = registry.get(entity.kind)
+  const spec = entity.spec
+  if (definition === undefined || spec === undefined) return { relations: [], invalid: [] }
+  const relations: Array<Outgoing> = []
+  const invalid: Array<InvalidRef> = []
+  const context: EntityRef.ParseContext = { defaultNamespace: entity.metadata.namespace ?? EntityRef.DEFAULT_NAMESPACE }
+  for (const field of definition.relations) {
+    const value = spec[field.field]
+    if (value === undefined || value === null) continue
+    const many = Array.isArray(value)
+    const values: ReadonlyArray<unknown> = many ? value : [value]
+    const ctx = { ...context, defaultKind: field.defaultKind }
+    for (let i = 0; i < values.length; i++) {
+      const path = many ? ["spec", field.field, i] : ["spec", field.field]
+      const input = values[i]
+      if (typeof input !== "string") {
+        invalid.push({ path, message: `Expected an entity reference (a string such as "group:default/team-a") but found ${typeof input}` })
+        continue
+      }
+      const parsed = EntityRef.parse(input, ctx)
+      if (Either.isLeft(parsed)) {
+        invalid.push({ path, message: `${parsed.left.message}; write it as [kind:][namespace/]name` })
+        continue
+      }
+      relations.push({ type: field.relation, inverse: field.inverse, targetRef: parsed.right, path, allowedKinds: field.allowedKinds })
+    }
+  }
+  return { relations, invalid }
+}
+
+const byTypeThenTarget = (a: EntityRelation, b: EntityRelation) =>
+  a.type < b.type ? -1 : a.type > b.type ? 1 : a.targetRef < b.targetRef ? -1 : a.targetRef > b.targetRef ? 1 : 0
+
+/**
+ * Fills `relations` on every entity of a set: each entity's own relations, plus the inverse of
+ * every relation another entity in the set points at it with. Relations are deduplicated and
+ * sorted by type and target.
+ *
+ * @since 0.1.0
+ */
+export const attach = (entities: ReadonlyArray<Entity>, registry: Registry = defaultRegistry): Array<Entity> => {
+  const refs = entities.map(EntityRef.of)
+  const byRef = new Map<string, Map<string, EntityRelation>>()
+  for (const ref of refs) byRef.set(ref, new Map())
+  const add = (from: string, type: string, targetRef: EntityRef.EntityRef) => {
+    const set = byRef.get(from)
+    if (set !== undefined) set.set(`${type} ${targetRef}`, { type, targetRef })
+  }
+  for (let i = 0; i < entities.length; i++) {
+    const self = refs[i]!
+    for (const r of outgoing(entities[i]!, registry).relations) {
+      add(self, r.type, r.targetRef)
+      add(r.targetRef, r.inverse, self)
+    }
+  }
+  return entities.map((entity, i) => ({
+    ...entity,
+    relations: [...byRef.get(refs[i]!)!.values()].sort(byTypeThenTarget)
+  }))
+}
+
+/**
+ * The inverse of a relation type (`ownedBy` → `ownerOf`), or `undefined` for a type outside the
+ * seven pairs.
+ *
+ * @since 0.1.0
+ */
+export const inverse = (type: string): string | undefined => inverseOf[type]

@@ -1,0 +1,184 @@
+/**
+ * The hot path: one raw value in, one valid entity (namespace defaulted) or a list of issues
+ * out. Compiled `Schema.is` checks run first; the slower decode with every error collected
+ * runs only for values that fail, to say exactly where and why.
+ */
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import { EntityMeta, type Entity, ApiVersion, Kind, ROOT_FIELDS } from "../Entity.js"
+import { DEFAULT_NAMESPACE } from "../EntityRef.js"
+import type { KindDefinition } from "../Kinds.js"
+import type { Registry } from "../KindRegistry.js"
+import type { Severity } from "../Problem.js"
+
+/** A problem inside one entity, before the file and position are known. */
+export interface Issue {
+  readonly severity: Severity
+  readonly path: ReadonlyArray<PropertyKey>
+  readonly rule: string
+  readonly message: string
+}
+
+/** What validation made of one value. */
+export interface Validated {
+  readonly entity: Entity | undefined
+  readonly definition: KindDefinition | undefined
+  readonly issues: ReadonlyArray<Issue>
+}
+
+const Envelope = Schema.Struct({
+  apiVersion: ApiVersion,
+  kind: Kind,
+  metadata: EntityMeta,
+  spec: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+})
+
+type Check = (u: unknown) => boolean
+const compiled = new WeakMap<object, Check>()
+const checkOf = (schema: Schema.Schema<unknown, unknown>): Check => {
+  let check = compiled.get(schema)
+  if (check === undefined) {
+    check = Schema.is(schema as unknown as Schema.Schema<unknown, never>)
+    compiled.set(schema, check)
+  }
+  return check
+}
+const isEnvelope = checkOf(Envelope as unknown as Schema.Schema<unknown, unknown>)
+
+const metadataRules: Readonly<Record<string, string>> = {
+  name: "entity/name",
+  namespace: "entity/namespace",
+  labels: "entity/label",
+  annotations: "entity/annotation",
+  tags: "entity/tag",
+  links: "entity/link"
+}
+
+const envelopeRule = (path: ReadonlyArray<PropertyKey>): string => {
+  const [head, second] = path
+  if (head === "apiVersion") return "entity/api-version"
+  if (head === "kind") return "entity/kind"
+  if (head === "spec") return "entity/spec"
+  if (head === "metadata" && typeof second === "string") return metadataRules[second] ?? "entity/metadata"
+  return "entity/metadata"
+}
+
+/** Renders a path the way people write it: `metadata.tags[1]`, `spec.owner`. */
+export const pathToString = (path: ReadonlyArray<PropertyKey>): string => {
+  let out = ""
+  for (const p of path) {
+    if (typeof p === "number") out += `[${p}]`
+    else out += out.length === 0 ? String(p) : `.${String(p)}`
+  }
+  return out
+}
+
+const issuesOf = (
+  schema: Schema.Schema<unknown, unknown>,
+  value: unknown,
+  prefix: ReadonlyArray<PropertyKey>,
+  rule: (path: ReadonlyArray<PropertyKey>) => string,
+  hint: string
+): Array<Issue> => {
+  const result = Schema.decodeUnknownEither(schema as unknown as Schema.Schema<unknown, never>, { errors: "all" })(value)
+  if (Either.isRight(result)) return []
+  // An optional field's schema is `X | undefined`; the "Expected undefined" half of that union
+  // says nothing useful next to the issue with X.
+  return ParseResult.ArrayFormatter.formatErrorSync(result.left).filter((i) => !i.message.startsWith("Expected undefined")).map((i) => {
+    const path = [...prefix, ...i.path]
+    const message = i._tag === "Missing"
+      ? `${pathToString(path)} is required; add it${hint}`
+      : i._tag === "Unexpected"
+      ? `${pathToString(path)} is not allowed here; remove it`
+      : `${pathToString(path)}: ${i.message}${hint}`
+    return { severity: "error", path, rule: rule(path), message }
+  })
+}
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+const unknownKind = (kind: string, registry: Registry): Issue => {
+  const near = registry.kinds.find((d) => d.kind.toLowerCase() === kind.toLowerCase())
+  const known = registry.kinds.map((d) => d.kind).join(", ")
+  return {
+    severity: "error",
+    path: ["kind"],
+    rule: "entity/unknown-kind",
+    message: near !== undefined
+      ? `Unknown kind "${kind}": kinds are case-sensitive, write "${near.kind}"`
+      : `Unknown kind "${kind}": this catalog knows ${known}; register a schema for "${kind}" with KindRegistry.kind(...) to accept it, or fix the kind`
+  }
+}
+
+/** Validates one raw value against the envelope rules and its kind. */
+export const validateEntity = (raw: unknown, registry: Registry): Validated => {
+  if (!isRecord(raw)) {
+    const what = raw === null ? "null" : Array.isArray(raw) ? "a list" : typeof raw
+    return {
+      entity: undefined,
+      definition: undefined,
+      issues: [{ severity: "error", path: [], rule: "entity/not-object", message: `Expected an entity (a mapping with apiVersion, kind, metadata and spec) but found ${what}; remove this document or complete it` }]
+    }
+  }
+  const issues: Array<Issue> = []
+  for (const key in raw) {
+    if (!ROOT_FIELDS.includes(key)) {
+      issues.push({
+        severity: "error",
+        path: [key],
+        rule: "entity/foreign-root-field",
+        message: `Unknown root field "${key}": an entity has only apiVersion, kind, metadata and spec (relations and status are computed); move it under metadata or spec, or remove it`
+      })
+    }
+  }
+  if (!isEnvelope(raw)) issues.push(...issuesOf(Envelope as unknown as Schema.Schema<unknown, unknown>, raw, [], envelopeRule, ""))
+  const kind = raw.kind
+  const definition = typeof kind === "string" ? registry.get(kind) : undefined
+  if (typeof kind === "string" && kind.length > 0 && definition === undefined && !issues.some((i) => i.path[0] === "kind")) {
+    issues.push(unknownKind(kind, registry))
+  }
+  if (definition !== undefined) {
+    if (typeof raw.apiVersion === "string" && !definition.apiVersions.includes(raw.apiVersion)) {
+      issues.push({
+        severity: "error",
+        path: ["apiVersion"],
+        rule: "entity/api-version",
+        message: `apiVersion "${raw.apiVersion}" is not one of ${definition.kind}'s versions (${definition.apiVersions.join(", ")}); use one of those`
+      })
+    }
+    issues.push(...specIssues(raw.spec, definition))
+  }
+  if (issues.length > 0) return { entity: undefined, definition, issues }
+  const metadata = raw.metadata as Entity["metadata"]
+  const entity: Entity = {
+    apiVersion: raw.apiVersion as string,
+    kind: raw.kind as string,
+    metadata: metadata.namespace === undefined ? { ...metadata, namespace: DEFAULT_NAMESPACE } : metadata,
+    ...(raw.spec === undefined ? {} : { spec: raw.spec as Record<string, unknown> })
+  }
+  return { entity, definition, issues }
+}
+
+const specRule = () => "kind/spec"
+
+const specIssues = (spec: unknown, definition: KindDefinition): Array<Issue> => {
+  if (spec === undefined) {
+    return [{ severity: "error", path: ["spec"], rule: "kind/spec", message: `A ${definition.kind} needs a spec; add one with its required fields` }]
+  }
+  if (!isRecord(spec)) return []
+  const type = spec.type
+  const variant = typeof type === "string" ? definition.variants?.[type] : undefined
+  const schema = variant ?? definition.spec
+  const issues: Array<Issue> = []
+  if (!checkOf(schema)(spec)) {
+    const hint = variant === undefined && definition.variants !== undefined && typeof type === "string"
+      ? ` (${definition.kind} type "${type}" has no schema of its own here; if it is a type your catalog uses, register one with KindRegistry.variant("${definition.kind}", "${type}", schema))`
+      : ""
+    issues.push(...issuesOf(schema, spec, ["spec"], specRule, hint))
+  }
+  for (const extension of definition.extensions ?? []) {
+    if (!checkOf(extension)(spec)) issues.push(...issuesOf(extension, spec, ["spec"], specRule, ""))
+  }
+  return issues
+}
