@@ -9,3 +9,7 @@
 export * as Observe from "./Observe.js"
 /** @since 0.1.0 */
 export * as Span from "./Span.js"
+/** @since 0.1.0 */
+export * as SpanStore from "./SpanStore.js"
+/** @since 0.1.0 */
+export * as Receiver from "./Receiver.js"

@@ -1,0 +1,168 @@
+/**
+ * The embedded OTLP/HTTP receiver: `POST /v1/traces`, `/v1/logs` and `/v1/metrics` in JSON or
+ * protobuf (optionally gzip), written to a {@link SpanStore} through one batching writer.
+ *
+ * Every request is answered as the OTLP specification asks: 200 once the data is committed
+ * (with `partialSuccess` when spans were rejected), 400 for data that does not decode, 413 above
+ * the body limit (reading stops there), 415 for other content types, 429 with `Retry-After` when
+ * the write queue is full, 503 with `Retry-After` when the store fails. Malformed or hostile
+ * payloads are answered, never fatal.
+ *
+ * @since 0.1.0
+ */
+import * as Data from "effect/Data"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Queue from "effect/Queue"
+import * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
+import * as http from "node:http"
+import { type Batch, makeHandler } from "./internal/otlpHttp.js"
+import type { LogRecord, SpanRecord } from "./Span.js"
+import type * as SpanStore from "./SpanStore.js"
+
+/**
+ * The receiver could not start (most often: the port is taken).
+ *
+ * @since 0.1.0
+ */
+export class ReceiverError extends Data.TaggedError("ReceiverError")<{
+  readonly host: string
+  readonly port: number
+  readonly cause: unknown
+}> {
+  override get message(): string {
+    const code = (this.cause as { code?: unknown } | undefined)?.code
+    const hint = code === "EADDRINUSE" ? " (the port is in use: pick another with --port, or 0 for any free port)" : ""
+    return `The OTLP receiver could not listen on ${this.host}:${this.port}${hint}: ${String(this.cause)}`
+  }
+}
+
+/**
+ * Options of {@link serve}.
+ *
+ * @since 0.1.0
+ */
+export interface ServeOptions {
+  /** Where spans and logs go. */
+  readonly store: SpanStore.Service
+  /** Default 4318 (the OTLP/HTTP port); 0 picks a free port. */
+  readonly port?: number | undefined
+  /** Default `127.0.0.1`. */
+  readonly host?: string | undefined
+  /** Largest accepted body, after decompression; default 8 MiB. */
+  readonly maxBodyBytes?: number | undefined
+  /** Spans and logs waiting to be written beyond which requests get 429; default 100 000. */
+  readonly maxQueuedItems?: number | undefined
+  /** When given, applied once at start and then every `pruneEvery` (default 1 minute). */
+  readonly retention?: SpanStore.Retention | undefined
+  readonly pruneEvery?: Duration.DurationInput | undefined
+}
+
+/**
+ * A running receiver. `url` is the base URL to give an OTLP exporter
+ * (`OTEL_EXPORTER_OTLP_ENDPOINT`).
+ *
+ * @since 0.1.0
+ */
+export interface Receiver {
+  readonly url: string
+  readonly host: string
+  readonly port: number
+  /** Requests answered so far, by HTTP status, and items accepted. */
+  readonly stats: () => { readonly requests: Readonly<Record<number, number>>; readonly accepted: number }
+}
+
+interface Pending {
+  readonly batch: Batch
+  readonly done: (error: string | undefined) => void
+}
+
+/** Drains the queue: everything waiting goes into one transaction per signal. */
+const writer = (store: SpanStore.Service, queue: Queue.Queue<Pending>, release: (n: number) => void) =>
+  Effect.gen(function*() {
+    const first = yield* Queue.take(queue)
+    const rest = yield* Queue.takeAll(queue)
+    const pending = [first, ...rest]
+    const spans: Array<SpanRecord> = []
+    const logs: Array<LogRecord> = []
+    for (const { batch } of pending) {
+      if (batch.signal === "traces") for (const s of batch.items) spans.push(s)
+      else for (const l of batch.items) logs.push(l)
+    }
+    const outcome = yield* Effect.all([store.insertSpans(spans), store.insertLogs(logs)], { discard: true }).pipe(
+      Effect.as(undefined),
+      Effect.catchAll((error) => Effect.succeed(error.message))
+    )
+    release(spans.length + logs.length)
+    for (const p of pending) p.done(outcome)
+  }).pipe(Effect.forever)
+
+/**
+ * Starts the receiver; it stops (closing its port and connections) when the scope closes.
+ *
+ * @since 0.1.0
+ */
+export const serve = (options: ServeOptions): Effect.Effect<Receiver, ReceiverError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const host = options.host ?? "127.0.0.1"
+    const requestedPort = options.port ?? 4318
+    const maxQueued = options.maxQueuedItems ?? 100_000
+    const queue = yield* Queue.unbounded<Pending>()
+    let queued = 0
+    const requests: Record<number, number> = {}
+    let accepted = 0
+    yield* Effect.forkScoped(writer(options.store, queue, (n) => (queued -= n)))
+    if (options.retention !== undefined) {
+      const retention = options.retention
+      yield* options.store.prune(retention).pipe(
+        Effect.catchAll((error) => Effect.logWarning(error.message)),
+        Effect.repeat({ schedule: Schedule.spaced(options.pruneEvery ?? "1 minute") }),
+        Effect.forkScoped
+      )
+    }
+    const handler = makeHandler({
+      maxBodyBytes: options.maxBodyBytes ?? 8 * 1024 * 1024,
+      onOutcome: (status, items) => {
+        requests[status] = (requests[status] ?? 0) + 1
+        if (status === 200) accepted += items
+      },
+      queue: {
+        offer: (batch, done) => {
+          // One oversized batch is still let in when the queue is empty, so a client whose
+          // batches exceed the limit gets through instead of retrying forever.
+          if (queued > 0 && queued + batch.items.length > maxQueued) return false
+          queued += batch.items.length
+          return Queue.unsafeOffer(queue, { batch, done })
+        }
+      }
+    })
+    const server = yield* Effect.acquireRelease(
+      Effect.async<http.Server, ReceiverError>((resume) => {
+        const server = http.createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, handler)
+        const onError = (cause: unknown) => resume(Effect.fail(new ReceiverError({ host, port: requestedPort, cause })))
+        server.once("error", onError)
+        server.listen(requestedPort, host, () => {
+          server.off("error", onError)
+          // Errors on a listening server are per connection; they must not bring it down.
+          server.on("error", () => undefined)
+          server.on("clientError", (_error, socket) => socket.destroy())
+          resume(Effect.succeed(server))
+        })
+      }),
+      (server) =>
+        Effect.async<void>((resume) => {
+          server.close(() => resume(Effect.void))
+          server.closeAllConnections()
+        }).pipe(Effect.timeoutOption("5 seconds"))
+    )
+    const address = server.address()
+    const port = typeof address === "object" && address !== null ? address.port : requestedPort
+    const urlHost = host.includes(":") ? `[${host}]` : host
+    return {
+      url: `http://${urlHost}:${port}`,
+      host,
+      port,
+      stats: () => ({ requests: { ...requests }, accepted })
+    }
+  })

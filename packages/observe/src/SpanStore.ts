@@ -1,0 +1,289 @@
+/**
+ * Where received spans and logs live, and the queries over them: trace search, one trace as a
+ * waterfall, RED per service and operation, the service map and the services seen.
+ *
+ * One implementation over `@effect/sql` serves SQLite (the embedded default, `.paved/paved.db`)
+ * and PostgreSQL; the layer picks the engine. RED reads per-minute rollups with log-scale
+ * duration histograms that are maintained in the same transaction as the span inserts, so RED
+ * over millions of spans reads thousands of rows, not millions.
+ *
+ * @since 0.1.0
+ */
+import * as PgClient from "@effect/sql-pg/PgClient"
+import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import * as SqlClient from "@effect/sql/SqlClient"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { makeSqlStore } from "./internal/spanStoreSql.js"
+import type { LogRecord, SpanRecord } from "./Span.js"
+
+/**
+ * A store operation failed (the database is unreachable, a file cannot be written, ...).
+ *
+ * @since 0.1.0
+ */
+export class SpanStoreError extends Data.TaggedError("SpanStoreError")<{
+  readonly operation: string
+  readonly cause: unknown
+}> {
+  override get message(): string {
+    const cause = this.cause instanceof Error ? this.cause.message : String(this.cause)
+    return `The span store could not ${this.operation}: ${cause}`
+  }
+}
+
+/**
+ * A time window: `[from, until)`. `until` defaults to now, `from` to `until - since`, and
+ * `since` to one hour.
+ *
+ * @since 0.1.0
+ */
+export interface Window {
+  readonly since?: Duration.DurationInput | undefined
+  readonly from?: Date | undefined
+  readonly until?: Date | undefined
+}
+
+/**
+ * Trace search (what Jaeger's search form offers): traces with at least one span matching
+ * every given criterion, newest first.
+ *
+ * @since 0.1.0
+ */
+export interface TraceQuery extends Window {
+  readonly service?: string | undefined
+  readonly operation?: string | undefined
+  readonly status?: "error" | "ok" | "unset" | undefined
+  readonly minDurationMs?: number | undefined
+  readonly maxDurationMs?: number | undefined
+  /** Span attributes that must equal the given text (numbers and booleans compare as text). */
+  readonly attributes?: Readonly<Record<string, string>> | undefined
+  /** Default 20. */
+  readonly limit?: number | undefined
+}
+
+/**
+ * One trace found by {@link TraceQuery}.
+ *
+ * @since 0.1.0
+ */
+export interface TraceSummary {
+  readonly traceId: string
+  readonly rootService: string
+  readonly rootName: string
+  readonly startUs: number
+  readonly durationUs: number
+  readonly spanCount: number
+  readonly errorCount: number
+  readonly services: ReadonlyArray<string>
+}
+
+/**
+ * A span placed in its trace's waterfall: its depth in the tree and its start offset from
+ * the start of the trace.
+ *
+ * @since 0.1.0
+ */
+export interface WaterfallSpan extends SpanRecord {
+  readonly depth: number
+  readonly offsetUs: number
+}
+
+/**
+ * One trace as a tree in depth-first order (a parent before its children, siblings by start
+ * time). Spans whose parent was never received are shown as roots.
+ *
+ * @since 0.1.0
+ */
+export interface TraceTree {
+  readonly traceId: string
+  readonly startUs: number
+  readonly durationUs: number
+  readonly services: ReadonlyArray<string>
+  readonly spans: ReadonlyArray<WaterfallSpan>
+}
+
+/**
+ * RED over a window, per operation (default) or per service.
+ *
+ * @since 0.1.0
+ */
+export interface RedQuery extends Window {
+  readonly service?: string | undefined
+  readonly operation?: string | undefined
+  readonly groupBy?: "operation" | "service" | undefined
+}
+
+/**
+ * Rate, errors and duration of one service (and operation, or `*` per service). Counted over
+ * entry spans: server and consumer spans, and root spans. Percentiles come from log-scale
+ * histograms (within ~5%); the window is aligned to whole minutes.
+ *
+ * @since 0.1.0
+ */
+export interface RedRow {
+  readonly entityRef: string
+  readonly service: string
+  readonly operation: string
+  readonly count: number
+  readonly ratePerSecond: number
+  readonly errors: number
+  readonly errorRatio: number
+  readonly meanMs: number
+  readonly p50Ms: number
+  readonly p95Ms: number
+  readonly p99Ms: number
+}
+
+/**
+ * A service-map edge: calls from `source` to `target`, seen either as a parent span in one
+ * service with a child span in another (`via: "spans"`), or as a client/producer span naming
+ * a peer that sent no spans itself (`via: "peer"`, `targetRef` empty).
+ *
+ * @since 0.1.0
+ */
+export interface ServiceEdge {
+  readonly sourceRef: string
+  readonly source: string
+  readonly targetRef: string
+  readonly target: string
+  readonly via: "spans" | "peer"
+  readonly calls: number
+  readonly errors: number
+}
+
+/**
+ * A service that sent spans in the window.
+ *
+ * @since 0.1.0
+ */
+export interface ObservedService {
+  readonly entityRef: string
+  readonly service: string
+  readonly namespace: string
+  readonly spans: number
+  readonly firstSeenUs: number
+  readonly lastSeenUs: number
+}
+
+/**
+ * Log search.
+ *
+ * @since 0.1.0
+ */
+export interface LogQuery extends Window {
+  readonly service?: string | undefined
+  readonly traceId?: string | undefined
+  /** Default 100. */
+  readonly limit?: number | undefined
+}
+
+/**
+ * What to keep: spans, logs and rollups younger than `maxAge`, and at most `maxSpans` spans
+ * (the oldest go first).
+ *
+ * @since 0.1.0
+ */
+export interface Retention {
+  readonly maxAge?: Duration.DurationInput | undefined
+  readonly maxSpans?: number | undefined
+}
+
+/**
+ * How many rows a {@link Retention} pass removed.
+ *
+ * @since 0.1.0
+ */
+export interface Pruned {
+  readonly spans: number
+  readonly logs: number
+}
+
+/**
+ * The span store service.
+ *
+ * @since 0.1.0
+ */
+export interface Service {
+  readonly insertSpans: (spans: ReadonlyArray<SpanRecord>) => Effect.Effect<void, SpanStoreError>
+  readonly insertLogs: (logs: ReadonlyArray<LogRecord>) => Effect.Effect<void, SpanStoreError>
+  readonly searchTraces: (query?: TraceQuery) => Effect.Effect<ReadonlyArray<TraceSummary>, SpanStoreError>
+  readonly trace: (traceId: string) => Effect.Effect<Option.Option<TraceTree>, SpanStoreError>
+  readonly red: (query?: RedQuery) => Effect.Effect<ReadonlyArray<RedRow>, SpanStoreError>
+  readonly serviceMap: (window?: Window) => Effect.Effect<ReadonlyArray<ServiceEdge>, SpanStoreError>
+  readonly services: (window?: Window) => Effect.Effect<ReadonlyArray<ObservedService>, SpanStoreError>
+  readonly logs: (query?: LogQuery) => Effect.Effect<ReadonlyArray<LogRecord>, SpanStoreError>
+  readonly prune: (retention: Retention) => Effect.Effect<Pruned, SpanStoreError>
+}
+
+/**
+ * @since 0.1.0
+ */
+export class SpanStore extends Context.Tag("@paved/observe/SpanStore")<SpanStore, Service>() {}
+
+/**
+ * Builds the store over the `SqlClient` in context (SQLite or PostgreSQL), creating its tables
+ * (`observe_spans`, `observe_logs`, `observe_red`, `observe_red_hist`) when missing.
+ *
+ * @since 0.1.0
+ */
+export const make: Effect.Effect<Service, SpanStoreError, SqlClient.SqlClient> = Effect.flatMap(
+  SqlClient.SqlClient,
+  (sql) => makeSqlStore(sql, (operation, cause) => new SpanStoreError({ operation, cause }))
+)
+
+/**
+ * The store over an `SqlClient` the caller provides (for example the one the CLI shares with
+ * the catalog store).
+ *
+ * @since 0.1.0
+ */
+export const layerSql: Layer.Layer<SpanStore, SpanStoreError, SqlClient.SqlClient> = Layer.effect(SpanStore, make)
+
+/**
+ * The store in a SQLite file (created with its directory when missing).
+ *
+ * @since 0.1.0
+ */
+export const layerSqlite = (options: { readonly filename: string }): Layer.Layer<SpanStore, SpanStoreError> =>
+  layerSql.pipe(
+    Layer.provide(
+      Layer.unwrapEffect(
+        Effect.try({
+          try: () => {
+            if (options.filename !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(options.filename)), { recursive: true })
+            return SqliteClient.layer({ filename: options.filename })
+          },
+          catch: (cause) => new SpanStoreError({ operation: `create the directory of ${options.filename}`, cause })
+        })
+      ).pipe(Layer.mapError((cause) => cause instanceof SpanStoreError ? cause : new SpanStoreError({ operation: `open ${options.filename}`, cause })))
+    )
+  )
+
+/**
+ * An in-memory SQLite store: nothing survives the layer.
+ *
+ * @since 0.1.0
+ */
+export const layerMemory: Layer.Layer<SpanStore, SpanStoreError> = layerSqlite({ filename: ":memory:" })
+
+/**
+ * The store in PostgreSQL.
+ *
+ * @since 0.1.0
+ */
+export const layerPg = (options: { readonly url: string | Redacted.Redacted<string> }): Layer.Layer<SpanStore, SpanStoreError> =>
+  layerSql.pipe(
+    Layer.provide(
+      PgClient.layer({
+        url: typeof options.url === "string" ? Redacted.make(options.url) : options.url
+      }).pipe(Layer.mapError((cause) => new SpanStoreError({ operation: "connect to PostgreSQL", cause })))
+    )
+  )

@@ -1,0 +1,57 @@
+/**
+ * What an OTLP request decodes to, whichever its encoding, and the checks shared by the JSON
+ * and protobuf decoders.
+ */
+import type { AttributeValue, Attributes, LogRecord, SpanRecord } from "../Span.js"
+
+/** The result of decoding one export request. */
+export interface Decoded<A> {
+  readonly items: Array<A>
+  /** Items that were well-formed protobuf/JSON but invalid OTLP (e.g. an all-zero trace id). */
+  readonly rejected: number
+  readonly rejectReason: string
+}
+
+/** A decoded request, or why it could not be decoded at all (a 400). */
+export type DecodeResult<A> = { readonly ok: true; readonly value: Decoded<A> } | { readonly ok: false; readonly message: string }
+
+/** Attribute values nested deeper than this are replaced, so a hostile payload cannot recurse. */
+export const MAX_VALUE_DEPTH = 16
+
+export const TOO_DEEP = "[nested too deep]"
+
+const ZERO_TRACE = "00000000000000000000000000000000"
+const ZERO_SPAN = "0000000000000000"
+
+/** Why a span is rejected, or undefined when it is valid. */
+export const spanProblem = (traceId: string, spanId: string, startNs: number, endNs: number): string | undefined => {
+  if (traceId.length !== 32 || traceId === ZERO_TRACE) return "invalid trace id (must be 16 non-zero bytes)"
+  if (spanId.length !== 16 || spanId === ZERO_SPAN) return "invalid span id (must be 8 non-zero bytes)"
+  if (!Number.isFinite(startNs) || !Number.isFinite(endNs) || endNs < startNs) return "end time before start time"
+  return undefined
+}
+
+/** Nanoseconds to whole microseconds. */
+export const nsToUs = (ns: number): number => Math.floor(ns / 1000)
+
+/** The resource-level identity of a batch of spans or logs. */
+export interface ResourceIdentity {
+  readonly attributes: Attributes
+  readonly service: string
+  readonly namespace: string
+  readonly entityRef: string
+}
+
+export const identityOf = (attributes: Attributes): ResourceIdentity => {
+  const name = attributes["service.name"]
+  const namespace = attributes["service.namespace"]
+  const service = typeof name === "string" && name.length > 0 ? name : "unknown_service"
+  const ns = typeof namespace === "string" && namespace.length > 0 ? namespace : "default"
+  const ref = attributes["paved.entity_ref"]
+  const entityRef = typeof ref === "string" && ref.length > 0 ? ref.toLowerCase() : `component:${ns}/${service}`.toLowerCase()
+  return { attributes, service, namespace: ns, entityRef }
+}
+
+export type SpanSink = Array<SpanRecord>
+export type LogSink = Array<LogRecord>
+export type { AttributeValue }

@@ -1,0 +1,356 @@
+/**
+ * The span store over `@effect/sql`, one implementation for SQLite and PostgreSQL. Only the
+ * JSON attribute lookup differs between the two dialects.
+ */
+import type * as SqlClient from "@effect/sql/SqlClient"
+import type { Fragment } from "@effect/sql/Statement"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import type { LogRecord, SpanRecord } from "../Span.js"
+import { SpanKind, StatusCode } from "../Span.js"
+import type * as SpanStore from "../SpanStore.js"
+import { bucketOf, quantile } from "./histogram.js"
+import { type Bounds, insertChunks, logFromRow, spanFromRow, spanRow, type SpanRow, windowBounds } from "./spanRows.js"
+import { buildTree } from "./traceTree.js"
+
+const DDL = [
+  `CREATE TABLE IF NOT EXISTS observe_spans (trace_id TEXT NOT NULL, span_id TEXT NOT NULL, parent_span_id TEXT NOT NULL,
+    service TEXT NOT NULL, namespace TEXT NOT NULL, entity_ref TEXT NOT NULL, name TEXT NOT NULL, kind INTEGER NOT NULL,
+    start_us BIGINT NOT NULL, duration_us BIGINT NOT NULL, status INTEGER NOT NULL, status_message TEXT NOT NULL,
+    peer TEXT NOT NULL, attributes TEXT NOT NULL, resource TEXT NOT NULL, events TEXT NOT NULL)`,
+  `CREATE UNIQUE INDEX IF NOT EXISTS observe_spans_id ON observe_spans (trace_id, span_id)`,
+  `CREATE INDEX IF NOT EXISTS observe_spans_start ON observe_spans (start_us)`,
+  `CREATE INDEX IF NOT EXISTS observe_spans_service ON observe_spans (service, start_us)`,
+  `CREATE TABLE IF NOT EXISTS observe_logs (time_us BIGINT NOT NULL, trace_id TEXT NOT NULL, span_id TEXT NOT NULL,
+    service TEXT NOT NULL, entity_ref TEXT NOT NULL, severity_number INTEGER NOT NULL, severity_text TEXT NOT NULL,
+    body TEXT NOT NULL, attributes TEXT NOT NULL)`,
+  `CREATE INDEX IF NOT EXISTS observe_logs_time ON observe_logs (time_us)`,
+  `CREATE INDEX IF NOT EXISTS observe_logs_trace ON observe_logs (trace_id)`,
+  `CREATE TABLE IF NOT EXISTS observe_red (minute INTEGER NOT NULL, entity_ref TEXT NOT NULL, service TEXT NOT NULL,
+    name TEXT NOT NULL, count BIGINT NOT NULL, errors BIGINT NOT NULL, sum_us BIGINT NOT NULL,
+    PRIMARY KEY (minute, entity_ref, name))`,
+  `CREATE TABLE IF NOT EXISTS observe_red_hist (minute INTEGER NOT NULL, entity_ref TEXT NOT NULL, name TEXT NOT NULL,
+    bucket INTEGER NOT NULL, count BIGINT NOT NULL, PRIMARY KEY (minute, entity_ref, name, bucket))`
+]
+
+const MINUTE_US = 60_000_000
+
+/** Entry spans are what RED counts: where a request enters a service. */
+const isEntry = (span: SpanRecord): boolean =>
+  span.kind === SpanKind.server || span.kind === SpanKind.consumer || span.parentSpanId === ""
+
+interface Rollup {
+  minute: number
+  entity_ref: string
+  service: string
+  name: string
+  count: number
+  errors: number
+  sum_us: number
+  readonly hist: Map<number, number>
+}
+
+const rollupsOf = (spans: ReadonlyArray<SpanRecord>): Array<Rollup> => {
+  const rollups = new Map<string, Rollup>()
+  for (const span of spans) {
+    if (!isEntry(span)) continue
+    const minute = Math.floor(span.startUs / MINUTE_US)
+    const key = `${minute}\u0000${span.entityRef}\u0000${span.name}`
+    let rollup = rollups.get(key)
+    if (rollup === undefined) {
+      rollup = { minute, entity_ref: span.entityRef, service: span.service, name: span.name, count: 0, errors: 0, sum_us: 0, hist: new Map() }
+      rollups.set(key, rollup)
+    }
+    rollup.count++
+    if (span.status === StatusCode.error) rollup.errors++
+    rollup.sum_us += span.durationUs
+    const bucket = bucketOf(span.durationUs)
+    rollup.hist.set(bucket, (rollup.hist.get(bucket) ?? 0) + 1)
+  }
+  return [...rollups.values()]
+}
+
+const statusCodes = { error: StatusCode.error, ok: StatusCode.ok, unset: StatusCode.unset } as const
+
+export const makeSqlStore = (
+  sql: SqlClient.SqlClient,
+  fail: (operation: string, cause: unknown) => SpanStore.SpanStoreError
+): Effect.Effect<SpanStore.Service, SpanStore.SpanStoreError> =>
+  Effect.gen(function*() {
+    const isPg = sql.onDialectOrElse({ pg: () => true, orElse: () => false })
+    const attempt = <A, E, R>(operation: string, effect: Effect.Effect<A, E, R>) =>
+      Effect.mapError(effect, (cause) => fail(operation, cause))
+
+    yield* attempt(
+      "create its tables",
+      Effect.gen(function*() {
+        // SQLite: WAL is already on; NORMAL sync is durable across process crashes in WAL mode
+        // and several times faster for the receiver's many small transactions.
+        if (!isPg) yield* sql.unsafe("PRAGMA synchronous = NORMAL")
+        for (const statement of DDL) yield* sql.unsafe(statement)
+      })
+    )
+
+    const attributeEquals = (key: string, value: string): Fragment =>
+      isPg
+        ? sql`(attributes::jsonb ->> ${key}) = ${value}`
+        : sql`CAST(json_extract(attributes, ${`$."${key.replace(/"/g, "")}"`}) AS TEXT) = ${value}`
+
+    const serviceIs = (service: string): Fragment => sql`(service = ${service} OR entity_ref = ${service.toLowerCase()})`
+
+    const insertSpans = (spans: ReadonlyArray<SpanRecord>) => {
+      if (spans.length === 0) return Effect.void
+      const resources = new Map<object, string>()
+      const rows = spans.map((span) => spanRow(span, resources))
+      const rollups = rollupsOf(spans)
+      const hist = rollups.flatMap((r) =>
+        [...r.hist].map(([bucket, count]) => ({ minute: r.minute, entity_ref: r.entity_ref, name: r.name, bucket, count }))
+      )
+      const red = rollups.map(({ hist: _hist, ...rest }) => rest)
+      return attempt(
+        `store ${spans.length} spans`,
+        sql.withTransaction(Effect.gen(function*() {
+          yield* insertChunks<SpanRow>(rows, 16, (chunk) =>
+            sql`INSERT INTO observe_spans ${sql.insert(chunk)} ON CONFLICT (trace_id, span_id) DO NOTHING`)
+          yield* insertChunks(red, 7, (chunk) =>
+            sql`INSERT INTO observe_red ${sql.insert(chunk)} ON CONFLICT (minute, entity_ref, name) DO UPDATE SET
+              count = observe_red.count + excluded.count, errors = observe_red.errors + excluded.errors,
+              sum_us = observe_red.sum_us + excluded.sum_us`)
+          yield* insertChunks(hist, 5, (chunk) =>
+            sql`INSERT INTO observe_red_hist ${sql.insert(chunk)} ON CONFLICT (minute, entity_ref, name, bucket) DO UPDATE SET
+              count = observe_red_hist.count + excluded.count`)
+        }))
+      )
+    }
+
+    const insertLogs = (logs: ReadonlyArray<LogRecord>) => {
+      if (logs.length === 0) return Effect.void
+      const rows = logs.map((log) => ({
+        time_us: log.timeUs,
+        trace_id: log.traceId,
+        span_id: log.spanId,
+        service: log.service,
+        entity_ref: log.entityRef,
+        severity_number: log.severityNumber,
+        severity_text: log.severityText,
+        body: JSON.stringify(log.body),
+        attributes: JSON.stringify(log.attributes)
+      }))
+      return attempt(
+        `store ${logs.length} log records`,
+        sql.withTransaction(insertChunks(rows, 9, (chunk) => sql`INSERT INTO observe_logs ${sql.insert(chunk)}`))
+      )
+    }
+
+    const searchTraces = (query: SpanStore.TraceQuery = {}) => {
+      const { fromUs, untilUs } = windowBounds(query)
+      const clauses: Array<Fragment> = [sql`start_us >= ${fromUs}`, sql`start_us < ${untilUs}`]
+      if (query.service !== undefined) clauses.push(serviceIs(query.service))
+      if (query.operation !== undefined) clauses.push(sql`name = ${query.operation}`)
+      if (query.status !== undefined) clauses.push(sql`status = ${statusCodes[query.status]}`)
+      if (query.minDurationMs !== undefined) clauses.push(sql`duration_us >= ${Math.round(query.minDurationMs * 1000)}`)
+      if (query.maxDurationMs !== undefined) clauses.push(sql`duration_us <= ${Math.round(query.maxDurationMs * 1000)}`)
+      for (const [key, value] of Object.entries(query.attributes ?? {})) clauses.push(attributeEquals(key, value))
+      const limit = Math.max(1, Math.min(query.limit ?? 20, 1000))
+      return attempt(
+        "search traces",
+        Effect.gen(function*() {
+          const found = yield* sql<{ trace_id: string; latest: number }>`
+            SELECT trace_id, MAX(start_us) AS latest FROM observe_spans WHERE ${sql.and(clauses)}
+            GROUP BY trace_id ORDER BY latest DESC LIMIT ${limit}`
+          if (found.length === 0) return []
+          const ids = found.map((row) => row.trace_id)
+          const rows = yield* sql<Pick<SpanRow, "trace_id" | "parent_span_id" | "service" | "name" | "start_us" | "duration_us" | "status">>`
+            SELECT trace_id, parent_span_id, service, name, start_us, duration_us, status
+            FROM observe_spans WHERE ${sql.in("trace_id", ids)}`
+          const byTrace = new Map<string, Array<(typeof rows)[number]>>()
+          for (const row of rows) {
+            const list = byTrace.get(row.trace_id) ?? []
+            list.push(row)
+            byTrace.set(row.trace_id, list)
+          }
+          return ids.map((traceId): SpanStore.TraceSummary => {
+            const spans = byTrace.get(traceId) ?? []
+            const startUs = spans.reduce((min, s) => Math.min(min, Number(s.start_us)), Number.POSITIVE_INFINITY)
+            const endUs = spans.reduce((max, s) => Math.max(max, Number(s.start_us) + Number(s.duration_us)), Number.NEGATIVE_INFINITY)
+            const root = spans.find((s) => s.parent_span_id === "") ??
+              spans.reduce((a, b) => (Number(a.start_us) <= Number(b.start_us) ? a : b))
+            return {
+              traceId,
+              rootService: root.service,
+              rootName: root.name,
+              startUs,
+              durationUs: endUs - startUs,
+              spanCount: spans.length,
+              errorCount: spans.filter((s) => Number(s.status) === StatusCode.error).length,
+              services: [...new Set(spans.map((s) => s.service))].sort()
+            }
+          })
+        })
+      )
+    }
+
+    const trace = (traceId: string) =>
+      attempt(
+        `read trace ${traceId}`,
+        sql<SpanRow>`SELECT * FROM observe_spans WHERE trace_id = ${traceId.toLowerCase()} ORDER BY start_us`.pipe(
+          Effect.map((rows) => (rows.length === 0 ? Option.none() : Option.some(buildTree(traceId.toLowerCase(), rows.map(spanFromRow)))))
+        )
+      )
+
+    const red = (query: SpanStore.RedQuery = {}) => {
+      const bounds = windowBounds(query)
+      const fromMinute = Math.floor(bounds.fromUs / MINUTE_US)
+      const untilMinute = Math.floor((bounds.untilUs - 1) / MINUTE_US)
+      const clauses: Array<Fragment> = [sql`minute >= ${fromMinute}`, sql`minute <= ${untilMinute}`]
+      if (query.operation !== undefined) clauses.push(sql`name = ${query.operation}`)
+      const totalClauses = query.service === undefined ? clauses : [...clauses, serviceIs(query.service)]
+      return attempt(
+        "compute RED",
+        Effect.gen(function*() {
+          const totals = yield* sql<{ entity_ref: string; service: string; name: string; count: number; errors: number; sum_us: number }>`
+            SELECT entity_ref, MAX(service) AS service, name, SUM(count) AS count, SUM(errors) AS errors, SUM(sum_us) AS sum_us
+            FROM observe_red WHERE ${sql.and(totalClauses)} GROUP BY entity_ref, name`
+          if (totals.length === 0) return []
+          const histClauses = query.service === undefined
+            ? clauses
+            : [...clauses, sql.in("entity_ref", [...new Set(totals.map((t) => t.entity_ref))])]
+          const hist = yield* sql<{ entity_ref: string; name: string; bucket: number; count: number }>`
+            SELECT entity_ref, name, bucket, SUM(count) AS count
+            FROM observe_red_hist WHERE ${sql.and(histClauses)} GROUP BY entity_ref, name, bucket`
+          return redRows(totals, hist, query.groupBy ?? "operation", bounds)
+        })
+      )
+    }
+
+    const serviceMap = (window: SpanStore.Window = {}) => {
+      const { fromUs, untilUs } = windowBounds(window)
+      return attempt(
+        "compute the service map",
+        Effect.gen(function*() {
+          const viaSpans = yield* sql<{ source_ref: string; source: string; target_ref: string; target: string; calls: number; errors: number }>`
+            SELECT p.entity_ref AS source_ref, MAX(p.service) AS source, c.entity_ref AS target_ref, MAX(c.service) AS target,
+              COUNT(*) AS calls, SUM(CASE WHEN c.status = 2 THEN 1 ELSE 0 END) AS errors
+            FROM observe_spans c JOIN observe_spans p ON p.trace_id = c.trace_id AND p.span_id = c.parent_span_id
+            WHERE c.start_us >= ${fromUs} AND c.start_us < ${untilUs} AND c.parent_span_id <> '' AND p.entity_ref <> c.entity_ref
+            GROUP BY p.entity_ref, c.entity_ref`
+          const viaPeer = yield* sql<{ source_ref: string; source: string; target: string; calls: number; errors: number }>`
+            SELECT s.entity_ref AS source_ref, MAX(s.service) AS source, s.peer AS target, COUNT(*) AS calls,
+              SUM(CASE WHEN s.status = 2 THEN 1 ELSE 0 END) AS errors
+            FROM observe_spans s
+            WHERE s.start_us >= ${fromUs} AND s.start_us < ${untilUs} AND s.kind IN (${SpanKind.client}, ${SpanKind.producer}) AND s.peer <> ''
+              AND NOT EXISTS (SELECT 1 FROM observe_spans c WHERE c.trace_id = s.trace_id AND c.parent_span_id = s.span_id)
+            GROUP BY s.entity_ref, s.peer`
+          const edges: Array<SpanStore.ServiceEdge> = [
+            ...viaSpans.map((e) => ({ sourceRef: e.source_ref, source: e.source, targetRef: e.target_ref, target: e.target, via: "spans" as const, calls: Number(e.calls), errors: Number(e.errors) })),
+            ...viaPeer.map((e) => ({ sourceRef: e.source_ref, source: e.source, targetRef: "", target: e.target, via: "peer" as const, calls: Number(e.calls), errors: Number(e.errors) }))
+          ]
+          return edges.sort((a, b) => a.source.localeCompare(b.source) || a.target.localeCompare(b.target))
+        })
+      )
+    }
+
+    const services = (window: SpanStore.Window = {}) => {
+      const { fromUs, untilUs } = windowBounds(window)
+      return attempt(
+        "list the services seen",
+        sql<{ entity_ref: string; service: string; namespace: string; spans: number; first_us: number; last_us: number }>`
+          SELECT entity_ref, MAX(service) AS service, MAX(namespace) AS namespace, COUNT(*) AS spans,
+            MIN(start_us) AS first_us, MAX(start_us) AS last_us
+          FROM observe_spans WHERE start_us >= ${fromUs} AND start_us < ${untilUs} GROUP BY entity_ref ORDER BY entity_ref`.pipe(
+          Effect.map((rows) => rows.map((r): SpanStore.ObservedService => ({
+            entityRef: r.entity_ref,
+            service: r.service,
+            namespace: r.namespace,
+            spans: Number(r.spans),
+            firstSeenUs: Number(r.first_us),
+            lastSeenUs: Number(r.last_us)
+          })))
+        )
+      )
+    }
+
+    const logs = (query: SpanStore.LogQuery = {}) => {
+      const { fromUs, untilUs } = windowBounds(query)
+      const clauses: Array<Fragment> = [sql`time_us >= ${fromUs}`, sql`time_us < ${untilUs}`]
+      if (query.service !== undefined) clauses.push(serviceIs(query.service))
+      if (query.traceId !== undefined) clauses.push(sql`trace_id = ${query.traceId.toLowerCase()}`)
+      const limit = Math.max(1, Math.min(query.limit ?? 100, 10_000))
+      return attempt(
+        "search logs",
+        sql`SELECT * FROM observe_logs WHERE ${sql.and(clauses)} ORDER BY time_us DESC LIMIT ${limit}`.pipe(
+          Effect.map((rows) => rows.map(logFromRow))
+        )
+      )
+    }
+
+    const prune = (retention: SpanStore.Retention) =>
+      attempt(
+        "apply retention",
+        sql.withTransaction(Effect.gen(function*() {
+          let cutoffUs = Number.NEGATIVE_INFINITY
+          if (retention.maxAge !== undefined) cutoffUs = windowBounds({ since: retention.maxAge }).fromUs
+          if (retention.maxSpans !== undefined) {
+            const nth = yield* sql<{ start_us: number }>`
+              SELECT start_us FROM observe_spans ORDER BY start_us DESC LIMIT 1 OFFSET ${Math.max(0, Math.floor(retention.maxSpans))}`
+            if (nth.length > 0) cutoffUs = Math.max(cutoffUs, Number(nth[0]!.start_us) + 1)
+          }
+          if (cutoffUs === Number.NEGATIVE_INFINITY) return { spans: 0, logs: 0 }
+          const [spanCount] = yield* sql<{ n: number }>`SELECT COUNT(*) AS n FROM observe_spans WHERE start_us < ${cutoffUs}`
+          const [logCount] = yield* sql<{ n: number }>`SELECT COUNT(*) AS n FROM observe_logs WHERE time_us < ${cutoffUs}`
+          yield* sql`DELETE FROM observe_spans WHERE start_us < ${cutoffUs}`
+          yield* sql`DELETE FROM observe_logs WHERE time_us < ${cutoffUs}`
+          // Rollups go only by age: they are small, and RED over a window should not change
+          // because the raw spans behind it were trimmed for size.
+          if (retention.maxAge !== undefined) {
+            const minute = Math.floor(windowBounds({ since: retention.maxAge }).fromUs / MINUTE_US)
+            yield* sql`DELETE FROM observe_red WHERE minute < ${minute}`
+            yield* sql`DELETE FROM observe_red_hist WHERE minute < ${minute}`
+          }
+          return { spans: Number(spanCount?.n ?? 0), logs: Number(logCount?.n ?? 0) }
+        }))
+      )
+
+    return { insertSpans, insertLogs, searchTraces, trace, red, serviceMap, services, logs, prune }
+  })
+
+const redRows = (
+  totals: ReadonlyArray<{ entity_ref: string; service: string; name: string; count: number; errors: number; sum_us: number }>,
+  hist: ReadonlyArray<{ entity_ref: string; name: string; bucket: number; count: number }>,
+  groupBy: "operation" | "service",
+  bounds: Bounds
+): Array<SpanStore.RedRow> => {
+  const keyOf = (entityRef: string, name: string) => (groupBy === "service" ? entityRef : `${entityRef}\u0000${name}`)
+  const groups = new Map<string, { entityRef: string; service: string; operation: string; count: number; errors: number; sumUs: number; hist: Map<number, number> }>()
+  for (const t of totals) {
+    const key = keyOf(t.entity_ref, t.name)
+    const group = groups.get(key) ?? { entityRef: t.entity_ref, service: t.service, operation: groupBy === "service" ? "*" : t.name, count: 0, errors: 0, sumUs: 0, hist: new Map<number, number>() }
+    group.count += Number(t.count)
+    group.errors += Number(t.errors)
+    group.sumUs += Number(t.sum_us)
+    groups.set(key, group)
+  }
+  for (const h of hist) {
+    const group = groups.get(keyOf(h.entity_ref, h.name))
+    if (group === undefined) continue
+    const bucket = Number(h.bucket)
+    group.hist.set(bucket, (group.hist.get(bucket) ?? 0) + Number(h.count))
+  }
+  const seconds = Math.max(1, (bounds.untilUs - bounds.fromUs) / 1e6)
+  const ms = (us: number) => Math.round(us) / 1000
+  return [...groups.values()]
+    .map((g): SpanStore.RedRow => ({
+      entityRef: g.entityRef,
+      service: g.service,
+      operation: g.operation,
+      count: g.count,
+      ratePerSecond: g.count / seconds,
+      errors: g.errors,
+      errorRatio: g.count === 0 ? 0 : g.errors / g.count,
+      meanMs: g.count === 0 ? 0 : ms(g.sumUs / g.count),
+      p50Ms: ms(quantile(g.hist, 0.5)),
+      p95Ms: ms(quantile(g.hist, 0.95)),
+      p99Ms: ms(quantile(g.hist, 0.99))
+    }))
+    .sort((a, b) => a.service.localeCompare(b.service) || a.operation.localeCompare(b.operation))
+}
