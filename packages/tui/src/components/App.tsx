@@ -1,0 +1,237 @@
+/**
+ * The TUI container: reads keys, keeps the `AppState` (pure reducer), loads what the current
+ * view shows through `useStream`, and hands plain props to the view components.
+ */
+import { CatalogStore } from "@paved/catalog/CatalogStore"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import { type Key as InkKey, Text, useApp, useInput, useStdout } from "ink"
+import { useEffect, useMemo, useRef, useState } from "react"
+import * as CatalogFeed from "../internal/catalogFeed.js"
+import { useEffectValue, useStream } from "../internal/useStream.js"
+import * as App from "../state/app.js"
+import * as CatalogIndex from "../state/catalogIndex.js"
+import * as Lines from "../state/lines.js"
+import { count } from "../state/text.js"
+import { CatalogView, catalogRows } from "./CatalogView.js"
+import { bodyHeight, Frame, type Hint } from "./Frame.js"
+import { LineView } from "./LineView.js"
+import { CommandBar, FacetPicker, Help, helpSections } from "./Overlays.js"
+
+/** The props of {@link PavedApp}. */
+export interface PavedAppProps {
+  readonly readonly?: boolean
+  /** The view to start in (default: the catalog). */
+  readonly start?: App.View
+  /** Called after every frame the app commits (benchmarks measure with it). */
+  readonly onFrame?: () => void
+}
+
+/** Converts Ink's key report into the reducer's key. */
+export const toKey = (input: string, key: InkKey): App.Key | undefined => {
+  if (key.upArrow) return App.named("up")
+  if (key.downArrow) return App.named("down")
+  if (key.leftArrow) return App.named("left")
+  if (key.rightArrow) return App.named("right")
+  if (key.pageUp) return App.named("pageup")
+  if (key.pageDown) return App.named("pagedown")
+  if (key.home) return App.named("home")
+  if (key.end) return App.named("end")
+  if (key.return) return App.named("enter")
+  if (key.escape) return App.named("escape")
+  if (key.tab) return App.named("tab")
+  // Terminals send DEL (0x7f) for Backspace; Ink reports it as `delete`.
+  if (key.backspace || key.delete) return App.named("backspace")
+  if (input.length === 0) return undefined
+  return App.char(input, key.ctrl)
+}
+
+const empty = CatalogIndex.empty()
+
+const useTerminalSize = (): { readonly columns: number; readonly rows: number } => {
+  const { stdout } = useStdout()
+  const read = () => ({ columns: stdout.columns > 0 ? stdout.columns : 80, rows: stdout.rows > 0 ? stdout.rows : 24 })
+  const [size, setSize] = useState(read)
+  useEffect(() => {
+    const onResize = () => setSize(read())
+    stdout.on("resize", onResize)
+    return () => {
+      stdout.off("resize", onResize)
+    }
+  }, [stdout])
+  return size
+}
+
+const crumb = (v: App.View): string => (v.subject.length > 0 ? `${v.kind} ${v.subject}` : v.kind)
+
+/** The commands of the `:` bar. */
+export const commands = (): ReadonlyArray<App.Command> => [
+  { name: "catalog", args: "", description: "every entity, filter with /", open: () => App.view("catalog") },
+  { name: "owners", args: "", description: "every owner and how much it owns", open: () => App.view("owners") },
+  {
+    name: "owner",
+    args: "TEAM",
+    description: "everything a team owns",
+    open: (arg) => (arg.length === 0 ? "which owner? write :owner TEAM" : App.view("owned", arg.toLowerCase()))
+  },
+  {
+    name: "entity",
+    args: "REF",
+    description: "one entity (kind:namespace/name)",
+    open: (arg) => (arg.length === 0 ? "which entity? write :entity kind:namespace/name" : App.view("entity", arg.toLowerCase()))
+  },
+  {
+    name: "graph",
+    args: "REF",
+    description: "the graph neighbours of an entity",
+    open: (arg) => (arg.length === 0 ? "which entity? write :graph kind:namespace/name" : App.view("graph", arg.toLowerCase()))
+  },
+  { name: "help", args: "", description: "the keys", open: () => "" },
+  { name: "quit", args: "", description: "leave", open: () => "" }
+]
+
+const hintsFor = (state: App.AppState): ReadonlyArray<Hint> => {
+  const o = state.overlay
+  if (o._tag === "Command") return [{ key: "Tab", label: "complete" }, { key: "⏎", label: "run" }, { key: "↑↓", label: "choose" }, { key: "Esc", label: "close" }]
+  if (o._tag === "Help") return [{ key: "Esc", label: "close" }, { key: "q", label: "close" }]
+  if (o._tag === "Facets") return [{ key: "←→", label: "facet" }, { key: "↑↓", label: "value" }, { key: "⏎", label: "apply" }, { key: "Esc", label: "close" }]
+  if (state.editing) return [{ key: "type", label: "to filter" }, { key: "⏎", label: "done" }, { key: "Esc", label: "clear" }, { key: "↑↓", label: "move" }, { key: "^U", label: "erase" }]
+  const top = App.current(state)
+  const common: ReadonlyArray<Hint> = [{ key: ":", label: "command" }, { key: "?", label: "help" }, { key: "q", label: "quit" }]
+  switch (top.kind) {
+    case "catalog":
+      return [{ key: "/", label: "filter" }, { key: "f", label: "facets" }, { key: "⏎", label: "open" }, ...(state.stack.length > 1 ? [{ key: "Esc", label: "back" }] : []), ...common]
+    case "entity":
+      return [{ key: "⏎", label: "open relation" }, { key: "n", label: "neighbours" }, { key: "o", label: "owner" }, { key: "Esc", label: "back" }, ...common]
+    case "graph":
+      return [{ key: "⏎", label: "walk" }, { key: "Esc", label: "back" }, ...common]
+    default:
+      return [{ key: "⏎", label: "open" }, { key: "Esc", label: "back" }, ...common]
+  }
+}
+
+/** The Paved TUI. */
+export const PavedApp = (props: PavedAppProps) => {
+  const { exit } = useApp()
+  const { columns: width, rows: height } = useTerminalSize()
+  const [state, setState] = useState(() => App.initial({ readonly: props.readonly ?? false, ...(props.start === undefined ? {} : { start: props.start }) }))
+  const top = App.current(state)
+  const body = bodyHeight(height)
+
+  const catalog = useStream(() => CatalogFeed.load(), [])
+  const index = catalog.value?.index ?? empty
+  const previous = useRef<CatalogIndex.SearchResult | undefined>(undefined)
+  const result = useMemo(() => {
+    const r = CatalogIndex.search(index, state.filter, previous.current)
+    previous.current = r
+    return r
+  }, [index, catalog.version, state.filter])
+
+  const stored = useEffectValue(
+    () => (top.kind === "entity" ? Effect.flatMap(CatalogStore, (s) => s.get(top.subject)) : undefined),
+    [top.kind, top.subject]
+  )
+  const edges = useEffectValue(
+    () =>
+      top.kind === "graph"
+        ? Effect.flatMap(CatalogStore, (s) =>
+          Effect.all([s.edges([top.subject], { direction: "out" }), s.edges([top.subject], { direction: "in" })]))
+        : undefined,
+    [top.kind, top.subject]
+  )
+
+  const lines = useMemo((): ReadonlyArray<Lines.Line> => {
+    switch (top.kind) {
+      case "entity": {
+        if (stored.error !== undefined) return [{ text: stored.error, style: "error" }]
+        if (stored.value === undefined) return [{ text: "loading…", style: "dim" }]
+        return Option.match(stored.value, {
+          onNone: () => [{ text: `${top.subject} is not in the catalog`, style: "warning" }],
+          onSome: (s) => Lines.entityDetail(s)
+        })
+      }
+      case "graph":
+        if (edges.error !== undefined) return [{ text: edges.error, style: "error" }]
+        return edges.value === undefined ? [{ text: "loading…", style: "dim" }] : Lines.neighbours(top.subject, edges.value[0], edges.value[1])
+      case "owners":
+        return Lines.owners(index, CatalogIndex.search(index, "").matches)
+      case "owned":
+        return Lines.owned(index, top.subject)
+      default:
+        return []
+    }
+  }, [top.kind, top.subject, stored, edges, index, catalog.version])
+
+  const shortcuts = useMemo((): Readonly<Record<string, App.View>> => {
+    if (top.kind !== "entity" || stored.value === undefined || Option.isNone(stored.value)) return {}
+    const owner = CatalogIndex.rowOf(stored.value.value.entity).ownerLabel
+    return { n: App.view("graph", top.subject), ...(owner.length > 0 ? { o: App.view("owned", owner.toLowerCase()) } : {}) }
+  }, [top.kind, top.subject, stored])
+
+  const isCatalog = top.kind === "catalog"
+  const ctx: App.Context = {
+    count: isCatalog ? result.matches.length : lines.length,
+    height: isCatalog ? catalogRows(body) : body,
+    openAt: (row) => {
+      if (isCatalog) {
+        const r = result.matches[row]
+        return r === undefined ? undefined : App.view("entity", index.rows[r]!.ref)
+      }
+      return lines[row]?.open
+    },
+    commands: commands(),
+    facetValues: (facet) => CatalogIndex.facetCounts(index, result.matches, facet, 200).map((v) => v.value),
+    shortcuts
+  }
+  const ctxRef = useRef(ctx)
+  ctxRef.current = ctx
+
+  useInput((input, key) => {
+    const k = toKey(input, key)
+    if (k !== undefined) setState((s) => App.onKey(s, k, ctxRef.current))
+  })
+  useEffect(() => {
+    if (state.quit) exit()
+  }, [state.quit])
+  useEffect(() => {
+    props.onFrame?.()
+  })
+
+  const loading = catalog.value !== undefined && !catalog.done ? ` loading ${count(catalog.value.loaded)}/${count(catalog.value.total)}` : ""
+  const info = (isCatalog ? `${count(result.matches.length)} of ${count(index.rows.length)}${loading}` : loading.trim()) +
+    (state.readonly ? " [read-only]" : "")
+  const overlay = state.overlay
+  const content = overlay._tag === "Help"
+    ? <Help sections={helpSections(state.readonly)} width={width} height={body} />
+    : overlay._tag === "Command"
+    ? <CommandBar input={overlay.input} suggestions={App.suggestions(overlay.input, ctx.commands)} selected={overlay.selected} width={width} height={body} />
+    : overlay._tag === "Facets"
+    ? (
+      <FacetPicker
+        facets={App.pickerFacets}
+        facet={overlay.facet}
+        values={CatalogIndex.facetCounts(index, result.matches, App.pickerFacets[overlay.facet]!, 200)}
+        cursor={overlay.cursor}
+        width={width}
+        height={body}
+      />
+    )
+    : isCatalog
+    ? <CatalogView index={index} result={result} filter={state.filter} editing={state.editing} list={top.list} width={width} height={body} />
+    : lines.length > 0
+    ? <LineView lines={lines} list={top.list} width={width} height={body} />
+    : <Text dimColor>nothing to show</Text>
+  return (
+    <Frame
+      width={width}
+      height={height}
+      crumbs={state.stack.map(crumb)}
+      info={info}
+      hints={hintsFor(state)}
+      message={catalog.error ?? state.message}
+      messageStyle={catalog.error !== undefined ? "error" : "info"}
+    >
+      {content}
+    </Frame>
+  )
+}

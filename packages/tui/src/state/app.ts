@@ -1,0 +1,374 @@
+/**
+ * The whole TUI state and its reducer: the back stack of views (each with its own list cursor,
+ * so going back returns to the same row), the catalog filter line, the `:` command bar, the
+ * help and facet overlays, read-only mode and quitting. Pure: keys come in as values, the
+ * context says what the current view shows, and the result is the next state.
+ */
+import { type FacetName, withFacet } from "./catalogIndex.js"
+import * as List from "./list.js"
+
+/** The views of the TUI. */
+export type ViewKind =
+  | "catalog"
+  | "entity"
+  | "graph"
+  | "owners"
+  | "owned"
+  | "scorecards"
+  | "envs"
+  | "provision"
+  | "traces"
+  | "trace"
+
+/** One entry of the back stack: what is shown, about what, and where the cursor is. */
+export interface View {
+  readonly kind: ViewKind
+  /** The entity ref, owner ref, environment or trace id the view is about ("" for none). */
+  readonly subject: string
+  readonly list: List.ListState
+}
+
+/** A view at the top of its list. */
+export const view = (kind: ViewKind, subject = ""): View => ({ kind, subject, list: List.initial })
+
+/** A key press, independent of the terminal library. */
+export interface Key {
+  readonly name:
+    | "char"
+    | "up"
+    | "down"
+    | "left"
+    | "right"
+    | "pageup"
+    | "pagedown"
+    | "home"
+    | "end"
+    | "enter"
+    | "escape"
+    | "tab"
+    | "backspace"
+  /** The typed text for `char`. */
+  readonly text: string
+  readonly ctrl: boolean
+}
+
+/** A printable key. */
+export const char = (text: string, ctrl = false): Key => ({ name: "char", text, ctrl })
+
+/** A named key. */
+export const named = (name: Exclude<Key["name"], "char">): Key => ({ name, text: "", ctrl: false })
+
+/** A `:` command: its name, what it takes, and the view it opens (undefined: bad argument). */
+export interface Command {
+  readonly name: string
+  readonly args: string
+  readonly description: string
+  readonly open: (arg: string) => View | string
+}
+
+/** What the current view shows, as the reducer needs it. */
+export interface Context {
+  /** Rows in the current view's list. */
+  readonly count: number
+  /** Rows the screen shows at once. */
+  readonly height: number
+  /** The view Enter opens from a row, if any. */
+  readonly openAt: (row: number) => View | undefined
+  /** The commands available (depends on which packages are wired in). */
+  readonly commands: ReadonlyArray<Command>
+  /** The facet values the picker offers, per facet (most frequent first). */
+  readonly facetValues: (facet: FacetName) => ReadonlyArray<string>
+  /** Letter keys the current view binds to another view (`n`: neighbours, `o`: owner). */
+  readonly shortcuts: Readonly<Record<string, View>>
+}
+
+/** An overlay drawn over the current view. */
+export type Overlay =
+  | { readonly _tag: "None" }
+  | { readonly _tag: "Help" }
+  | { readonly _tag: "Command"; readonly input: string; readonly selected: number }
+  | { readonly _tag: "Facets"; readonly facet: number; readonly cursor: number }
+
+/** The facets the picker cycles through. */
+export const pickerFacets: ReadonlyArray<FacetName> = ["kind", "owner", "lifecycle", "tag"]
+
+/** The TUI state. */
+export interface AppState {
+  /** The back stack; the last entry is on screen. Never empty. */
+  readonly stack: ReadonlyArray<View>
+  /** The catalog filter line. */
+  readonly filter: string
+  /** Whether keys go to the filter line. */
+  readonly editing: boolean
+  readonly overlay: Overlay
+  readonly readonly: boolean
+  /** A one-line notice (bad command, read-only refusal), cleared by the next key. */
+  readonly message: string
+  readonly quit: boolean
+}
+
+/** The state a session starts in. */
+export const initial = (options: { readonly readonly?: boolean; readonly start?: View } = {}): AppState => ({
+  stack: [options.start ?? view("catalog")],
+  filter: "",
+  editing: false,
+  overlay: { _tag: "None" },
+  readonly: options.readonly ?? false,
+  message: "",
+  quit: false
+})
+
+/** The view on screen. */
+export const current = (state: AppState): View => state.stack[state.stack.length - 1]!
+
+const replaceTop = (state: AppState, top: View): AppState => ({
+  ...state,
+  stack: [...state.stack.slice(0, -1), top]
+})
+
+const withList = (state: AppState, f: (list: List.ListState) => List.ListState): AppState => {
+  const top = current(state)
+  const list = f(top.list)
+  return list === top.list ? state : replaceTop(state, { ...top, list })
+}
+
+/** Pushes a view (Enter, a command). */
+export const push = (state: AppState, next: View): AppState => ({
+  ...state,
+  stack: [...state.stack, next],
+  editing: false,
+  overlay: { _tag: "None" }
+})
+
+/** Pops the back stack; at the root it does nothing. */
+export const back = (state: AppState): AppState =>
+  state.stack.length > 1 ? { ...state, stack: state.stack.slice(0, -1) } : state
+
+/** The commands whose name starts with the first word typed in the command bar. */
+export const suggestions = (input: string, commands: ReadonlyArray<Command>): ReadonlyArray<Command> => {
+  const word = input.trimStart().split(/\s+/)[0]!.toLowerCase()
+  return commands.filter((c) => c.name.startsWith(word))
+}
+
+const runCommand = (state: AppState, input: string, ctx: Context): AppState => {
+  const [word = "", ...rest] = input.trim().split(/\s+/)
+  const arg = rest.join(" ")
+  if (word === "") return { ...state, overlay: { _tag: "None" } }
+  if (word === "q" || word === "quit") return { ...state, overlay: { _tag: "None" }, quit: true }
+  if (word === "help") return { ...state, overlay: { _tag: "Help" } }
+  const matches = suggestions(word, ctx.commands)
+  const exact = ctx.commands.find((c) => c.name === word.toLowerCase())
+  const command = exact ?? (matches.length === 1 ? matches[0] : undefined)
+  if (command === undefined) {
+    return {
+      ...state,
+      overlay: { _tag: "None" },
+      message: matches.length > 1
+        ? `":${word}" is ambiguous: ${matches.map((c) => `:${c.name}`).join(", ")}`
+        : `unknown command ":${word}"; type : and Tab to see the commands`
+    }
+  }
+  const opened = command.open(arg)
+  if (typeof opened === "string") return { ...state, overlay: { _tag: "None" }, message: opened }
+  return push(state, opened)
+}
+
+const commandKey = (state: AppState, overlay: Extract<Overlay, { _tag: "Command" }>, key: Key, ctx: Context): AppState => {
+  const list = suggestions(overlay.input, ctx.commands)
+  switch (key.name) {
+    case "escape":
+      return { ...state, overlay: { _tag: "None" } }
+    case "enter": {
+      const hasArg = /\s/.test(overlay.input.trim())
+      const picked = list[overlay.selected]
+      const typed = overlay.input.trim().toLowerCase()
+      const exact = ctx.commands.some((c) => c.name === typed)
+      const input = !hasArg && !exact && picked !== undefined ? picked.name : overlay.input
+      return runCommand(state, input, ctx)
+    }
+    case "tab": {
+      const picked = list[overlay.selected]
+      return picked === undefined ? state : { ...state, overlay: { _tag: "Command", input: picked.name + " ", selected: 0 } }
+    }
+    case "up":
+    case "down": {
+      const n = Math.max(1, list.length)
+      const selected = (overlay.selected + (key.name === "up" ? n - 1 : 1)) % n
+      return { ...state, overlay: { ...overlay, selected } }
+    }
+    case "backspace":
+      return overlay.input.length === 0
+        ? { ...state, overlay: { _tag: "None" } }
+        : { ...state, overlay: { _tag: "Command", input: overlay.input.slice(0, -1), selected: 0 } }
+    case "char":
+      return key.ctrl ? state : { ...state, overlay: { _tag: "Command", input: overlay.input + key.text, selected: 0 } }
+    default:
+      return state
+  }
+}
+
+const facetsKey = (state: AppState, overlay: Extract<Overlay, { _tag: "Facets" }>, key: Key, ctx: Context): AppState => {
+  const facet = pickerFacets[overlay.facet]!
+  const values = ctx.facetValues(facet)
+  switch (key.name) {
+    case "escape":
+      return { ...state, overlay: { _tag: "None" } }
+    case "left":
+    case "right": {
+      const n = pickerFacets.length
+      return { ...state, overlay: { _tag: "Facets", facet: (overlay.facet + (key.name === "left" ? n - 1 : 1)) % n, cursor: 0 } }
+    }
+    case "tab":
+      return { ...state, overlay: { _tag: "Facets", facet: (overlay.facet + 1) % pickerFacets.length, cursor: 0 } }
+    case "up":
+    case "down": {
+      const cursor = Math.max(0, Math.min(values.length - 1, overlay.cursor + (key.name === "up" ? -1 : 1)))
+      return { ...state, overlay: { ...overlay, cursor } }
+    }
+    case "enter": {
+      const value = values[overlay.cursor]
+      if (value === undefined) return { ...state, overlay: { _tag: "None" } }
+      return withList({ ...state, filter: withFacet(state.filter, facet, value), overlay: { _tag: "None" } }, () => List.initial)
+    }
+    case "char":
+      if (key.text === "j") return facetsKey(state, overlay, named("down"), ctx)
+      if (key.text === "k") return facetsKey(state, overlay, named("up"), ctx)
+      if (key.text === "h") return facetsKey(state, overlay, named("left"), ctx)
+      if (key.text === "l") return facetsKey(state, overlay, named("right"), ctx)
+      if (key.text === "q") return { ...state, overlay: { _tag: "None" } }
+      return state
+    default:
+      return state
+  }
+}
+
+const filterKey = (state: AppState, key: Key, ctx: Context): AppState => {
+  const reset = (s: AppState) => withList(s, () => List.initial)
+  switch (key.name) {
+    case "escape":
+      return reset({ ...state, editing: false, filter: "" })
+    case "enter":
+      return { ...state, editing: false }
+    case "backspace":
+      return reset({ ...state, filter: state.filter.slice(0, -1) })
+    case "up":
+    case "down":
+    case "pageup":
+    case "pagedown":
+      return listKey(state, key, ctx)
+    case "char":
+      if (key.ctrl && key.text === "u") return reset({ ...state, filter: "" })
+      return key.ctrl ? state : reset({ ...state, filter: state.filter + key.text })
+    default:
+      return state
+  }
+}
+
+const listKey = (state: AppState, key: Key, ctx: Context): AppState => {
+  const page = Math.max(1, ctx.height - 1)
+  switch (key.name) {
+    case "up":
+      return withList(state, (l) => List.move(l, -1, ctx.count, ctx.height))
+    case "down":
+      return withList(state, (l) => List.move(l, 1, ctx.count, ctx.height))
+    case "pageup":
+      return withList(state, (l) => List.move(l, -page, ctx.count, ctx.height))
+    case "pagedown":
+      return withList(state, (l) => List.move(l, page, ctx.count, ctx.height))
+    case "home":
+      return withList(state, (l) => List.moveTo(l, 0, ctx.count, ctx.height))
+    case "end":
+      return withList(state, (l) => List.moveTo(l, ctx.count - 1, ctx.count, ctx.height))
+    default:
+      return state
+  }
+}
+
+const normalKey = (state: AppState, key: Key, ctx: Context): AppState => {
+  const top = current(state)
+  switch (key.name) {
+    case "escape":
+      if (state.stack.length === 1 && top.kind === "catalog" && state.filter.length > 0) {
+        return withList({ ...state, filter: "" }, () => List.initial)
+      }
+      return back(state)
+    case "enter": {
+      const next = ctx.openAt(top.list.cursor)
+      return next === undefined ? state : push(state, next)
+    }
+    case "char": {
+      if (key.ctrl) return state
+      switch (key.text) {
+        case "q":
+          return { ...state, quit: true }
+        case "?":
+          return { ...state, overlay: { _tag: "Help" } }
+        case ":":
+          return { ...state, overlay: { _tag: "Command", input: "", selected: 0 } }
+        case "/":
+          if (top.kind !== "catalog") {
+            // The filter belongs to the catalog list: jump there (keeping the stack to go back).
+            return { ...push(state, view("catalog")), editing: true }
+          }
+          return { ...state, editing: true }
+        case "f":
+          return top.kind === "catalog" ? { ...state, overlay: { _tag: "Facets", facet: 0, cursor: 0 } } : state
+        case "j":
+          return listKey(state, named("down"), ctx)
+        case "k":
+          return listKey(state, named("up"), ctx)
+        case "g":
+          return listKey(state, named("home"), ctx)
+        case "G":
+          return listKey(state, named("end"), ctx)
+        case "l":
+          return normalKey(state, named("enter"), ctx)
+        case "h":
+          return back(state)
+        default: {
+          const next = ctx.shortcuts[key.text]
+          return next === undefined ? state : push(state, next)
+        }
+      }
+    }
+    default:
+      return listKey(state, key, ctx)
+  }
+}
+
+/**
+ * The next state after a key. Ctrl-C always quits; an open overlay or the filter line takes
+ * keys first; otherwise the keys move in the list, open, go back, and open the overlays.
+ */
+export const onKey = (state0: AppState, key: Key, ctx: Context): AppState => {
+  const state = state0.message.length > 0 ? { ...state0, message: "" } : state0
+  if (key.ctrl && key.text === "c") return { ...state, quit: true }
+  switch (state.overlay._tag) {
+    case "Help":
+      return key.name === "escape" || (key.name === "char" && (key.text === "?" || key.text === "q"))
+        ? { ...state, overlay: { _tag: "None" } }
+        : state
+    case "Command":
+      return commandKey(state, state.overlay, key, ctx)
+    case "Facets":
+      return facetsKey(state, state.overlay, key, ctx)
+    case "None":
+      return state.editing ? filterKey(state, key, ctx) : normalKey(state, key, ctx)
+  }
+}
+
+/** Keeps the current view's cursor inside its list after the data changed. */
+export const settle = (state: AppState, count: number, height: number): AppState =>
+  withList(state, (l) => List.settle(l, count, height))
+
+/**
+ * A mutating action asked for (environment up/down, provisioning apply): refused with a notice
+ * in read-only mode, otherwise allowed.
+ */
+export const guardMutation = (state: AppState, what: string): { readonly allowed: boolean; readonly state: AppState } =>
+  state.readonly
+    ? { allowed: false, state: { ...state, message: `read-only mode: ${what} is disabled (started with --readonly)` } }
+    : { allowed: true, state }
+
+/** A notice on the status line. */
+export const notify = (state: AppState, message: string): AppState => ({ ...state, message })
