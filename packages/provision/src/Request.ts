@@ -1,0 +1,197 @@
+/**
+ * Resource requests: what a team asks for, from a Score workload, a catalog `Resource` entity or
+ * the typed API. A request names a type and class; the standards decide the rest.
+ *
+ * @since 0.1.0
+ */
+import type { Entity } from "@paved/catalog"
+import { EntityRef } from "@paved/catalog"
+import * as Placeholder from "./Placeholder.js"
+import type { Problem } from "./Problem.js"
+import type { Located } from "./Workload.js"
+
+/**
+ * Where a request was written, for problems and violations.
+ *
+ * @since 0.1.0
+ */
+export interface Source {
+  readonly file: string
+  readonly line: number
+  readonly column: number
+}
+
+/**
+ * One resource request. `key` is unique within an environment: the shared `id` when the
+ * workload gives one (so two workloads asking for `id: main-cache` get one cache), otherwise
+ * `<workload>.<resource>`.
+ *
+ * @since 0.1.0
+ */
+export interface ResourceRequest {
+  readonly key: string
+  readonly type: string
+  readonly class: string | undefined
+  readonly params: Readonly<Record<string, unknown>>
+  /** Catalog tags the standards may require: `owner`, `system`, `cost-centre`, ... */
+  readonly tags: Readonly<Record<string, string>>
+  readonly workload: string | undefined
+  readonly entityRef: string | undefined
+  readonly source: Source
+  /**
+   * The resources whose outputs this one's params use, as `[placeholder name, key]` pairs
+   * (`${resources.dns.host}` in a route's params): they are provisioned first.
+   */
+  readonly dependsOn: ReadonlyArray<readonly [string, string]>
+}
+
+/**
+ * Builds a request with the typed API (`Provision.request` is this function).
+ *
+ * @since 0.1.0
+ */
+export const make = (input: {
+  readonly key: string
+  readonly type: string
+  readonly class?: string
+  readonly params?: Readonly<Record<string, unknown>>
+  readonly tags?: Readonly<Record<string, string>>
+  readonly entityRef?: string
+}): ResourceRequest => ({
+  key: input.key,
+  type: input.type,
+  class: input.class,
+  params: input.params ?? {},
+  tags: input.tags ?? {},
+  workload: undefined,
+  entityRef: input.entityRef,
+  source: { file: "<api>", line: 0, column: 0 },
+  dependsOn: []
+})
+
+/**
+ * The annotations a workload or entity uses to carry tags the catalog does not model directly.
+ *
+ * @since 0.1.0
+ */
+export const tagAnnotations = {
+  owner: "paved.dev/owner",
+  system: "paved.dev/system",
+  "cost-centre": "paved.dev/cost-centre"
+} as const
+
+/**
+ * The tags a catalog entity gives the resources of its workload: `owner` and `system` from its
+ * spec, `cost-centre` from the `paved.dev/cost-centre` annotation, plus `entity` (its ref).
+ *
+ * @since 0.1.0
+ */
+export const tagsFromEntity = (entity: Entity.Entity): Readonly<Record<string, string>> => {
+  const tags: Record<string, string> = { entity: EntityRef.of(entity) }
+  const spec = entity.spec ?? {}
+  const annotations = entity.metadata.annotations ?? {}
+  if (typeof spec["owner"] === "string") tags["owner"] = spec["owner"]
+  if (typeof spec["system"] === "string") tags["system"] = spec["system"]
+  const cost = annotations[tagAnnotations["cost-centre"]]
+  if (cost !== undefined) tags["cost-centre"] = cost
+  return tags
+}
+
+/**
+ * The requests of a workload. Tags come from the workload's `paved.dev/*` annotations, then
+ * `tags` (from its catalog entity) on top.
+ *
+ * @since 0.1.0
+ */
+export const fromWorkload = (
+  located: Located,
+  options: { readonly tags?: Readonly<Record<string, string>>; readonly entityRef?: string } = {}
+): ReadonlyArray<ResourceRequest> => {
+  const { workload, file } = located
+  const annotations = workload.metadata.annotations ?? {}
+  const tags: Record<string, string> = {}
+  for (const [tag, annotation] of Object.entries(tagAnnotations)) {
+    const v = annotations[annotation]
+    if (v !== undefined) tags[tag] = v
+  }
+  Object.assign(tags, options.tags ?? {})
+  const resources = workload.resources ?? {}
+  const keyOf = (name: string) => resources[name]?.id ?? `${workload.metadata.name}.${name}`
+  return Object.entries(resources).map(([name, r]) => ({
+    key: keyOf(name),
+    type: r.type,
+    class: r.class,
+    params: r.params ?? {},
+    tags,
+    workload: workload.metadata.name,
+    entityRef: options.entityRef,
+    source: { file, ...located.positionOf(["resources", name]) },
+    dependsOn: Placeholder.resourceRefs(r.params ?? {}).filter((d) => d !== name && d in resources)
+      .map((d) => [d, keyOf(d)] as const)
+  }))
+}
+
+// Backstage Resource entities use free-form types; these are the usual spellings.
+const entityTypeAliases: Readonly<Record<string, string>> = {
+  database: "postgres",
+  postgresql: "postgres",
+  "s3-bucket": "s3",
+  bucket: "s3",
+  cache: "redis",
+  "message-queue": "amqp",
+  rabbitmq: "amqp",
+  mariadb: "mysql"
+}
+
+/**
+ * The request of a catalog `Resource` entity: `spec.type` (with the usual Backstage spellings
+ * such as `database` or `s3-bucket` mapped to Paved types), the class from the
+ * `paved.dev/class` annotation, and tags from the entity.
+ *
+ * @since 0.1.0
+ */
+export const fromEntity = (entity: Entity.Entity, file = "<catalog>"): ResourceRequest | Problem => {
+  const spec = entity.spec ?? {}
+  const type = typeof spec["type"] === "string" ? spec["type"] : undefined
+  if (entity.kind.toLowerCase() !== "resource" || type === undefined) {
+    return { file, line: 0, column: 0, rule: "request/entity", message: `${EntityRef.of(entity)} is not a Resource with spec.type` }
+  }
+  const cls = entity.metadata.annotations?.["paved.dev/class"]
+  return {
+    key: entity.metadata.name,
+    type: entityTypeAliases[type] ?? type,
+    class: cls,
+    params: {},
+    tags: tagsFromEntity(entity),
+    workload: undefined,
+    entityRef: EntityRef.of(entity),
+    source: { file, line: 0, column: 0 },
+    dependsOn: []
+  }
+}
+
+/**
+ * Merges the requests of several workloads: one request per key. Two requests for the same
+ * shared `id` must agree on type and class; otherwise it is a problem at the second one.
+ *
+ * @since 0.1.0
+ */
+export const merge = (
+  requests: ReadonlyArray<ResourceRequest>
+): { readonly requests: ReadonlyArray<ResourceRequest>; readonly problems: ReadonlyArray<Problem> } => {
+  const byKey = new Map<string, ResourceRequest>()
+  const problems: Array<Problem> = []
+  for (const r of requests) {
+    const seen = byKey.get(r.key)
+    if (seen === undefined) byKey.set(r.key, r)
+    else if (seen.type !== r.type || seen.class !== r.class) {
+      problems.push({
+        ...r.source,
+        rule: "request/conflict",
+        message: `shared resource "${r.key}" is ${r.type}/${r.class ?? "default"} here but ` +
+          `${seen.type}/${seen.class ?? "default"} at ${seen.source.file}:${seen.source.line}`
+      })
+    }
+  }
+  return { requests: [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)), problems }
+}

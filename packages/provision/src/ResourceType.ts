@@ -1,0 +1,80 @@
+/**
+ * The resource types Paved knows, the outputs each one gives a workload, and which of those
+ * outputs are secrets. Placeholders are checked against this table at plan time, so
+ * `${resources.db.hostname}` on a `postgres` resource is a problem before anything runs.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * What Paved knows about one resource type.
+ *
+ * @since 0.1.0
+ */
+export interface ResourceTypeInfo {
+  readonly type: string
+  readonly description: string
+  /** The outputs a placeholder may name; `undefined` means any key (the `environment` type). */
+  readonly outputs: ReadonlyArray<string> | undefined
+  /** The outputs that are secrets: kept `Redacted`, stored encrypted, printed only on request. */
+  readonly secrets: ReadonlyArray<string>
+}
+
+const sql = ["host", "port", "name", "database", "username", "password", "url"] as const
+
+/**
+ * Every type with a provisioner, keyed by type name.
+ *
+ * @since 0.1.0
+ */
+export const known: Readonly<Record<string, ResourceTypeInfo>> = {
+  postgres: { type: "postgres", description: "a PostgreSQL database and a role that owns it", outputs: sql, secrets: ["password", "url"] },
+  mysql: { type: "mysql", description: "a MySQL/MariaDB database and a user limited to it", outputs: sql, secrets: ["password", "url"] },
+  redis: {
+    type: "redis",
+    description: "a Redis ACL user limited to its own key prefix",
+    outputs: ["host", "port", "username", "password", "prefix", "url"],
+    secrets: ["password", "url"]
+  },
+  amqp: {
+    type: "amqp",
+    description: "a RabbitMQ virtual host and a user with permissions on it",
+    outputs: ["host", "port", "vhost", "username", "password", "url"],
+    secrets: ["password", "url"]
+  },
+  s3: {
+    type: "s3",
+    description: "an S3 bucket and an access key limited to it",
+    outputs: ["endpoint", "region", "bucket", "access_key_id", "secret_key", "aws_access_key_id", "aws_secret_access_key"],
+    secrets: ["secret_key", "aws_secret_access_key"]
+  },
+  volume: { type: "volume", description: "a directory mounted into the workload", outputs: ["source", "path"], secrets: [] },
+  environment: { type: "environment", description: "values taken from params or the environment", outputs: undefined, secrets: [] },
+  queue: {
+    type: "queue",
+    description: "a NATS JetStream stream with its own subject space",
+    outputs: ["host", "port", "url", "stream", "subject"],
+    secrets: []
+  },
+  stream: {
+    type: "stream",
+    description: "a NATS JetStream stream with its own subject space",
+    outputs: ["host", "port", "url", "stream", "subject"],
+    secrets: []
+  }
+}
+
+/**
+ * The information for a type, or `undefined` when Paved has no provisioner for it.
+ *
+ * @since 0.1.0
+ */
+export const info = (type: string): ResourceTypeInfo | undefined =>
+  Object.prototype.hasOwnProperty.call(known, type) ? known[type] : undefined
+
+/**
+ * Whether an output of a type is a secret.
+ *
+ * @since 0.1.0
+ */
+export const isSecret = (type: string, output: string): boolean => info(type)?.secrets.includes(output) ?? false

@@ -1,0 +1,83 @@
+import * as PgClient from "@effect/sql-pg/PgClient"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import type { Instance } from "../../Provisioner.js"
+import type { TypeProvisioner } from "./common.js"
+import { address, failure, urlWith } from "./common.js"
+
+/** Runs statements on a PostgreSQL server with a short-lived admin connection. */
+export const withPg = <A, E>(url: string, f: (sql: PgClient.PgClient) => Effect.Effect<A, E>) =>
+  Effect.scoped(
+    Layer.build(PgClient.layer({ url: Redacted.make(url), maxConnections: 1, connectTimeout: "10 seconds" })).pipe(
+      Effect.flatMap((ctx) => f(Context.get(ctx, PgClient.PgClient)))
+    )
+  )
+
+// Names come from the standards' naming ([a-z0-9_]); quoting still guards against anything else.
+const ident = (name: string) => `"${name.replace(/"/g, "\"\"")}"`
+const literal = (value: string) => `'${value.replace(/'/g, "''")}'`
+
+/**
+ * A database and a login role that owns it, per resource. `CONNECT` is revoked from PUBLIC so
+ * another environment's role cannot even connect.
+ */
+export const postgres = (server: Effect.Effect<string, unknown>): TypeProvisioner => {
+  const admin = <A>(instance: Instance, operation: "ensure" | "remove" | "inspect", f: (sql: PgClient.PgClient) => Effect.Effect<A, unknown>) =>
+    server.pipe(Effect.flatMap((url) => withPg(url, f)), Effect.mapError(failure(instance, operation)))
+  return {
+    ensure: (instance, progress) =>
+      Effect.gen(function*() {
+        const url = yield* server.pipe(Effect.mapError(failure(instance, "ensure")))
+        const name = instance.name
+        const password = Redacted.value(instance.password)
+        yield* progress(`postgres: role and database ${name}`)
+        yield* admin(instance, "ensure", (sql) =>
+          Effect.gen(function*() {
+            const roles = yield* sql`SELECT 1 FROM pg_roles WHERE rolname = ${name}`
+            yield* sql.unsafe(
+              roles.length === 0
+                ? `CREATE ROLE ${ident(name)} LOGIN PASSWORD ${literal(password)}`
+                : `ALTER ROLE ${ident(name)} LOGIN PASSWORD ${literal(password)}`
+            )
+            const dbs = yield* sql`SELECT 1 FROM pg_database WHERE datname = ${name}`
+            if (dbs.length === 0) yield* sql.unsafe(`CREATE DATABASE ${ident(name)} OWNER ${ident(name)}`)
+            else yield* sql.unsafe(`ALTER DATABASE ${ident(name)} OWNER TO ${ident(name)}`)
+            yield* sql.unsafe(`REVOKE ALL ON DATABASE ${ident(name)} FROM PUBLIC`)
+            yield* sql.unsafe(`GRANT ALL ON DATABASE ${ident(name)} TO ${ident(name)}`)
+          }))
+        const a = address(url, 5432)
+        return {
+          host: a.host,
+          port: String(a.port),
+          name,
+          database: name,
+          username: name,
+          password: Redacted.make(password),
+          url: Redacted.make(urlWith("postgres", name, password, a.host, a.port, `/${name}`))
+        }
+      }),
+    remove: (instance, progress) =>
+      Effect.zipRight(
+        progress(`postgres: drop database and role ${instance.name}`),
+        admin(instance, "remove", (sql) =>
+          Effect.gen(function*() {
+            yield* sql.unsafe(`DROP DATABASE IF EXISTS ${ident(instance.name)} WITH (FORCE)`)
+            yield* sql.unsafe(`DROP ROLE IF EXISTS ${ident(instance.name)}`)
+          }))
+      ),
+    inspect: (instance) =>
+      admin(instance, "inspect", (sql) =>
+        Effect.gen(function*() {
+          const differences: Array<string> = []
+          const roles = yield* sql<{ rolcanlogin: boolean }>`SELECT rolcanlogin FROM pg_roles WHERE rolname = ${instance.name}`
+          if (roles.length === 0) differences.push(`role ${instance.name} does not exist`)
+          else if (!roles[0]!.rolcanlogin) differences.push(`role ${instance.name} cannot log in`)
+          const dbs = yield* sql<{ owner: string }>`SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = ${instance.name}`
+          if (dbs.length === 0) differences.push(`database ${instance.name} does not exist`)
+          else if (dbs[0]!.owner !== instance.name) differences.push(`database ${instance.name} is owned by ${dbs[0]!.owner}, not ${instance.name}`)
+          return differences
+        }))
+  }
+}
