@@ -11,6 +11,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { CheckFailed, UsageError } from "./Output.js"
 import { doctor } from "./commands/doctor.js"
+import { catalog } from "./commands/catalog.js"
 // paved:command-imports (one import line per command group, added by the group's author)
 
 /**
@@ -29,6 +30,7 @@ export const paved = Command.make("paved").pipe(
   Command.withDescription("Paved: the internal developer platform as a library. Every command takes --format json."),
   Command.withSubcommands([
     doctor,
+    catalog,
     // paved:subcommands (one entry per command group)
   ])
 )
