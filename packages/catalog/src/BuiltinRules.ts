@@ -57,7 +57,7 @@ export const ownerExists = Rule.sync({
 })
 
 /**
- * The owning group has at least one member (a user owner passes).
+ * The owning group, or a group below it, has at least one member (a user owner passes).
  *
  * @since 0.1.0
  */
@@ -71,7 +71,7 @@ export const ownerHasMembers = Rule.sync({
     const found = owner === undefined ? undefined : catalog.get(owner)
     if (owner === undefined || found === undefined) return Rule.fail("The owner must exist before it can have members")
     if (found.kind.toLowerCase() !== "group") return Rule.pass("owned by a user")
-    return catalog.membersOf(owner).length > 0
+    return catalog.allMembersOf(owner).length > 0
       ? Rule.pass()
       : Rule.fail(`Group ${owner} has no members; add users (spec.memberOf) or move ownership to an active group`)
   }

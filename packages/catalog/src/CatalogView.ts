@@ -28,6 +28,10 @@ export interface CatalogView {
   readonly membersOf: (group: EntityRef) => ReadonlyArray<EntityRef>
   /** The groups a user belongs to. */
   readonly groupsOf: (user: EntityRef) => ReadonlyArray<EntityRef>
+  /** The users of a group and of every group below it (a department with teams is not empty). */
+  readonly allMembersOf: (group: EntityRef) => ReadonlyArray<EntityRef>
+  /** The child groups of a group (from `parent`/`children`). */
+  readonly childrenOf: (group: EntityRef) => ReadonlyArray<EntityRef>
   /** The parent group of a group, if declared. */
   readonly parentOf: (group: EntityRef) => EntityRef | undefined
   /** What an entity declares it depends on (`spec.dependsOn`), canonical. */

@@ -211,7 +211,7 @@ const judge = (ctx: Context, groups: ReadonlyArray<EntityRef>, entity: Entity): 
       suggestion: theirs !== undefined && isGroupOrUser(catalog.get(theirs)) ? { owner: theirs, reason: `owner of ${owner}` } : null
     }
   }
-  if (isGroup(found) && catalog.membersOf(owner).length === 0) {
+  if (isGroup(found) && catalog.allMembersOf(owner).length === 0) {
     const parent = catalog.parentOf(owner)
     return {
       ...base,

@@ -42,6 +42,7 @@ export const fromEntities = (input: ReadonlyArray<Entity>): CatalogView => {
   const members = new Map<EntityRef.EntityRef, Array<EntityRef.EntityRef>>()
   const groups = new Map<EntityRef.EntityRef, Array<EntityRef.EntityRef>>()
   const parents = new Map<EntityRef.EntityRef, EntityRef.EntityRef>()
+  const children = new Map<EntityRef.EntityRef, Array<EntityRef.EntityRef>>()
   for (const entity of entities) {
     const ref = refOf(entity)
     const ns = namespaceOf(entity)
@@ -63,10 +64,15 @@ export const fromEntities = (input: ReadonlyArray<Entity>): CatalogView => {
       }
       const parentRaw = entity.spec?.parent
       const parent = typeof parentRaw === "string" ? parseRef(parentRaw, "Group", ns) : undefined
-      if (parent !== undefined) parents.set(ref, parent)
+      if (parent !== undefined) {
+        parents.set(ref, parent)
+        pushTo(children, parent, ref)
+      }
       for (const s of refList(entity.spec?.children)) {
         const child = parseRef(s, "Group", ns)
-        if (child !== undefined && !parents.has(child)) parents.set(child, ref)
+        if (child === undefined) continue
+        pushTo(children, ref, child)
+        if (!parents.has(child)) parents.set(child, ref)
       }
     }
   }
@@ -86,8 +92,23 @@ export const fromEntities = (input: ReadonlyArray<Entity>): CatalogView => {
     return typeof raw === "string" && raw.length > 0 ? parseRef(raw, "System", namespaceOf(entity)) : undefined
   }
 
+  const allMembersOf = (group: EntityRef.EntityRef): ReadonlyArray<EntityRef.EntityRef> => {
+    const seen = new Set<EntityRef.EntityRef>()
+    const users = new Set<EntityRef.EntityRef>()
+    const visit = (g: EntityRef.EntityRef) => {
+      if (seen.has(g)) return
+      seen.add(g)
+      for (const u of members.get(g) ?? []) users.add(u)
+      for (const c of children.get(g) ?? []) visit(c)
+    }
+    visit(group)
+    return [...users]
+  }
+
   return {
     entities,
+    allMembersOf,
+    childrenOf: (group) => children.get(group) ?? [],
     refOf,
     get: (ref) => byRef.get(ref),
     ownerOf,
