@@ -6,7 +6,10 @@ const conditions = ["@paved/source", "import", "module", "node", "default"]
 
 export default defineConfig({
   resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: ["@paved/source"] } },
+  // Vitest also hands ssr.resolve.conditions to the worker's `node --conditions`; "import" there
+  // makes Node's require() pick ESM builds of CommonJS packages (pg -> pg-pool breaks), so the
+  // worker gets only conditions that are safe for require().
+  ssr: { resolve: { conditions: ["@paved/source", "node", "default"], externalConditions: ["@paved/source"] } },
   test: {
     include: ["packages/*/test/**/*.test.{ts,tsx}", "examples/**/test/**/*.test.ts"],
     exclude: ["**/node_modules/**", "**/dist/**"],
