@@ -130,7 +130,8 @@ export class StoreError extends Data.TaggedError("StoreError")<{
  * - `ingest` reconciles a load result (see the `Ingest` module) in one transaction.
  * - `get` / `getMany` read entities by ref (refs are compared in canonical lowercase form).
  * - `query` filters, searches, orders and pages (see the `Query` module); `facets` counts values.
- * - `edges` follows relations one step from a set of refs (the `Graph` module builds on it).
+ * - `edges` follows relations one step from a set of refs, `allEdges` lists every edge of some
+ *   relation types (the `Graph` module builds on both).
  * - `history` lists recorded changes (see the `History` module); `locations` the ingested sources.
  *
  * @since 0.1.0
@@ -149,6 +150,7 @@ export class CatalogStore extends Context.Tag("@paved/catalog/CatalogStore")<Cat
     refs: ReadonlyArray<string>,
     options: { readonly direction: Direction; readonly types?: ReadonlyArray<string> | undefined }
   ) => Effect.Effect<ReadonlyArray<RelationEdge>, StoreError>
+  readonly allEdges: (types?: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<RelationEdge>, StoreError>
   readonly history: (query?: HistoryQuery) => Effect.Effect<ReadonlyArray<HistoryEntry>, StoreError>
   readonly locations: Effect.Effect<ReadonlyArray<LocationStatus>, StoreError>
   readonly count: Effect.Effect<number, StoreError>

@@ -79,6 +79,7 @@ export interface Backend {
     direction: Direction,
     types: ReadonlyArray<string> | undefined
   ) => Effect.Effect<ReadonlyArray<RelationEdge>, StoreError>
+  readonly allEdges: (types: ReadonlyArray<string> | undefined) => Effect.Effect<ReadonlyArray<RelationEdge>, StoreError>
   readonly history: (query: NormalHistoryQuery) => Effect.Effect<ReadonlyArray<HistoryEntry>, StoreError>
   readonly locations: Effect.Effect<ReadonlyArray<LocationRecord>, StoreError>
   readonly count: Effect.Effect<number, StoreError>

@@ -161,6 +161,12 @@ export const makeMemoryBackend: Effect.Effect<Backend> = Effect.gen(function*() 
         }
         return out.sort((a, b) => compare(a.source, b.source) || compare(a.type, b.type) || compare(a.target, b.target))
       }),
+    allEdges: (types) =>
+      Effect.sync(() =>
+        [...outEdges.values()].flat()
+          .filter((e) => types === undefined || types.includes(e.type))
+          .sort((a, b) => compare(a.source, b.source) || compare(a.type, b.type) || compare(a.target, b.target))
+      ),
     history: (q) =>
       Effect.sync(() =>
         history

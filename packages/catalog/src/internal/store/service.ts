@@ -66,6 +66,7 @@ export const makeService = (backend: Backend): CatalogStore["Type"] => {
         options.direction,
         options.types === undefined ? undefined : options.types.map(relationType)
       ),
+    allEdges: (types) => backend.allEdges(types === undefined ? undefined : types.map(relationType)),
     history: (query = {}) =>
       backend.history({
         ref: query.ref === undefined ? undefined : canonicalRef(query.ref),

@@ -14,7 +14,7 @@ import type { Change, HistoryEntry } from "../../History.js"
 import type { Backend, LocationRecord, Plan, SortedRow, Tx } from "./backend.js"
 import { chunksOf } from "./backend.js"
 import { type Dialect, lockStatement, migrate } from "./migrations.js"
-import type { RecordHead } from "./records.js"
+import { canonicalJson, type RecordHead } from "./records.js"
 import { countQuery, entityColumns as ENTITY_COLUMNS, facetQuery, type Fragment, pageQuery, placeholders } from "./sqlQuery.js"
 
 type Row = Record<string, unknown>
@@ -83,7 +83,7 @@ export const makeSqlBackend: Effect.Effect<Backend, StoreError, SqlClient.SqlCli
           "first_seen", "last_changed", "orphan", "owner", "search_text"],
         plan.upserts.map((u) => [
           u.ref, u.kind, u.namespace, u.name, u.entityJson, u.hash, u.location, u.file, u.line, u.column,
-          JSON.stringify(u.problems), u.firstSeen, u.lastChanged, u.orphan ? 1 : 0, u.owner, u.text
+          canonicalJson(u.problems), u.firstSeen, u.lastChanged, u.orphan ? 1 : 0, u.owner, u.text
         ])
       )
       yield* insertRows(
@@ -180,11 +180,22 @@ export const makeSqlBackend: Effect.Effect<Backend, StoreError, SqlClient.SqlCli
         )).pipe(
           Effect.map((chunks) =>
             chunks.flat()
-              .map((r): RelationEdge => ({ source: str(r.source_ref) as EntityRef, type: str(r.type), target: str(r.target_ref) as EntityRef }))
+              .map(toEdge)
               .sort((a, b) => cmp(a.source, b.source) || cmp(a.type, b.type) || cmp(a.target, b.target))
           ),
           Effect.mapError(fail("read relations"))
         )
+    },
+    allEdges: (types) => {
+      if (types !== undefined && types.length === 0) return Effect.succeed([])
+      return run(
+        `SELECT source_ref, type, target_ref FROM catalog_relations${types === undefined ? "" : ` WHERE type IN (${placeholders(types.length)})`}
+          ORDER BY source_ref, type, target_ref`,
+        types ?? []
+      ).pipe(
+        Effect.map((rows) => rows.map(toEdge)),
+        Effect.mapError(fail("read relations"))
+      )
     },
     history: (q) => {
       const where: Array<string> = []
@@ -224,6 +235,12 @@ export const makeSqlBackend: Effect.Effect<Backend, StoreError, SqlClient.SqlCli
     )
   }
   return backend
+})
+
+const toEdge = (r: Row): RelationEdge => ({
+  source: str(r.source_ref) as EntityRef,
+  type: str(r.type),
+  target: str(r.target_ref) as EntityRef
 })
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
