@@ -8,11 +8,19 @@
 /** @since 0.1.0 */
 export * as Catalog from "./Catalog.js"
 /** @since 0.1.0 */
+export * as CatalogStore from "./CatalogStore.js"
+/** @since 0.1.0 */
 export * as Entity from "./Entity.js"
 /** @since 0.1.0 */
 export * as EntityRef from "./EntityRef.js"
 /** @since 0.1.0 */
 export * as FieldFormat from "./FieldFormat.js"
+/** @since 0.1.0 */
+export * as Graph from "./Graph.js"
+/** @since 0.1.0 */
+export * as History from "./History.js"
+/** @since 0.1.0 */
+export * as Ingest from "./Ingest.js"
 /** @since 0.1.0 */
 export * as Integrity from "./Integrity.js"
 /** @since 0.1.0 */
@@ -21,6 +29,8 @@ export * as KindRegistry from "./KindRegistry.js"
 export * as Kinds from "./Kinds.js"
 /** @since 0.1.0 */
 export * as Problem from "./Problem.js"
+/** @since 0.1.0 */
+export * as Query from "./Query.js"
 /** @since 0.1.0 */
 export * as Relations from "./Relations.js"
 /** @since 0.1.0 */
