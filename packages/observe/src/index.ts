@@ -13,3 +13,7 @@ export * as Span from "./Span.js"
 export * as SpanStore from "./SpanStore.js"
 /** @since 0.1.0 */
 export * as Receiver from "./Receiver.js"
+/** @since 0.1.0 */
+export * as Drift from "./Drift.js"
+/** @since 0.1.0 */
+export * as TeamView from "./TeamView.js"

@@ -1,0 +1,106 @@
+/**
+ * The span store conformance suite, run against every backend.
+ */
+import { it } from "@effect/vitest"
+import type { SpanStore as SpanStoreModule } from "@paved/observe"
+import { SpanStore } from "@paved/observe"
+import * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import { expect } from "vitest"
+import { call, newTraceId, span } from "./spans.js"
+
+export const conformance = (name: string, layer: () => Layer.Layer<SpanStoreModule.SpanStore, SpanStoreModule.SpanStoreError>) => {
+  const run = <A, E>(effect: Effect.Effect<A, E, SpanStoreModule.SpanStore>) => Effect.provide(effect, layer())
+
+  it.effect(`${name}: stores spans and finds traces by every criterion`, () =>
+    run(Effect.gen(function*() {
+      const store = yield* SpanStore.SpanStore
+      const a = call("web", "orders")
+      const b = call("web", "payments", { error: true })
+      const slowTrace = newTraceId()
+      const slow = span({ traceId: slowTrace, service: "batch", name: "nightly", durationUs: 5_000_000, attributes: { "job.kind": "report", retries: 3 } })
+      yield* store.insertSpans([...a, ...b, slow])
+      // Inserting the same spans again (an exporter retry) changes nothing.
+      yield* store.insertSpans(a)
+      const all = yield* store.searchTraces({ since: "1 hour" })
+      expect(all).toHaveLength(3)
+      expect((yield* store.searchTraces({ service: "orders" })).map((t) => t.traceId)).toEqual([a[0]!.traceId])
+      expect((yield* store.searchTraces({ service: "component:default/payments" })).map((t) => t.traceId)).toEqual([b[0]!.traceId])
+      expect((yield* store.searchTraces({ status: "error" })).map((t) => t.traceId)).toEqual([b[0]!.traceId])
+      expect((yield* store.searchTraces({ operation: "nightly" })).map((t) => t.traceId)).toEqual([slowTrace])
+      expect((yield* store.searchTraces({ minDurationMs: 1000 })).map((t) => t.traceId)).toEqual([slowTrace])
+      expect((yield* store.searchTraces({ maxDurationMs: 0.5 }))).toEqual([])
+      expect((yield* store.searchTraces({ attributes: { "job.kind": "report", retries: "3" } })).map((t) => t.traceId)).toEqual([slowTrace])
+      expect((yield* store.searchTraces({ since: "1 second" }))).toEqual([])
+      expect(yield* store.searchTraces({ limit: 1 })).toHaveLength(1)
+      const summary = all.find((t) => t.traceId === a[0]!.traceId)!
+      expect(summary).toMatchObject({ rootService: "web", rootName: "GET /web", spanCount: 3, errorCount: 0, services: ["orders", "web"] })
+
+      const tree = Option.getOrThrow(yield* store.trace(a[0]!.traceId))
+      expect(tree.spans.map((s) => [s.depth, s.name, s.offsetUs])).toEqual([[0, "GET /web", 0], [1, "call orders", 10], [2, "handle web", 20]])
+      expect(Option.isNone(yield* store.trace("ffffffffffffffffffffffffffffffff"))).toBe(true)
+    })))
+
+  it.effect(`${name}: RED per operation and per service from rollups`, () =>
+    run(Effect.gen(function*() {
+      const store = yield* SpanStore.SpanStore
+      const base = Date.now() * 1000 - 120_000_000
+      const spans = Array.from({ length: 100 }, (_, i) =>
+        span({ traceId: newTraceId(), service: "api", name: i % 2 === 0 ? "GET /a" : "GET /b", startUs: base + i * 1000, durationUs: (i + 1) * 1000, error: i % 10 === 0 }))
+      // Internal child spans are not entry spans and do not count.
+      const child = span({ traceId: spans[0]!.traceId, service: "api", name: "internal", kind: 1, parent: spans[0] })
+      yield* store.insertSpans([...spans.slice(0, 50), child])
+      yield* store.insertSpans(spans.slice(50))
+      const perOp = yield* store.red({ since: "10 minutes" })
+      expect(perOp.map((r) => [r.operation, r.count, r.errors])).toEqual([["GET /a", 50, 10], ["GET /b", 50, 0]])
+      const [service] = yield* store.red({ since: "10 minutes", groupBy: "service", service: "api" })
+      expect(service).toMatchObject({ service: "api", operation: "*", count: 100, errors: 10, errorRatio: 0.1 })
+      // Durations are 1..100 ms: the histogram percentiles are within 5% of the exact ones.
+      expect(Math.abs(service!.p50Ms - 50) / 50).toBeLessThan(0.06)
+      expect(Math.abs(service!.p95Ms - 95) / 95).toBeLessThan(0.06)
+      expect(Math.abs(service!.p99Ms - 99) / 99).toBeLessThan(0.06)
+      expect(service!.meanMs).toBeCloseTo(50.5, 5)
+      expect(service!.ratePerSecond).toBeCloseTo(100 / 600, 5)
+      expect(yield* store.red({ since: "10 minutes", service: "nope" })).toEqual([])
+    })))
+
+  it.effect(`${name}: service map from parent/child spans and from peers`, () =>
+    run(Effect.gen(function*() {
+      const store = yield* SpanStore.SpanStore
+      const traceId = newTraceId()
+      const root = span({ traceId, service: "shop", name: "GET /" })
+      const cache = span({ traceId, service: "shop", name: "GET key", kind: 3, parent: root, peer: "redis" })
+      const publish = span({ traceId, service: "shop", name: "publish", kind: 4, parent: root, peer: "events" })
+      const consume = span({ traceId, service: "mailer", name: "consume", kind: 5, parent: publish })
+      yield* store.insertSpans([root, cache, publish, consume, ...call("shop", "catalog", { error: true })])
+      const edges = yield* store.serviceMap({ since: "1 hour" })
+      expect(edges.map((e) => [e.source, e.target, e.via, e.calls, e.errors])).toEqual([
+        ["shop", "catalog", "spans", 1, 1],
+        ["shop", "mailer", "spans", 1, 0],
+        ["shop", "redis", "peer", 1, 0]
+      ])
+    })))
+
+  it.effect(`${name}: logs and retention by age and size`, () =>
+    run(Effect.gen(function*() {
+      const store = yield* SpanStore.SpanStore
+      const now = Date.now() * 1000
+      const old = call("old", "older", { startUs: now - 3 * 3600_000_000 })
+      const recent = Array.from({ length: 5 }, (_, i) => call("new", "newer", { startUs: now - (i + 1) * 1_000_000 })).flat()
+      yield* store.insertSpans([...old, ...recent])
+      yield* store.insertLogs([
+        { timeUs: now - 3 * 3600_000_000, traceId: old[0]!.traceId, spanId: old[0]!.spanId, service: "old", entityRef: "component:default/old", severityNumber: 9, severityText: "INFO", body: "ancient", attributes: {} },
+        { timeUs: now - 1000, traceId: recent[0]!.traceId, spanId: "", service: "new", entityRef: "component:default/new", severityNumber: 17, severityText: "ERROR", body: { msg: "fresh" }, attributes: { a: 1 } }
+      ])
+      const logs = yield* store.logs({ since: "1 hour" })
+      expect(logs.map((l) => l.body)).toEqual([{ msg: "fresh" }])
+      expect((yield* store.logs({ since: "1 day", traceId: old[0]!.traceId })).map((l) => l.body)).toEqual(["ancient"])
+      expect(yield* store.prune({ maxAge: "2 hours" })).toEqual({ spans: 3, logs: 1 })
+      expect(yield* store.searchTraces({ since: "1 day" })).toHaveLength(5)
+      const pruned = yield* store.prune({ maxSpans: 6 })
+      expect(pruned.spans).toBe(9)
+      expect(yield* store.searchTraces({ since: "1 day" })).toHaveLength(2)
+      expect(yield* store.prune({})).toEqual({ spans: 0, logs: 0 })
+    })))
+}
