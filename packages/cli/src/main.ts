@@ -11,7 +11,9 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { CheckFailed, UsageError } from "./Output.js"
 import { doctor } from "./commands/doctor.js"
+import { golden } from "./commands/golden.js"
 import { catalog } from "./commands/catalog.js"
+import { ui } from "./commands/ui.js"
 // paved:command-imports (one import line per command group, added by the group's author)
 
 /**
@@ -30,7 +32,9 @@ export const paved = Command.make("paved").pipe(
   Command.withDescription("Paved: the internal developer platform as a library. Every command takes --format json."),
   Command.withSubcommands([
     doctor,
+    golden,
     catalog,
+    ui,
     // paved:subcommands (one entry per command group)
   ])
 )

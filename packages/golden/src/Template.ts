@@ -182,6 +182,11 @@ const issuePaths = (error: ParseResult.ParseError): ReadonlyArray<string> => {
   return [...names]
 }
 
+const issueText = (error: ParseResult.ParseError): string =>
+  ParseResult.ArrayFormatter.formatErrorSync(error)
+    .map((issue) => (issue.path.length === 0 ? issue.message : `${issue.path.join(".")}: ${issue.message}`))
+    .join("; ")
+
 /**
  * Checks a definition without building it: a kebab-case name and a semver version.
  *
@@ -207,7 +212,7 @@ export const make = <A, I extends Answers>(options: Options<A, I>): Template<A> 
   const decode = (input: Answers): Effect.Effect<A, ParameterError> =>
     decodeUnknown(input).pipe(
       Effect.mapError((error) =>
-        new ParameterError({ template: id, parameters: issuePaths(error), detail: ParseResult.TreeFormatter.formatErrorSync(error) })
+        new ParameterError({ template: id, parameters: issuePaths(error), detail: issueText(error) })
       )
     )
   const resolveAnswers = (input: Answers) =>
