@@ -1,0 +1,254 @@
+/**
+ * Environments and preview environments for change sets: plan, `up`, `down`, `list`, `reap` and
+ * `logs`, over the local process runtime.
+ *
+ * `up` works in the caller's `Scope`. Everything it creates — the state row, the environment's
+ * directory, the telemetry receiver, the provisioned resources, every service process group — is
+ * acquired with `acquireRelease`, so a failure or an interruption unwinds it all. With
+ * `detach: true` (the default) a successful `up` keeps everything when the scope closes and the
+ * services outlive the process; `down` removes them from the record. With `detach: false` the
+ * environment lives exactly as long as the scope (the foreground `paved env up --wait`).
+ *
+ * @since 0.1.0
+ */
+import type * as Provisioner from "@paved/provision/Provisioner"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
+import * as Stream from "effect/Stream"
+import * as fs from "node:fs"
+import type { EnvironmentRecord } from "./Environment.js"
+import { EnvironmentConflict, EnvironmentError, InvalidSpec } from "./Environment.js"
+import { EnvStore } from "./EnvStore.js"
+import * as Lifecycle from "./internal/lifecycle.js"
+import * as Planning from "./internal/plan.js"
+import * as Processes from "./internal/process.js"
+import type * as TelemetryRuntime from "./internal/telemetry.js"
+
+/**
+ * A line of progress during `up` and `down`.
+ *
+ * @since 0.1.0
+ */
+export type Progress = Lifecycle.Progress
+
+/**
+ * Where services send telemetry: `Off`, `Shared` (an OTLP endpoint you run), `InProcess` (a
+ * receiver for the scope's lifetime, e.g. `Receiver.serve({ port: 0, store })` from
+ * `@paved/observe`) or `Process` (a receiver process per environment that outlives a detached
+ * `up`, e.g. `paved observe serve --port {port} --db {dir}/telemetry.db`).
+ *
+ * @since 0.1.0
+ */
+export type Telemetry = TelemetryRuntime.Telemetry
+
+/**
+ * Options of {@link up}: the environment (name, type, owner, TTL, overlays), what to run (the
+ * catalog plus services and/or a change set), telemetry, and runtime settings.
+ *
+ * @since 0.1.0
+ */
+export type UpOptions = Lifecycle.UpOptions
+
+/**
+ * What {@link plan} decides: the run set (what runs and why, what is shared, the start order),
+ * the services' workloads, and the resources to provision.
+ *
+ * @since 0.1.0
+ */
+export type Plan = Planning.Planned
+
+/**
+ * Plans an environment without creating anything.
+ *
+ * @since 0.1.0
+ */
+export const plan = (options: UpOptions): Effect.Effect<Plan, InvalidSpec> => Planning.plan({ ...options, type: options.type ?? "preview" })
+
+/**
+ * A plan as plain data, for JSON output and tables.
+ *
+ * @since 0.1.0
+ */
+export const planSummary = (planned: Plan) => ({
+  changed: planned.changed,
+  unmatchedFiles: planned.unmatchedFiles,
+  run: planned.runSet.run,
+  shared: planned.runSet.shared,
+  layers: planned.runSet.layers,
+  resources: planned.resources.map((r) => ({
+    key: r.desired.request.key,
+    type: r.desired.request.type,
+    class: r.desired.settings.class,
+    name: r.desired.name,
+    users: r.users
+  }))
+})
+
+/**
+ * Brings an environment up: plan → provision → start services in dependency order (parallel
+ * within a layer) → readiness probes → recorded as ready. Any failure unwinds everything this
+ * run created.
+ *
+ * @since 0.1.0
+ */
+export const up = Lifecycle.up
+
+/**
+ * Removes an environment completely: stops its process groups (after checking each pid still
+ * belongs to the environment), removes its resources, its directory and its record.
+ *
+ * @since 0.1.0
+ */
+export const down = Lifecycle.down
+
+/**
+ * Removes the preview environments whose TTL has run out, and returns their names.
+ *
+ * @since 0.1.0
+ */
+export const reap = (options: { readonly now?: number; readonly onProgress?: (progress: Progress) => Effect.Effect<void> } = {}): Effect.Effect<
+  ReadonlyArray<string>,
+  EnvironmentConflict | EnvironmentError,
+  EnvStore | Provisioner.Provisioner
+> =>
+  Effect.gen(function*() {
+    const store = yield* EnvStore
+    const now = options.now ?? Date.now()
+    const expired = (yield* store.list).filter((s) => s.record.type === "preview" && s.record.expiresAt !== undefined && s.record.expiresAt <= now)
+    yield* Effect.forEach(expired, (s) => down(s.record.name, { onProgress: options.onProgress }), { discard: true })
+    return expired.map((s) => s.record.name)
+  })
+
+/**
+ * The health of a service: `healthy` when its process is alive (and still ours) and its port
+ * answers, `down` otherwise; shared services report `shared`.
+ *
+ * @since 0.1.0
+ */
+export type Health = "healthy" | "degraded" | "down" | "shared"
+
+/**
+ * An environment as `list` shows it.
+ *
+ * @since 0.1.0
+ */
+export interface Listed {
+  readonly record: EnvironmentRecord
+  readonly health: Health
+  readonly services: ReadonlyArray<{ readonly ref: string; readonly health: Health; readonly url: string | undefined }>
+  readonly ageMs: number
+  readonly ttlMs: number | undefined
+}
+
+/**
+ * Every recorded environment with its status, health, age, remaining TTL and URLs.
+ *
+ * @since 0.1.0
+ */
+export const list: Effect.Effect<ReadonlyArray<Listed>, EnvironmentError, EnvStore> = Effect.gen(function*() {
+  const store = yield* EnvStore
+  const now = Date.now()
+  return yield* Effect.forEach(yield* store.list, ({ record }) =>
+    Effect.gen(function*() {
+      const services = yield* Effect.forEach(record.services, (s) =>
+        Effect.gen(function*() {
+          if (s.mode === "shared") return { ref: s.ref, health: "shared" as Health, url: s.url }
+          const alive = s.pid !== undefined && Processes.stillOurs(s.pid, s.startTime)
+          const answers = alive && s.port !== undefined && (yield* Processes.portOpen(s.port))
+          return { ref: s.ref, health: (answers ? "healthy" : "down") as Health, url: s.url }
+        }), { concurrency: "unbounded" })
+      const running = services.filter((s) => s.health !== "shared")
+      const healthy = running.filter((s) => s.health === "healthy").length
+      const health: Health = running.length === 0 || healthy === running.length ? "healthy" : healthy === 0 ? "down" : "degraded"
+      return {
+        record,
+        health,
+        services,
+        ageMs: now - record.createdAt,
+        ttlMs: record.expiresAt === undefined ? undefined : record.expiresAt - now
+      }
+    }), { concurrency: 4 })
+})
+
+/**
+ * The recorded state of one environment.
+ *
+ * @since 0.1.0
+ */
+export const get = (name: string): Effect.Effect<EnvironmentRecord, EnvironmentConflict | EnvironmentError, EnvStore> =>
+  Effect.gen(function*() {
+    const stored = yield* (yield* EnvStore).get(name)
+    if (stored === undefined) return yield* new EnvironmentConflict({ name, reason: "missing" })
+    return stored.record
+  })
+
+/**
+ * The output of a service (its log file under the environment's directory): the last `lines`
+ * lines, then — with `follow` — new lines as they are written.
+ *
+ * @since 0.1.0
+ */
+export const logs = (
+  name: string,
+  service: string,
+  options: { readonly lines?: number; readonly follow?: boolean } = {}
+): Stream.Stream<string, EnvironmentConflict | EnvironmentError | InvalidSpec, EnvStore> =>
+  Stream.unwrap(Effect.gen(function*() {
+    const record = yield* get(name)
+    const target = record.services.find((s) => s.ref === service || s.name === service)
+    if (target === undefined || target.logFile === undefined) {
+      return yield* new InvalidSpec({
+        reason: `environment "${name}" runs no service "${service}"; it runs ${record.services.filter((s) => s.mode === "run").map((s) => s.name).join(", ") || "nothing"}`
+      })
+    }
+    const file = target.logFile
+    const readFrom = (offset: number) =>
+      Effect.try({
+        try: () => {
+          const size = fs.statSync(file).size
+          if (size <= offset) return { offset: size, text: "" }
+          const fd = fs.openSync(file, "r")
+          try {
+            const buffer = Buffer.alloc(size - offset)
+            fs.readSync(fd, buffer, 0, buffer.length, offset)
+            return { offset: size, text: buffer.toString("utf8") }
+          } finally {
+            fs.closeSync(fd)
+          }
+        },
+        catch: (e) => new EnvironmentError({ environment: name, operation: `reading ${file}`, reason: String(e) })
+      })
+    const first = yield* readFrom(0)
+    const initial = first.text.split("\n").filter((l, i, all) => l.length > 0 || i < all.length - 1)
+    const head = Stream.fromIterable(initial.slice(-(options.lines ?? 100)))
+    if (options.follow !== true) return head
+    let offset = first.offset
+    let partial = ""
+    const more = Stream.repeatEffectWithSchedule(
+      readFrom(offset).pipe(Effect.map((chunk) => {
+        offset = chunk.offset
+        const lines = (partial + chunk.text).split("\n")
+        partial = lines.pop() ?? ""
+        return lines
+      })),
+      Schedule.spaced(Duration.millis(250))
+    ).pipe(Stream.flattenIterables)
+    return Stream.concat(head, more)
+  }))
+
+/**
+ * Parses `--share ref=environment` pairs.
+ *
+ * @since 0.1.0
+ */
+export const parseShare = (pairs: ReadonlyArray<string>): Option.Option<Record<string, string>> => {
+  const share: Record<string, string> = {}
+  for (const pair of pairs) {
+    const eq = pair.lastIndexOf("=")
+    if (eq <= 0 || eq === pair.length - 1) return Option.none()
+    share[pair.slice(0, eq)] = pair.slice(eq + 1)
+  }
+  return Option.some(share)
+}

@@ -1,0 +1,180 @@
+/**
+ * What an environment would be on Kubernetes: a namespace per environment and, per service, a
+ * ConfigMap (plain variables, other services' in-cluster URLs), a Deployment (image, port,
+ * readiness probe, resource requests/limits, OTel settings, Secret references for everything
+ * that comes from a provisioned resource) and a Service. Rendered as plain YAML, or applied by a
+ * Pulumi Kubernetes program.
+ *
+ * Secrets are referenced, never rendered: a variable that uses a resource output reads from the
+ * Secret `<service>-resources`, which the provisioning pipeline (Pulumi, External Secrets) fills.
+ *
+ * @since 0.1.0
+ */
+import type { Entity } from "@paved/catalog"
+import * as Observe from "@paved/observe/Observe"
+import * as Placeholder from "@paved/provision/Placeholder"
+import * as YAML from "yaml"
+import type { EnvironmentType } from "./Environment.js"
+import type { Plan } from "./Environments.js"
+import { SERVICE_RESOURCES } from "./internal/workload.js"
+
+/**
+ * A Kubernetes object as plain data.
+ *
+ * @since 0.1.0
+ */
+export interface K8sObject {
+  readonly apiVersion: string
+  readonly kind: "Namespace" | "ConfigMap" | "Deployment" | "Service"
+  readonly metadata: {
+    readonly name: string
+    readonly namespace?: string
+    readonly labels?: Readonly<Record<string, string>>
+    readonly annotations?: Readonly<Record<string, string>>
+  }
+  readonly [key: string]: unknown
+}
+
+/**
+ * Options of {@link render}.
+ *
+ * @since 0.1.0
+ */
+export interface RenderOptions {
+  readonly name: string
+  readonly type: EnvironmentType
+  /** Default `paved-<name>`. */
+  readonly namespace?: string | undefined
+  /** Where services export OTLP in the cluster. Default `http://otel-collector.observability.svc.cluster.local:4318`. */
+  readonly otelEndpoint?: string | undefined
+  /** Replicas per Deployment. Default 1, and 2 for `production`. */
+  readonly replicas?: number | undefined
+}
+
+const usesResource = (value: string): ReadonlyArray<string> =>
+  Placeholder.parse(value).segments.flatMap((s) => s._tag === "Ref" && s.path[0] === "resources" && s.path[1] !== undefined ? [s.path[1]] : [])
+
+/**
+ * Renders the objects of an environment from its plan (what runs, with which workloads).
+ *
+ * @since 0.1.0
+ */
+export const render = (planned: Plan, options: RenderOptions): ReadonlyArray<K8sObject> => {
+  const namespace = options.namespace ?? `paved-${options.name}`
+  const otelEndpoint = options.otelEndpoint ?? "http://otel-collector.observability.svc.cluster.local:4318"
+  const replicas = options.replicas ?? (options.type === "production" ? 2 : 1)
+  const envLabels = { "app.kubernetes.io/part-of": "paved", "paved.dev/environment": options.name, "paved.dev/environment-type": options.type }
+  const objects: Array<K8sObject> = [{ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace, labels: envLabels } }]
+  for (const service of planned.services) {
+    const labels = { "app.kubernetes.io/name": service.name, "app.kubernetes.io/instance": `${service.name}-${options.name}`, ...envLabels }
+    const annotations = { "paved.dev/entity-ref": service.ref }
+    const data: Record<string, string> = {}
+    const secretEnv: Array<{ name: string; valueFrom: { secretKeyRef: { name: string; key: string } } }> = []
+    const metadata = { ...service.workload.metadata, environment: options.name }
+    const serviceOutputs: Record<string, Placeholder.Outputs> = {}
+    for (const [resource, target] of Object.entries(service.serviceResources)) {
+      const sharedFrom = planned.runSet.shared.find((x) => x.ref.endsWith(`/${target}`))?.from
+      const host = `${target}.${sharedFrom === undefined ? namespace : `paved-${sharedFrom}`}.svc.cluster.local`
+      serviceOutputs[resource] = { host, hostname: host, port: "80", url: `http://${host}` }
+    }
+    for (const [key, value] of Object.entries(service.variables)) {
+      const resources = usesResource(value)
+      const provisioned = resources.filter((r) => !SERVICE_RESOURCES.has(service.workload.resources?.[r]?.type ?? ""))
+      if (provisioned.length > 0) {
+        secretEnv.push({ name: key, valueFrom: { secretKeyRef: { name: `${service.name}-resources`, key } } })
+      } else {
+        const { value: substituted } = Placeholder.substitute(value, metadata, serviceOutputs)
+        data[key] = typeof substituted === "string" ? substituted : key
+      }
+    }
+    const otel = Observe.otelEnvironment(service.entry.entity as Entity.Entity, {
+      endpoint: otelEndpoint,
+      environment: options.name,
+      ...(service.version === undefined ? {} : { serviceVersion: service.version })
+    })
+    Object.assign(data, otel, { PORT: String(service.containerPort) })
+    objects.push({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: `${service.name}-config`, namespace, labels, annotations }, data })
+    const probe = service.probe._tag === "httpGet"
+      ? { httpGet: { path: service.probe.path, port: service.containerPort } }
+      : service.probe._tag === "exec"
+      ? { exec: { command: service.probe.command } }
+      : { tcpSocket: { port: service.containerPort } }
+    const resources = {
+      ...(Object.keys(service.requests).length === 0 ? {} : { requests: service.requests }),
+      ...(Object.keys(service.limits).length === 0 ? {} : { limits: service.limits })
+    }
+    objects.push({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: service.name, namespace, labels, annotations },
+      spec: {
+        replicas,
+        selector: { matchLabels: { "app.kubernetes.io/name": service.name } },
+        template: {
+          metadata: { labels, annotations },
+          spec: {
+            containers: [{
+              name: service.container,
+              image: service.image,
+              ports: [{ name: "http", containerPort: service.containerPort }],
+              envFrom: [{ configMapRef: { name: `${service.name}-config` } }],
+              ...(secretEnv.length === 0 ? {} : { env: secretEnv }),
+              readinessProbe: probe,
+              ...(Object.keys(resources).length === 0 ? {} : { resources })
+            }]
+          }
+        }
+      }
+    })
+    objects.push({
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: service.name, namespace, labels, annotations },
+      spec: {
+        selector: { "app.kubernetes.io/name": service.name },
+        ports: [{ name: "http", port: 80, targetPort: service.containerPort }]
+      }
+    })
+  }
+  return objects
+}
+
+/**
+ * The objects as one multi-document YAML stream, ready for `kubectl apply -f -`.
+ *
+ * @since 0.1.0
+ */
+export const toYaml = (objects: ReadonlyArray<K8sObject>): string =>
+  objects.map((o) => YAML.stringify(o, { lineWidth: 0 })).join("---\n")
+
+/**
+ * A Pulumi program (for `LocalWorkspace.createOrSelectStack({ program })` or a Pulumi project's
+ * entry point) that creates the objects with `@pulumi/kubernetes`. The provider module is
+ * imported when the program runs, so tests can install `pulumi.runtime.setMocks` first.
+ * Resolves to the namespace name and the Deployment names.
+ *
+ * @since 0.1.0
+ */
+export const pulumiProgram = (objects: ReadonlyArray<K8sObject>) => async () => {
+  const k8s = await import("@pulumi/kubernetes")
+  const namespaceObject = objects.find((o) => o.kind === "Namespace")
+  const namespace = namespaceObject === undefined
+    ? undefined
+    : new k8s.core.v1.Namespace(namespaceObject.metadata.name, { metadata: namespaceObject.metadata })
+  const options = namespace === undefined ? {} : { dependsOn: [namespace] }
+  const deployments: Array<import("@pulumi/pulumi").Output<string>> = []
+  for (const object of objects) {
+    const id = `${object.metadata.namespace ?? ""}/${object.kind.toLowerCase()}/${object.metadata.name}`
+    if (object.kind === "ConfigMap") {
+      new k8s.core.v1.ConfigMap(id, { metadata: object.metadata, data: object.data as Record<string, string> }, options)
+    } else if (object.kind === "Deployment") {
+      const spec = object.spec as import("@pulumi/kubernetes").types.input.apps.v1.DeploymentSpec
+      const deployment = new k8s.apps.v1.Deployment(id, { metadata: object.metadata, spec }, options)
+      deployments.push(deployment.metadata.name)
+    } else if (object.kind === "Service") {
+      const spec = object.spec as import("@pulumi/kubernetes").types.input.core.v1.ServiceSpec
+      new k8s.core.v1.Service(id, { metadata: object.metadata, spec }, options)
+    }
+  }
+  return { namespace: namespace?.metadata.name, deployments }
+}

@@ -1,0 +1,271 @@
+/**
+ * `up` and `down`: the lifecycle of an environment. Everything `up` creates is acquired in the
+ * caller's scope, so a failure (or an interruption) unwinds it all: processes, resources, files
+ * and the state row. On success a detached environment keeps everything and records it; `down`
+ * then removes it from the record.
+ */
+import type { Entity } from "@paved/catalog"
+import * as Observe from "@paved/observe/Observe"
+import type * as ProvisionerNs from "@paved/provision/Provisioner"
+import * as Placeholder from "@paved/provision/Placeholder"
+import * as Provisioner from "@paved/provision/Provisioner"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
+import { randomBytes, randomUUID } from "node:crypto"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import type { EnvironmentRecord, ResourceRecord, ServiceFailed, ServiceRecord } from "../Environment.js"
+import { EnvironmentConflict, EnvironmentError, InvalidSpec } from "../Environment.js"
+import { EnvStore } from "../EnvStore.js"
+import type { Planned, PlanInput } from "./plan.js"
+import { plan } from "./plan.js"
+import * as Processes from "./process.js"
+import type { Endpoint } from "./start.js"
+import { plainOutputs, provisionProgress, startService } from "./start.js"
+import type { Telemetry } from "./telemetry.js"
+import type { ServiceSpec } from "./workload.js"
+import * as TelemetryRuntime from "./telemetry.js"
+
+/** A line of progress: the phase, what it is about, and what happened. */
+export interface Progress {
+  readonly phase: "plan" | "provision" | "start" | "ready" | "unwind" | "stop" | "remove"
+  readonly subject: string
+  readonly detail: string
+}
+
+/** Options of `up`. */
+export interface UpOptions extends Omit<PlanInput, "type"> {
+  readonly type?: PlanInput["type"] | undefined
+  readonly owner?: string | undefined
+  readonly ttl?: Duration.DurationInput | undefined
+  readonly overlays?: Readonly<Record<string, string>> | undefined
+  readonly telemetry?: Telemetry | undefined
+  /** The OTLP protocol services are told to use (`OTEL_EXPORTER_OTLP_PROTOCOL`); default `http/protobuf`. */
+  readonly otelProtocol?: Observe.Protocol | undefined
+  readonly directory?: string | undefined
+  readonly readyTimeout?: Duration.DurationInput | undefined
+  readonly detach?: boolean | undefined
+  readonly onProgress?: ((progress: Progress) => Effect.Effect<void>) | undefined
+}
+
+/** The directory an environment keeps its logs and files in by default. */
+export const defaultDirectory = (name: string): string => path.resolve(".paved", "envs", name)
+
+const instanceOf = (environment: string, r: ResourceRecord): ProvisionerNs.Instance => ({
+  env: environment,
+  key: r.key,
+  type: r.type,
+  name: r.physicalName,
+  settings: r.settings as unknown as ProvisionerNs.Instance["settings"],
+  tags: r.tags,
+  params: r.params,
+  // Removal needs only the physical name; the password is never recorded in clear.
+  password: Redacted.make(randomBytes(18).toString("base64url"))
+})
+
+const removeDirectory = (directory: string) =>
+  Effect.sync(() => fs.rmSync(directory, { recursive: true, force: true }))
+
+const sharedEndpoints = (planned: Planned) =>
+  Effect.gen(function*() {
+    const store = yield* EnvStore
+    const endpoints = new Map<string, Endpoint>()
+    const records: Array<ServiceRecord> = []
+    for (const { from, ref } of planned.runSet.shared) {
+      const base = yield* store.get(from)
+      const service = base?.record.services.find((s) => s.ref === ref && s.mode === "run" && s.url !== undefined)
+      if (service === undefined || service.url === undefined || service.port === undefined) {
+        return yield* new InvalidSpec({ reason: `${ref} is to be shared from environment "${from}", but "${from}" does not run it; start it there or run it in this environment` })
+      }
+      endpoints.set(service.name, { url: service.url, host: "127.0.0.1", port: service.port })
+      records.push({ ...service, mode: "shared", sharedFrom: from, status: "shared", command: [], configKeys: service.configKeys, config: {} })
+    }
+    return { endpoints, records }
+  })
+
+/** Brings an environment up in the current scope (see the module comment). */
+export const up = (
+  options: UpOptions
+): Effect.Effect<
+  EnvironmentRecord,
+  InvalidSpec | EnvironmentConflict | ServiceFailed | EnvironmentError,
+  Scope.Scope | EnvStore | ProvisionerNs.Provisioner
+> =>
+  Effect.gen(function*() {
+    const store = yield* EnvStore
+    const provisioner = yield* Provisioner.Provisioner
+    const name = options.name
+    const type = options.type ?? "preview"
+    const detach = options.detach ?? true
+    const keep = (exit: Exit.Exit<unknown, unknown>) => detach && Exit.isSuccess(exit)
+    const report = options.onProgress ?? (() => Effect.void)
+    const progress = (phase: Progress["phase"]) => (detail: string, subject: string) => report({ phase, subject, detail })
+    const planned = yield* plan({ ...options, type })
+    for (const s of planned.runSet.run) yield* progress("plan")(`run (${s.reason})`, s.ref)
+    for (const s of planned.runSet.shared) yield* progress("plan")(`shared from ${s.from}`, s.ref)
+    for (const r of planned.resources) yield* progress("plan")(`provision ${r.desired.request.type} ${r.desired.name}`, r.desired.request.key)
+    for (const r of planned.resources) {
+      if (!provisioner.supports(r.desired.request.type)) {
+        return yield* new InvalidSpec({ reason: `resource ${r.desired.request.key} has type "${r.desired.request.type}", which the ${provisioner.backend} provisioner does not support` })
+      }
+    }
+    const shared = yield* sharedEndpoints(planned)
+    const instance = randomUUID()
+    const directory = path.resolve(options.directory ?? defaultDirectory(name))
+    const now = Date.now()
+    const resources: Array<ResourceRecord> = planned.resources.map((r) => ({
+      key: r.desired.request.key,
+      type: r.desired.request.type,
+      class: r.desired.settings.class,
+      physicalName: r.desired.name,
+      settings: { ...r.desired.settings },
+      tags: r.desired.tags,
+      params: r.desired.request.params,
+      users: r.users,
+      outputs: {}
+    }))
+    let record: EnvironmentRecord = {
+      name,
+      type,
+      ...(options.owner === undefined ? {} : { owner: options.owner }),
+      status: "provisioning",
+      createdAt: now,
+      ...(options.ttl === undefined ? {} : { expiresAt: now + Duration.toMillis(options.ttl) }),
+      directory,
+      overlays: options.overlays ?? {},
+      changed: planned.changed,
+      telemetry: { mode: "off" },
+      services: shared.records,
+      resources
+    }
+    // The row is claimed first (recording the resources about to be created), so a run killed
+    // half-way leaves a record `down` can clean up from.
+    yield* Effect.acquireRelease(store.claim({ instance, record }), (_, exit) =>
+      keep(exit) ? Effect.void : store.remove(name).pipe(Effect.ignore))
+    yield* Effect.acquireRelease(
+      Effect.try({
+        try: () => fs.mkdirSync(directory, { recursive: true }),
+        catch: (e) => new EnvironmentError({ environment: name, operation: `creating ${directory}`, reason: String(e) })
+      }),
+      (_, exit) => keep(exit) ? Effect.void : removeDirectory(directory)
+    )
+    // Anything still carrying this instance's marker is stopped last, whatever forked it.
+    yield* Effect.addFinalizer((exit) =>
+      keep(exit) ? Effect.void : report({ phase: "unwind", subject: name, detail: "stopping every process of this run" }).pipe(
+        Effect.zipRight(Processes.stopInstance(instance).pipe(Effect.timeout(Duration.seconds(10)), Effect.ignore))
+      )
+    )
+    const telemetry = yield* TelemetryRuntime.start(options.telemetry ?? { _tag: "Off" }, { environment: name, instance, directory, keep })
+    record = { ...record, telemetry }
+    const outputs = new Map<string, Record<string, Placeholder.Outputs>>()
+    const provisioned = yield* Effect.forEach(planned.resources, (r, i) => {
+      const inst = instanceOf(name, resources[i]!)
+      const withPassword = { ...inst, password: Redacted.make(randomBytes(18).toString("base64url")) }
+      return Effect.acquireRelease(
+        progress("provision")(`creating ${r.desired.name}`, r.desired.request.key).pipe(
+          Effect.zipRight(provisioner.ensure(withPassword, provisionProgress(progress("provision"), r.desired.request.key))),
+          Effect.mapError((e) => new EnvironmentError({ environment: name, operation: `provisioning ${r.desired.request.key}`, reason: e.message }))
+        ),
+        (_, exit) =>
+          keep(exit) ? Effect.void : report({ phase: "unwind", subject: r.desired.request.key, detail: `removing ${r.desired.name}` }).pipe(
+            Effect.zipRight(provisioner.remove(inst, provisionProgress(progress("unwind"), r.desired.request.key))),
+            Effect.timeout(Duration.seconds(30)),
+            Effect.ignore
+          )
+      )
+    }, { concurrency: 5 })
+    planned.resources.forEach((r, i) => {
+      for (const user of r.users) {
+        outputs.set(user.ref, { ...(outputs.get(user.ref) ?? {}), [user.resource]: provisioned[i]! })
+      }
+    })
+    record = {
+      ...record,
+      status: "starting",
+      resources: resources.map((r, i) => ({ ...r, outputs: plainOutputs(r.type, provisioned[i]!) }))
+    }
+    yield* store.save({ instance, record })
+    const endpoints = new Map(shared.endpoints)
+    const byRef = new Map(planned.services.map((s) => [s.ref, s]))
+    const started: Array<ServiceRecord> = []
+    const readyTimeout = Duration.decode(options.readyTimeout ?? Duration.seconds(30))
+    for (const layer of planned.runSet.layers) {
+      const records = yield* Effect.forEach(layer, (ref) => {
+        const service = byRef.get(ref)!
+        return startService(service, {
+          environment: name,
+          instance,
+          directory,
+          overlays: options.overlays ?? {},
+          outputs,
+          endpoints,
+          otel: (s) => otelVariables(s, name, telemetry, options.otelProtocol),
+          readyTimeout,
+          keep,
+          progress: progress("start")
+        })
+      }, { concurrency: "unbounded" })
+      for (const r of records) {
+        endpoints.set(r.name, { url: r.url!, host: "127.0.0.1", port: r.port! })
+        started.push(r)
+      }
+    }
+    record = { ...record, status: "ready", services: [...started, ...shared.records].sort((a, b) => a.ref.localeCompare(b.ref)) }
+    yield* store.save({ instance, record })
+    yield* progress("ready")(`${started.length} services ready, ${shared.records.length} shared, ${resources.length} resources`, name)
+    return record
+  })
+
+const otelVariables = (
+  service: ServiceSpec,
+  environment: string,
+  telemetry: EnvironmentRecord["telemetry"],
+  protocol: Observe.Protocol | undefined
+): Readonly<Record<string, string>> =>
+  telemetry.endpoint === undefined ? {} : Observe.otelEnvironment(service.entry.entity as Entity.Entity, {
+    endpoint: telemetry.endpoint,
+    environment,
+    ...(protocol === undefined ? {} : { protocol }),
+    ...(service.version === undefined ? {} : { serviceVersion: service.version })
+  })
+
+/** Removes an environment completely: processes (verified as ours), resources, files, record. */
+export const down = (
+  name: string,
+  options: { readonly onProgress?: ((progress: Progress) => Effect.Effect<void>) | undefined } = {}
+): Effect.Effect<EnvironmentRecord, EnvironmentConflict | EnvironmentError, EnvStore | ProvisionerNs.Provisioner> =>
+  Effect.gen(function*() {
+    const store = yield* EnvStore
+    const provisioner = yield* Provisioner.Provisioner
+    const report = options.onProgress ?? (() => Effect.void)
+    const stored = yield* store.get(name)
+    if (stored === undefined) return yield* new EnvironmentConflict({ name, reason: "missing" })
+    const { instance, record } = stored
+    yield* store.save({ instance, record: { ...record, status: "stopping" } })
+    const groups = [
+      ...record.services.filter((s) => s.mode === "run" && s.pgid !== undefined).map((s) => ({ subject: s.ref, pgid: s.pgid!, startTime: s.startTime })),
+      ...(record.telemetry.pid === undefined ? [] : [{ subject: "telemetry", pgid: record.telemetry.pid, startTime: record.telemetry.startTime }])
+    ]
+    yield* Effect.forEach(groups, (g) =>
+      report({ phase: "stop", subject: g.subject, detail: `stopping process group ${g.pgid}` }).pipe(
+        Effect.zipRight(Processes.stopGroup({ pgid: g.pgid, startTime: g.startTime, instance }))
+      ), { concurrency: "unbounded", discard: true })
+    yield* Processes.stopInstance(instance)
+    const failures: Array<string> = []
+    yield* Effect.forEach(record.resources, (r) =>
+      report({ phase: "remove", subject: r.key, detail: `removing ${r.type} ${r.physicalName}` }).pipe(
+        Effect.zipRight(provisioner.remove(instanceOf(name, r), (message) => report({ phase: "remove", subject: r.key, detail: message }))),
+        Effect.timeout(Duration.seconds(60)),
+        Effect.catchAll((e) => Effect.sync(() => failures.push(`${r.key}: ${e.message}`)))
+      ), { concurrency: 5, discard: true })
+    if (failures.length > 0) {
+      yield* store.save({ instance, record: { ...record, status: "failed" } })
+      return yield* new EnvironmentError({ environment: name, operation: "down", reason: `could not remove ${failures.join("; ")}; run down again once fixed` })
+    }
+    yield* removeDirectory(record.directory)
+    yield* store.remove(name)
+    return record
+  })

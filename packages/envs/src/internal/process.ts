@@ -1,0 +1,218 @@
+/**
+ * Local processes of an environment: detached process groups with their output in log files,
+ * free ports, and a kill that first checks the pid still belongs to the environment.
+ *
+ * Ownership is checked through /proc on Linux: a process is ours when its environment carries
+ * `PAVED_ENV_INSTANCE=<id>` (inherited by everything a service forks) and, for a recorded pid,
+ * when its start time matches the one recorded. Elsewhere the recorded start time from `ps`
+ * stands in.
+ */
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import { execFileSync, spawn } from "node:child_process"
+import * as fs from "node:fs"
+import * as net from "node:net"
+
+/** The variable that marks every process of one environment instance. */
+export const INSTANCE_VARIABLE = "PAVED_ENV_INSTANCE"
+
+const hasProc = fs.existsSync("/proc/self/stat")
+
+/** A port nobody listens on right now (bound on 127.0.0.1 by the OS, then released). */
+export const freePort: Effect.Effect<number, Error> = Effect.async<number, Error>((resume) => {
+  const server = net.createServer()
+  server.unref()
+  server.once("error", (error) => resume(Effect.fail(error)))
+  server.listen(0, "127.0.0.1", () => {
+    const address = server.address()
+    const port = typeof address === "object" && address !== null ? address.port : 0
+    server.close(() => resume(port > 0 ? Effect.succeed(port) : Effect.fail(new Error("the OS gave no port"))))
+  })
+})
+
+/** Whether something accepts TCP connections on 127.0.0.1:port. */
+export const portOpen = (port: number, timeoutMs = 500): Effect.Effect<boolean> =>
+  Effect.async<boolean>((resume) => {
+    const socket = net.connect({ host: "127.0.0.1", port })
+    const done = (ok: boolean) => {
+      socket.destroy()
+      resume(Effect.succeed(ok))
+    }
+    socket.setTimeout(timeoutMs, () => done(false))
+    socket.once("connect", () => done(true))
+    socket.once("error", () => done(false))
+    return Effect.sync(() => socket.destroy())
+  })
+
+const statFields = (pid: number): ReadonlyArray<string> | undefined => {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8")
+    // The command name (field 2) may contain spaces; everything after its closing paren is fixed.
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+  } catch {
+    return undefined
+  }
+}
+
+/** The start time of a process (clock ticks since boot on Linux, `ps` lstart elsewhere). */
+export const startTime = (pid: number): string | undefined => {
+  if (hasProc) return statFields(pid)?.[19]
+  try {
+    const out = execFileSync("ps", ["-o", "lstart=", "-p", String(pid)], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim()
+    return out.length > 0 ? out : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const alive = (pid: number): boolean => {
+  if (hasProc) {
+    const fields = statFields(pid)
+    return fields !== undefined && fields[0] !== "Z" && fields[0] !== "X"
+  }
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** The live processes (pid, process group) whose environment carries the instance marker. */
+export const processesOfInstance = (instance: string): ReadonlyArray<{ readonly pid: number; readonly pgid: number }> => {
+  if (!hasProc) return []
+  const marker = Buffer.from(`${INSTANCE_VARIABLE}=${instance}\0`)
+  const found: Array<{ pid: number; pgid: number }> = []
+  for (const name of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue
+    const pid = Number(name)
+    if (pid === process.pid) continue
+    try {
+      const environ = fs.readFileSync(`/proc/${pid}/environ`)
+      if (environ.indexOf(marker) === -1) continue
+      const fields = statFields(pid)
+      if (fields === undefined || fields[0] === "Z") continue
+      found.push({ pid, pgid: Number(fields[2]) })
+    } catch {
+      // Gone, or not ours to read: either way not a process of this environment.
+    }
+  }
+  return found
+}
+
+/** What a service process needs to start. */
+export interface SpawnOptions {
+  readonly command: string
+  readonly args: ReadonlyArray<string>
+  readonly cwd: string
+  readonly env: Readonly<Record<string, string>>
+  readonly logFile: string
+}
+
+/** A started process: its pid (also its process group id) and start time. */
+export interface Spawned {
+  readonly pid: number
+  readonly startTime: string | undefined
+  /** Resolves with the exit code once the process ends (only while this process lives). */
+  readonly exited: () => number | null | undefined
+}
+
+/**
+ * Starts a process in its own process group (so a kill reaches everything it forks), with stdout
+ * and stderr appended to `logFile`, detached from this process so it can outlive it.
+ */
+export const spawnDetached = (options: SpawnOptions): Effect.Effect<Spawned, Error> =>
+  Effect.async<Spawned, Error>((resume) => {
+    let fd: number
+    try {
+      fd = fs.openSync(options.logFile, "a")
+    } catch (error) {
+      resume(Effect.fail(error instanceof Error ? error : new Error(String(error))))
+      return
+    }
+    const child = spawn(options.command, [...options.args], {
+      cwd: options.cwd,
+      env: options.env,
+      detached: true,
+      stdio: ["ignore", fd, fd]
+    })
+    fs.closeSync(fd)
+    let exitCode: number | null | undefined = undefined
+    child.once("exit", (code, signal) => {
+      exitCode = code ?? (signal === null ? null : -1)
+    })
+    child.once("error", (error) => {
+      exitCode = -1
+      resume(Effect.fail(error))
+    })
+    child.once("spawn", () => {
+      child.unref()
+      const pid = child.pid!
+      resume(Effect.succeed({ pid, startTime: startTime(pid), exited: () => exitCode }))
+    })
+  })
+
+const signalGroup = (pgid: number, signal: NodeJS.Signals): void => {
+  try {
+    process.kill(-pgid, signal)
+  } catch {
+    // The group is gone already.
+  }
+}
+
+const groupAlive = (pgid: number, instance: string | undefined): boolean => {
+  if (hasProc && instance !== undefined) return processesOfInstance(instance).some((p) => p.pgid === pgid)
+  try {
+    process.kill(-pgid, 0)
+    return alive(pgid)
+  } catch {
+    return false
+  }
+}
+
+const waitUntil = (check: () => boolean, timeout: Duration.DurationInput): Effect.Effect<boolean> =>
+  Effect.gen(function*() {
+    const deadline = Date.now() + Duration.toMillis(timeout)
+    while (Date.now() < deadline) {
+      if (check()) return true
+      yield* Effect.sleep(Duration.millis(25))
+    }
+    return check()
+  })
+
+/**
+ * Whether a recorded process still belongs to us: alive with the recorded start time. A pid that
+ * was recycled by the OS has a different start time and is left alone.
+ */
+export const stillOurs = (pid: number, recordedStart: string | undefined): boolean =>
+  alive(pid) && (recordedStart === undefined || startTime(pid) === recordedStart)
+
+/**
+ * Stops a process group: SIGTERM, a grace period, then SIGKILL. Only groups that are verifiably
+ * ours are signalled: the leader with its recorded start time, or (on Linux) members carrying the
+ * instance marker. Returns whether the group is gone.
+ */
+export const stopGroup = (options: {
+  readonly pgid: number
+  readonly startTime: string | undefined
+  readonly instance: string | undefined
+  readonly grace?: Duration.DurationInput
+}): Effect.Effect<boolean> =>
+  Effect.gen(function*() {
+    const { pgid, instance } = options
+    const leaderOurs = stillOurs(pgid, options.startTime)
+    const membersOurs = hasProc && instance !== undefined && processesOfInstance(instance).some((p) => p.pgid === pgid)
+    if (!leaderOurs && !membersOurs) return true
+    signalGroup(pgid, "SIGTERM")
+    const gone = yield* waitUntil(() => !groupAlive(pgid, instance), options.grace ?? Duration.seconds(2))
+    if (gone) return true
+    signalGroup(pgid, "SIGKILL")
+    return yield* waitUntil(() => !groupAlive(pgid, instance), Duration.seconds(2))
+  })
+
+/** Stops every process carrying the instance marker (what a recorded pid list might miss). */
+export const stopInstance = (instance: string): Effect.Effect<void> =>
+  Effect.gen(function*() {
+    const groups = new Set(processesOfInstance(instance).map((p) => p.pgid))
+    yield* Effect.forEach(groups, (pgid) => stopGroup({ pgid, startTime: undefined, instance }), { concurrency: "unbounded", discard: true })
+  })
