@@ -1,0 +1,113 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import * as YAML from "yaml"
+import { runPaved } from "../../../testing/cli.js"
+
+const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../golden/test/fixtures/templates")
+
+const withTemp = async (f: (dir: string) => Promise<void>) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "paved-golden-cli-"))
+  try {
+    await f(dir)
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+describe("paved golden", () => {
+  it("lists templates with versions and parameters, including those from a directory", async () => {
+    const run = await runPaved(["golden", "list", "--format", "json", "--templates", fixtures])
+    expect(run.code, run.stderr).toBe(0)
+    const { templates } = JSON.parse(run.stdout) as { templates: Array<{ name: string; latest: string; versions: Array<string>; parameters: Array<{ name: string; default?: unknown }> }> }
+    const node = templates.find((t) => t.name === "node-http-service")!
+    expect(node.versions).toEqual(["1.0.0", "1.1.0"])
+    expect(node.parameters.filter((p) => p.default === undefined).map((p) => p.name)).toEqual(["name"])
+    expect(templates.map((t) => t.name)).toContain("static-site")
+    const table = await runPaved(["golden", "list"])
+    expect(table.stdout).toMatch(/node-http-service\s+paved\s+1\.1\.0/)
+  })
+
+  it("refuses missing and unsafe parameters with exit 2 and says which", async () => {
+    await withTemp(async (dir) => {
+      const missing = await runPaved(["golden", "new", "node-http-service"], { cwd: dir })
+      expect(missing.code).toBe(2)
+      expect(missing.stderr).toContain("missing parameter name")
+      const unsafe = await runPaved(["golden", "new", "node-http-service", "--param", "name=../../x"], { cwd: dir })
+      expect(unsafe.code).toBe(2)
+      expect(unsafe.stderr).toContain("name")
+      const unknown = await runPaved(["golden", "new", "node-http-service", "--param", "name=a", "--param", "colour=red"], { cwd: dir })
+      expect(unknown.code).toBe(2)
+      expect(unknown.stderr).toContain("colour")
+      expect(fs.readdirSync(dir)).toEqual([])
+    })
+  })
+
+  it("new -> catalog validate -> check -> drift (exit 1) -> update -> pipeline", async () => {
+    await withTemp(async (dir) => {
+      const created = await runPaved(
+        ["golden", "new", "node-http-service", "--template-version", "1.0.0", "--param", "name=orders", "--param", "port=9000", "--format", "json"],
+        { cwd: dir }
+      )
+      expect(created.code, created.stderr).toBe(0)
+      const service = path.join(dir, "orders")
+      expect(JSON.parse(created.stdout)).toMatchObject({ dir: service, version: "1.0.0", answers: { name: "orders", port: 9000 } })
+      expect(JSON.parse(fs.readFileSync(path.join(service, ".paved/template.json"), "utf8"))).toMatchObject({
+        template: "node-http-service",
+        version: "1.0.0"
+      })
+
+      const validate = await runPaved(["catalog", "validate", service, "--format", "json"])
+      expect(validate.code, validate.stdout + validate.stderr).toBe(0)
+
+      const clean = await runPaved(["golden", "check", service, "--format", "json"])
+      expect(clean.code).toBe(0)
+      expect(JSON.parse(clean.stdout)).toMatchObject({ drift: false, services: [{ version: "1.0.0", latest: "1.1.0", upToDate: false }] })
+      const behind = await runPaved(["golden", "check", service, "--require-latest"])
+      expect(behind.code).toBe(1)
+
+      fs.appendFileSync(path.join(service, "Dockerfile"), "LABEL team=orders\n")
+      const drift = await runPaved(["golden", "check", service])
+      expect(drift.code).toBe(1)
+      expect(drift.stdout).toContain("Dockerfile (modified)")
+      expect(drift.stdout).toContain("+LABEL team=orders")
+
+      const update = await runPaved(["golden", "update", service, "--format", "json"])
+      expect(update.code, update.stderr).toBe(0)
+      const result = JSON.parse(update.stdout) as { from: string; to: string; conflicts: Array<unknown>; files: Array<{ path: string; action: string }> }
+      expect(result).toMatchObject({ from: "1.0.0", to: "1.1.0", conflicts: [] })
+      expect(result.files).toContainEqual({ path: "Dockerfile", action: "merged", conflicts: 0 })
+      const dockerfile = fs.readFileSync(path.join(service, "Dockerfile"), "utf8")
+      expect(dockerfile).toContain("USER node")
+      expect(dockerfile).toContain("LABEL team=orders")
+
+      const stale = await runPaved(["golden", "pipeline", service, "--check"])
+      expect(stale.code, stale.stdout + stale.stderr).toBe(0)
+      fs.appendFileSync(path.join(service, "score.yaml"), "  cache:\n    type: redis\n")
+      const changed = await runPaved(["golden", "pipeline", service, "--check"])
+      expect(changed.code).toBe(1)
+      const written = await runPaved(["golden", "pipeline", service, "--format", "json"])
+      expect(written.code).toBe(0)
+      expect(JSON.parse(written.stdout)).toMatchObject({ written: true, jobs: ["validate", "test", "build", "plan", "preview", "deploy"] })
+      const workflow = YAML.parse(fs.readFileSync(path.join(service, ".github/workflows/ci.yml"), "utf8")) as { jobs: { test: { services: Record<string, unknown> } } }
+      expect(Object.keys(workflow.jobs.test.services)).toEqual(["postgres", "redis"])
+    })
+  }, 180_000)
+
+  it("update with a conflicting edit exits 1 and lists the conflict", async () => {
+    await withTemp(async (dir) => {
+      const out = path.join(dir, "svc")
+      const created = await runPaved(["golden", "new", "node-http-service", "--template-version", "1.0.0", "--param", "name=svc", "--out", out])
+      expect(created.code, created.stderr).toBe(0)
+      const file = path.join(out, "Dockerfile")
+      fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("FROM node:20-slim", "FROM node:20-alpine"))
+      const update = await runPaved(["golden", "update", out])
+      expect(update.code).toBe(1)
+      expect(update.stdout).toMatch(/Dockerfile\s+conflict/)
+      expect(update.stderr).toContain("Dockerfile")
+      expect(fs.readFileSync(file, "utf8")).toContain("<<<<<<< yours")
+    })
+  }, 120_000)
+})

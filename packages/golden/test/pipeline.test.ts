@@ -1,0 +1,85 @@
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import { describe, expect, it } from "@effect/vitest"
+import { NodeHttpService, Pipeline, Scaffold } from "@paved/golden"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import * as YAML from "yaml"
+
+const tempDir = Effect.acquireRelease(
+  Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "paved-golden-"))),
+  (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
+)
+
+interface Workflow {
+  readonly on: Record<string, unknown>
+  readonly env: Record<string, string>
+  readonly jobs: Record<string, {
+    readonly needs?: ReadonlyArray<string>
+    readonly if?: string
+    readonly services?: Record<string, { image: string }>
+    readonly environment?: { name: string }
+    readonly steps: ReadonlyArray<{ run?: string; uses?: string }>
+  }>
+}
+
+const runs = (w: Workflow, job: string) => w.jobs[job]!.steps.flatMap((s) => (s.run === undefined ? [] : [s.run]))
+
+const TestLayer = Layer.merge(Pipeline.layerGitHubActions, NodeContext.layer)
+
+describe("Pipeline", () => {
+  it.scoped("generates a GitHub Actions workflow from the catalog entity and the workload", () =>
+    Effect.gen(function*() {
+      const root = yield* tempDir
+      const dir = path.join(root, "orders")
+      yield* Scaffold.generate({ template: NodeHttpService.latest, answers: { name: "orders", lifecycle: "production", nodeVersion: "22" }, out: dir })
+      const generated = yield* Pipeline.pipelineFor(dir)
+      expect(generated).toMatchObject({ provider: "github-actions", path: ".github/workflows/ci.yml" })
+      const workflow = YAML.parse(generated.content) as Workflow
+      expect(Object.keys(workflow.jobs)).toEqual(["validate", "test", "build", "plan", "preview", "deploy"])
+      expect(Object.keys(workflow.on)).toEqual(["push", "pull_request"])
+      expect(workflow.env).toMatchObject({ PAVED_ENTITY_REF: "component:default/orders", PAVED_TARGET_ENV: "production" })
+      expect(runs(workflow, "validate")).toEqual(["$PAVED catalog validate catalog-info.yaml"])
+      expect(runs(workflow, "test")).toEqual(["npm ci", "npm run build", "npm test"])
+      // The workload asks for postgres, so the tests get a postgres service container.
+      expect(workflow.jobs.test!.services?.postgres?.image).toBe("postgres:16")
+      expect(runs(workflow, "plan")).toEqual(["$PAVED provision plan score.yaml --env $PAVED_TARGET_ENV"])
+      expect(workflow.jobs.preview!.if).toBe("github.event_name == 'pull_request'")
+      expect(runs(workflow, "preview").join("\n")).toContain("$PAVED env up pr-${{ github.event.number }} --changed-files")
+      expect(workflow.jobs.deploy!.if).toBe("github.event_name == 'push' && github.ref == 'refs/heads/main'")
+      expect(workflow.jobs.deploy!.needs).toEqual(["build", "plan"])
+      expect(workflow.jobs.deploy!.environment).toEqual({ name: "production" })
+      expect(runs(workflow, "deploy")).toContain("$PAVED provision apply score.yaml --env $PAVED_TARGET_ENV")
+      const setupNode = workflow.jobs.test!.steps.find((s) => s.uses === "actions/setup-node@v4") as { with: Record<string, string> }
+      expect(setupNode.with["node-version"]).toBe("22")
+      // The template's CI workflow is this same pipeline, so a fresh service is not stale.
+      expect(fs.readFileSync(path.join(dir, generated.path), "utf8")).toBe(generated.content)
+    }).pipe(Effect.provide(TestLayer)))
+
+  it.scoped("follows the workload: a new resource changes the pipeline", () =>
+    Effect.gen(function*() {
+      const root = yield* tempDir
+      const dir = path.join(root, "cart")
+      yield* Scaffold.generate({ template: NodeHttpService.latest, answers: { name: "cart", database: false }, out: dir })
+      const before = YAML.parse((yield* Pipeline.pipelineFor(dir)).content) as Workflow
+      expect(before.jobs.test!.services).toBeUndefined()
+      expect(before.env.PAVED_TARGET_ENV).toBe("staging")
+      fs.appendFileSync(path.join(dir, "score.yaml"), "resources:\n  cache:\n    type: redis\n")
+      const after = YAML.parse((yield* Pipeline.pipelineFor(dir, { targetEnvironment: "qa" })).content) as Workflow
+      expect(after.jobs.test!.services?.redis?.image).toBe("redis:7")
+      expect(after.env.PAVED_TARGET_ENV).toBe("qa")
+    }).pipe(Effect.provide(TestLayer)))
+
+  it.scoped("says which file is wrong when the inputs are missing or invalid", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const missing = yield* Effect.flip(Pipeline.pipelineFor(dir))
+      expect(missing.message).toContain("catalog-info.yaml")
+      fs.writeFileSync(path.join(dir, "catalog-info.yaml"), "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: x\nspec: {}\n")
+      fs.writeFileSync(path.join(dir, "score.yaml"), "apiVersion: score.dev/v1b1\n")
+      const invalid = yield* Effect.flip(Pipeline.pipelineFor(dir))
+      expect(invalid.message).toContain("score.yaml")
+    }).pipe(Effect.provide(TestLayer)))
+})
