@@ -11,6 +11,7 @@ import type { Problem } from "./Problem.js"
 import { ProblemsFound } from "./Problem.js"
 import type { ResourceRequest } from "./Request.js"
 import * as Request from "./Request.js"
+import * as ResourceType from "./ResourceType.js"
 import type { Desired, EnvType, Settings, Standards, Violation } from "./Standards.js"
 import * as Std from "./Standards.js"
 
@@ -92,7 +93,7 @@ export interface Input {
   readonly requests: ReadonlyArray<ResourceRequest>
   readonly state: ReadonlyArray<Recorded>
   readonly standards?: Standards
-  /** Whether the chosen backend has a provisioner for a type; every known type by default. */
+  /** Whether the chosen backend has a provisioner for a type; by default, the types in `ResourceType.known`. */
   readonly supports?: (type: string) => boolean
 }
 
@@ -103,6 +104,11 @@ const canonical = (value: unknown): string =>
     v !== null && typeof v === "object" && !Array.isArray(v)
       ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
       : v)
+
+// Params that set a standard's setting are compared as settings, not again as params.
+const settingKeys = new Set<string>([...immutable, ...mutable])
+const otherParams = (params: Readonly<Record<string, unknown>>) =>
+  Object.fromEntries(Object.entries(params).filter(([k]) => !settingKeys.has(k)))
 
 const compare = (desired: Desired, recorded: Recorded): { readonly action: Action; readonly reason: string } => {
   const s = desired.settings
@@ -119,7 +125,7 @@ const compare = (desired: Desired, recorded: Recorded): { readonly action: Actio
   const changed: Array<string> = []
   for (const k of mutable) if (recorded.settings[k] !== s[k]) changed.push(`${k} ${String(recorded.settings[k])} -> ${String(s[k])}`)
   if (canonical(recorded.tags) !== canonical(desired.tags)) changed.push("tags")
-  if (canonical(recorded.params) !== canonical(desired.request.params)) changed.push("params")
+  if (canonical(otherParams(recorded.params)) !== canonical(otherParams(desired.request.params))) changed.push("params")
   if (changed.length > 0) return { action: "update", reason: changed.join(", ") }
   return { action: "no-op", reason: "matches the recorded state" }
 }
@@ -134,7 +140,7 @@ const compare = (desired: Desired, recorded: Recorded): { readonly action: Actio
 export const make = (input: Input): Effect.Effect<Plan, ProblemsFound> =>
   Effect.gen(function*() {
     const standards = (input.standards ?? Std.defaultStandards)[input.envType]
-    const supports = input.supports ?? (() => true)
+    const supports = input.supports ?? ((type: string) => ResourceType.info(type) !== undefined)
     const merged = Request.merge(input.requests)
     const problems: Array<Problem> = [...merged.problems]
     for (const r of merged.requests) {

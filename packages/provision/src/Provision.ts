@@ -230,6 +230,14 @@ export const outputs = (
   Apply.outputs(env)
 
 /**
+ * The journal of an environment: every started, completed and failed step, oldest first.
+ *
+ * @since 0.1.0
+ */
+export const journal = (env: string): Effect.Effect<ReadonlyArray<StateStore.JournalEntry>, SqlError, StateStore.StateStore> =>
+  Effect.flatMap(StateStore.StateStore, (store) => store.history(env))
+
+/**
  * Outputs with every secret revealed, for `--reveal` and for injecting into a process.
  *
  * @since 0.1.0

@@ -35,15 +35,19 @@ export const postgres = (server: Effect.Effect<string, unknown>): TypeProvisione
         yield* progress(`postgres: role and database ${name}`)
         yield* admin(instance, "ensure", (sql) =>
           Effect.gen(function*() {
-            const roles = yield* sql`SELECT 1 FROM pg_roles WHERE rolname = ${name}`
+            // Create-or-alter in one statement: a step killed mid-way may still be finishing
+            // its CREATE on the server, so a separate check could race with it.
             yield* sql.unsafe(
-              roles.length === 0
-                ? `CREATE ROLE ${ident(name)} LOGIN PASSWORD ${literal(password)}`
-                : `ALTER ROLE ${ident(name)} LOGIN PASSWORD ${literal(password)}`
+              `DO $$ BEGIN CREATE ROLE ${ident(name)} LOGIN PASSWORD ${literal(password)}; ` +
+                `EXCEPTION WHEN duplicate_object OR unique_violation THEN ALTER ROLE ${ident(name)} LOGIN PASSWORD ${literal(password)}; END $$`
             )
             const dbs = yield* sql`SELECT 1 FROM pg_database WHERE datname = ${name}`
-            if (dbs.length === 0) yield* sql.unsafe(`CREATE DATABASE ${ident(name)} OWNER ${ident(name)}`)
-            else yield* sql.unsafe(`ALTER DATABASE ${ident(name)} OWNER TO ${ident(name)}`)
+            if (dbs.length === 0) {
+              yield* sql.unsafe(`CREATE DATABASE ${ident(name)} OWNER ${ident(name)}`).pipe(
+                Effect.catchIf((e) => /already exists|duplicate key/.test(String(e.cause)), () => Effect.void)
+              )
+            }
+            yield* sql.unsafe(`ALTER DATABASE ${ident(name)} OWNER TO ${ident(name)}`)
             yield* sql.unsafe(`REVOKE ALL ON DATABASE ${ident(name)} FROM PUBLIC`)
             yield* sql.unsafe(`GRANT ALL ON DATABASE ${ident(name)} TO ${ident(name)}`)
           }))
