@@ -108,7 +108,9 @@ export const parseCompound = (
  * @since 0.1.0
  */
 export const make = (parts: CompoundEntityRef): EntityRef =>
-  `${parts.kind}:${parts.namespace}/${parts.name}`.toLocaleLowerCase("en-US") as EntityRef
+  // `toLowerCase` equals Backstage's `toLocaleLowerCase("en-US")` for every valid name (ASCII
+  // only) and is many times faster, which matters on the 100k-entity path.
+  `${parts.kind}:${parts.namespace}/${parts.name}`.toLowerCase() as EntityRef
 
 /**
  * Parses a reference into its canonical form (see {@link parseCompound}).

@@ -83,31 +83,77 @@ const byTypeThenTarget = (a: EntityRelation, b: EntityRelation) =>
   a.type < b.type ? -1 : a.type > b.type ? 1 : a.targetRef < b.targetRef ? -1 : a.targetRef > b.targetRef ? 1 : 0
 
 /**
+ * The canonical ref of a reference as written, or `undefined` when it cannot be parsed. The
+ * same grammar as {@link EntityRef.parse}, without allocating on the way: {@link attach} runs
+ * it for every reference of every entity.
+ */
+const quickRef = (input: unknown, defaultKind: string | undefined, defaultNamespace: string): string | undefined => {
+  if (typeof input !== "string" || input.length === 0) return undefined
+  const colon = input.indexOf(":")
+  const slash = input.indexOf("/")
+  if (colon !== -1 && slash !== -1 && colon > slash) return undefined
+  const kind = colon === -1 ? defaultKind : input.slice(0, colon)
+  if (kind === undefined || kind.length === 0) return undefined
+  const rest = colon === -1 ? input : input.slice(colon + 1)
+  const restSlash = rest.indexOf("/")
+  const namespace = restSlash === -1 ? defaultNamespace : rest.slice(0, restSlash)
+  const name = restSlash === -1 ? rest : rest.slice(restSlash + 1)
+  if (namespace.length === 0 || name.length === 0 || name.includes("/") || name.includes(":")) return undefined
+  return `${kind}:${namespace}/${name}`.toLowerCase()
+}
+
+const sortedUnique = (list: Array<EntityRelation>): Array<EntityRelation> => {
+  if (list.length < 2) return list
+  list.sort(byTypeThenTarget)
+  const out = [list[0]!]
+  for (let i = 1; i < list.length; i++) {
+    const r = list[i]!
+    const last = out[out.length - 1]!
+    if (r.type !== last.type || r.targetRef !== last.targetRef) out.push(r)
+  }
+  return out
+}
+
+/**
  * Fills `relations` on every entity of a set: each entity's own relations, plus the inverse of
  * every relation another entity in the set points at it with. Relations are deduplicated and
- * sorted by type and target.
+ * sorted by type and target. References that cannot be parsed are skipped ({@link outgoing}
+ * reports them).
  *
  * @since 0.1.0
  */
 export const attach = (entities: ReadonlyArray<Entity>, registry: Registry = defaultRegistry): Array<Entity> => {
-  const refs = entities.map(EntityRef.of)
-  const byRef = new Map<string, Map<string, EntityRelation>>()
-  for (const ref of refs) byRef.set(ref, new Map())
-  const add = (from: string, type: string, targetRef: EntityRef.EntityRef) => {
-    const set = byRef.get(from)
-    if (set !== undefined) set.set(`${type} ${targetRef}`, { type, targetRef })
+  const index = new Map<string, number>()
+  const refs: Array<string> = new Array(entities.length)
+  for (let i = 0; i < entities.length; i++) {
+    const m = entities[i]!.metadata
+    const ref = `${entities[i]!.kind}:${m.namespace ?? EntityRef.DEFAULT_NAMESPACE}/${m.name}`.toLowerCase()
+    refs[i] = ref
+    index.set(ref, i)
+  }
+  const lists: Array<Array<EntityRelation>> = entities.map(() => [])
+  const add = (at: number | undefined, type: string, targetRef: string) => {
+    if (at !== undefined) lists[at]!.push({ type, targetRef: targetRef as EntityRef.EntityRef })
   }
   for (let i = 0; i < entities.length; i++) {
-    const self = refs[i]!
-    for (const r of outgoing(entities[i]!, registry).relations) {
-      add(self, r.type, r.targetRef)
-      add(r.targetRef, r.inverse, self)
+    const entity = entities[i]!
+    const spec = entity.spec
+    const definition = spec === undefined ? undefined : registry.get(entity.kind)
+    if (definition === undefined || spec === undefined) continue
+    const namespace = entity.metadata.namespace ?? EntityRef.DEFAULT_NAMESPACE
+    for (const field of definition.relations) {
+      const value = spec[field.field]
+      if (value === undefined || value === null) continue
+      const values: ReadonlyArray<unknown> = Array.isArray(value) ? value : [value]
+      for (const v of values) {
+        const target = quickRef(v, field.defaultKind, namespace)
+        if (target === undefined) continue
+        add(i, field.relation, target)
+        add(index.get(target), field.inverse, refs[i]!)
+      }
     }
   }
-  return entities.map((entity, i) => ({
-    ...entity,
-    relations: [...byRef.get(refs[i]!)!.values()].sort(byTypeThenTarget)
-  }))
+  return entities.map((entity, i) => ({ ...entity, relations: sortedUnique(lists[i]!) }))
 }
 
 /**

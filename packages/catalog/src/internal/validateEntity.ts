@@ -11,6 +11,7 @@ import { DEFAULT_NAMESPACE } from "../EntityRef.js"
 import type { KindDefinition } from "../Kinds.js"
 import type { Registry } from "../KindRegistry.js"
 import type { Severity } from "../Problem.js"
+import { compile } from "./fastCheck.js"
 
 /** A problem inside one entity, before the file and position are known. */
 export interface Issue {
@@ -39,7 +40,7 @@ const compiled = new WeakMap<object, Check>()
 const checkOf = (schema: Schema.Schema<unknown, unknown>): Check => {
   let check = compiled.get(schema)
   if (check === undefined) {
-    check = Schema.is(schema as unknown as Schema.Schema<unknown, never>)
+    check = compile(schema.ast)
     compiled.set(schema, check)
   }
   return check
@@ -81,12 +82,23 @@ const issuesOf = (
   rule: (path: ReadonlyArray<PropertyKey>) => string,
   hint: string
 ): Array<Issue> => {
-  const result = Schema.decodeUnknownEither(schema as unknown as Schema.Schema<unknown, never>, { errors: "all" })(value)
+  // Record keys that fail their refinement count as excess properties in Effect Schema, so
+  // excess properties are errors here; root-level ones are reported as foreign root fields.
+  const result = Schema.decodeUnknownEither(schema as unknown as Schema.Schema<unknown, never>, { errors: "all", onExcessProperty: "error" })(value)
   if (Either.isRight(result)) return []
   // An optional field's schema is `X | undefined`; the "Expected undefined" half of that union
   // says nothing useful next to the issue with X.
-  return ParseResult.ArrayFormatter.formatErrorSync(result.left).filter((i) => !i.message.startsWith("Expected undefined")).map((i) => {
+  return ParseResult.ArrayFormatter.formatErrorSync(result.left).filter((i) => !i.message.startsWith("Expected undefined") && !(i._tag === "Unexpected" && prefix.length + i.path.length === 1)).map((i) => {
     const path = [...prefix, ...i.path]
+    if (i._tag === "Unexpected" && path.length === 3 && path[0] === "metadata" && (path[1] === "labels" || path[1] === "annotations")) {
+      const key = String(path[2])
+      return {
+        severity: "error",
+        path,
+        rule: path[1] === "labels" ? "entity/label" : "entity/annotation",
+        message: `"${key}" is not a valid ${path[1] === "labels" ? "label" : "annotation"} key: write it as an optional DNS prefix and a name, e.g. "example.com/owner-team" (name: [a-zA-Z0-9] sequences separated by [-_.], at most 63)`
+      } satisfies Issue
+    }
     const message = i._tag === "Missing"
       ? `${pathToString(path)} is required; add it${hint}`
       : i._tag === "Unexpected"
