@@ -11,9 +11,13 @@ import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import * as EntityRefModule from "./EntityRef.js"
 import type { EntityRef } from "./EntityRef.js"
+import * as yamlDecode from "./internal/scorecard/yamlDecode.js"
 
 /**
  * One observed value and when it was observed (epoch milliseconds).
@@ -174,3 +178,59 @@ export const fromRecords = (
     read: (ref, key) => Effect.succeed(Option.fromNullable(table.get(`${ref}\u0000${key}`)))
   }
 }
+
+const FactsFile = Schema.Struct({
+  sources: Schema.Array(Schema.Struct({
+    id: Schema.NonEmptyString,
+    ttl: Schema.String.pipe(Schema.pattern(/^\d+(\.\d+)? (nanos|micros|millis|seconds|minutes|hours|days|weeks)$/, {
+      message: () => "a time-to-live like \"7 days\" or \"12 hours\""
+    })),
+    facts: Schema.Array(Schema.Struct({
+      entity: Schema.String.pipe(Schema.filter((s) =>
+        Either.isRight(EntityRefModule.parse(s, { defaultKind: "Component" })) || "an entity reference (kind:namespace/name)"
+      )),
+      key: Schema.NonEmptyString,
+      value: Schema.Unknown,
+      observedAt: Schema.String.pipe(Schema.filter((s) => !Number.isNaN(Date.parse(s)) || "an ISO-8601 time, e.g. 2026-11-20T08:00:00Z"))
+    }))
+  }))
+})
+
+/**
+ * A facts file that cannot be used; each issue has its line and column.
+ *
+ * @since 0.1.0
+ */
+export class FactsFileError extends Data.TaggedError("FactsFileError")<{
+  readonly file: string
+  readonly issues: ReadonlyArray<{ readonly path: string; readonly line: number; readonly column: number; readonly message: string }>
+}> {
+  override get message(): string {
+    return this.issues.map((i) => `${this.file}:${i.line}:${i.column} ${i.path === "" ? "" : i.path + ": "}${i.message}`).join("\n")
+  }
+}
+
+/**
+ * Parses a facts file (YAML or JSON): `sources: [{ id, ttl: "7 days", facts: [{ entity, key,
+ * value, observedAt }] }]`, one recorded source per entry — how a nightly export or a CI job
+ * hands facts to `paved score --facts FILE`.
+ *
+ * @since 0.1.0
+ */
+export const parseFactsFile = (text: string, file = "<facts>"): Either.Either<ReadonlyArray<FactSource>, FactsFileError> =>
+  Either.match(yamlDecode.decode(FactsFile, text), {
+    onLeft: (issues) => Either.left(new FactsFileError({ file, issues })),
+    onRight: (decoded) =>
+      Either.right(decoded.sources.map((source) =>
+        fromRecords(
+          source.id,
+          source.ttl as Duration.DurationInput,
+          source.facts.map((f) => ({
+            ref: Either.getOrElse(EntityRefModule.parse(f.entity, { defaultKind: "Component" }), () => f.entity as EntityRef),
+            key: f.key,
+            value: f.value,
+            observedAt: Date.parse(f.observedAt)
+          }))
+        )
+      ))
+  })

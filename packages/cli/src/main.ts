@@ -14,6 +14,7 @@ import { doctor } from "./commands/doctor.js"
 import { golden } from "./commands/golden.js"
 import { catalog } from "./commands/catalog.js"
 import { ui } from "./commands/ui.js"
+import { score } from "./commands/score.js"
 // paved:command-imports (one import line per command group, added by the group's author)
 
 /**
@@ -35,6 +36,7 @@ export const paved = Command.make("paved").pipe(
     golden,
     catalog,
     ui,
+    score,
     // paved:subcommands (one entry per command group)
   ])
 )

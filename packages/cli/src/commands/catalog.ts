@@ -15,6 +15,8 @@ import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import * as Output from "../Output.js"
+import { owners } from "./catalog-owners.js"
+import { catalogStoreCommands } from "./catalog-store.js"
 
 const paths = Args.text({ name: "PATH" }).pipe(
   Args.withDescription("Catalog files, directories (every catalog-info.yaml below them) or globs; default: the current directory"),
@@ -88,7 +90,9 @@ export const validate = Command.make("validate", { paths, format: Output.format,
  * @since 0.1.0
  */
 export const catalogSubcommands = [
-  validate
+  validate,
+  owners,
+  ...catalogStoreCommands
 ] as const
 
 /**
