@@ -14,7 +14,7 @@ export const catalogColumns: ReadonlyArray<ColumnSpec> = [
   { header: "KIND", min: 9, weight: 0 },
   { header: "NAME", min: 16, weight: 4 },
   { header: "OWNER", min: 10, weight: 2 },
-  { header: "LIFECYCLE", min: 10, weight: 0 },
+  { header: "LIFECYCLE", min: 12, weight: 0 },
   { header: "TYPE", min: 8, weight: 1 },
   { header: "TAGS", min: 8, weight: 2 }
 ]

@@ -59,7 +59,7 @@ export const Frame = (props: FrameProps) => (
       {props.children}
     </Box>
     <Text color={props.messageStyle === "error" ? "red" : "yellow"} wrap="truncate-end">
-      {truncate(props.message, props.width)}
+      {props.message.length === 0 ? " " : truncate(props.message, props.width)}
     </Text>
     <Text dimColor wrap="truncate-end">{hintsLine(props.hints, props.width)}</Text>
   </Box>

@@ -1,0 +1,60 @@
+/**
+ * `paved ui [--db URL] [--readonly] [PATH...]`: the terminal UI over the catalog store, or over
+ * catalog files loaded into an in-memory store when PATHs are given. Needs a terminal: when
+ * stdin or stdout is not one, it exits with code 2 and says what to use instead.
+ *
+ * @since 0.1.0
+ */
+import * as Args from "@effect/cli/Args"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import { Catalog } from "@paved/catalog"
+import * as CatalogStore from "@paved/catalog/CatalogStore"
+import { Tui } from "@paved/tui"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as fs from "node:fs"
+import * as Output from "../Output.js"
+import * as Store from "../Store.js"
+
+const paths = Args.text({ name: "PATH" }).pipe(
+  Args.withDescription("Catalog files, directories or globs to browse (loaded into memory; the store is not touched)"),
+  Args.repeated
+)
+
+const readonly = Options.boolean("readonly").pipe(
+  Options.withDescription("Read-only: disable every action that changes something (environments, provisioning)")
+)
+
+const filesLayer = (inputs: ReadonlyArray<string>): Layer.Layer<CatalogStore.CatalogStore, CatalogStore.StoreError> =>
+  Layer.tap(CatalogStore.layerMemory, (context) =>
+    Effect.flatMap(Catalog.load(inputs), (loaded) => Context.get(context, CatalogStore.CatalogStore).ingest(loaded)))
+
+/**
+ * The `ui` command.
+ *
+ * @since 0.1.0
+ */
+export const ui = Command.make("ui", { paths, db: Store.db, readonly }, ({ db, paths, readonly }) =>
+  Effect.gen(function*() {
+    if (process.stdout.isTTY !== true || process.stdin.isTTY !== true) {
+      return yield* new Output.UsageError({
+        summary: `the terminal UI needs an interactive terminal (${process.stdout.isTTY === true ? "stdin" : "stdout"} is not a TTY); ` +
+          "for scripts and pipes use paved catalog query --format json"
+      })
+    }
+    const missing = paths.filter((p) => !/[*?[]/.test(p) && !fs.existsSync(p))
+    if (missing.length > 0) return yield* new Output.UsageError({ summary: `no such file or directory: ${missing.join(", ")}` })
+    if (paths.length > 0 && Option.isSome(db)) {
+      return yield* new Output.UsageError({ summary: "give either --db or PATHs, not both (PATHs are browsed in memory)" })
+    }
+    const layer: Layer.Layer<CatalogStore.CatalogStore, CatalogStore.StoreError | Output.UsageError> = paths.length > 0
+      ? filesLayer(paths)
+      : Store.layer(db)
+    yield* Tui.run(layer, { readonly }).pipe(
+      Effect.mapError((error) => new Output.UsageError({ summary: error.message }))
+    )
+  })
+).pipe(Command.withDescription("The terminal UI: browse the catalog (filter with /, facets with f, : for commands, ? for help)"))

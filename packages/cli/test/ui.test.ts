@@ -1,0 +1,163 @@
+/**
+ * `paved ui` end to end: the BUILT binary in a real pseudo-terminal (node-pty, 80x24), with
+ * @xterm/headless reading the screen as a person would see it. Keys are typed one at a time,
+ * each time waiting for the screen to change.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { Catalog } from "@paved/catalog"
+import * as CatalogStore from "@paved/catalog/CatalogStore"
+import xterm from "@xterm/headless"
+import * as Effect from "effect/Effect"
+import * as pty from "node-pty"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import { pavedBin, runPaved } from "../../../testing/cli.js"
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..")
+const examples = path.resolve(repoRoot, "../shared/conformance/backstage/packages/catalog-model/examples")
+const fixtures = [path.join(examples, "all.yaml"), path.join(examples, "acme/org.yaml")]
+
+/** A program running in a pseudo-terminal, and the screen an xterm shows for it. */
+interface Screen {
+  readonly text: () => string
+  readonly lines: () => ReadonlyArray<string>
+  readonly wrappedLines: () => number
+  readonly type: (keys: string) => void
+  readonly waitFor: (predicate: (screen: string) => boolean, what: string, timeoutMs?: number) => Promise<string>
+  readonly exited: Promise<number>
+  readonly kill: () => void
+}
+
+const openScreen = (args: ReadonlyArray<string>, cwd: string, cols = 80, rows = 24): Screen => {
+  const term = new xterm.Terminal({ cols, rows, allowProposedApi: true })
+  const env: Record<string, string> = {}
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== "CI" && k !== "CONTINUOUS_INTEGRATION" && k !== "NO_COLOR") env[k] = v
+  const child = pty.spawn(process.execPath, [pavedBin, ...args], {
+    name: "xterm-256color",
+    cols,
+    rows,
+    cwd,
+    env: { ...env, TERM: "xterm-256color" }
+  })
+  child.onData((d) => term.write(d))
+  const exited = new Promise<number>((resolve) => child.onExit(({ exitCode }) => resolve(exitCode)))
+  const lines = () => {
+    const buffer = term.buffer.active
+    const out: Array<string> = []
+    for (let i = 0; i < rows; i++) out.push(buffer.getLine(buffer.viewportY + i)?.translateToString(true) ?? "")
+    return out
+  }
+  const text = () => lines().join("\n")
+  return {
+    text,
+    lines,
+    wrappedLines: () => {
+      const buffer = term.buffer.active
+      let n = 0
+      for (let i = 0; i < rows; i++) if (buffer.getLine(buffer.viewportY + i)?.isWrapped === true) n++
+      return n
+    },
+    type: (keys) => child.write(keys),
+    waitFor: async (predicate, what, timeoutMs = 15_000) => {
+      const until = Date.now() + timeoutMs
+      for (;;) {
+        // Let xterm finish parsing what has arrived before reading.
+        await new Promise<void>((r) => term.write("", () => r()))
+        const screen = text()
+        if (predicate(screen)) return screen
+        if (Date.now() > until) throw new Error(`timed out waiting for ${what}; the screen:\n${screen}`)
+        await new Promise((r) => setTimeout(r, 25))
+      }
+    },
+    exited,
+    kill: () => {
+      try {
+        child.kill()
+      } catch {
+        // already gone
+      }
+      term.dispose()
+    }
+  }
+}
+
+/** Types `keys` one at a time, waiting after each for the screen to change. */
+const typeSlowly = async (screen: Screen, keys: string) => {
+  for (const k of keys) {
+    const before = screen.text()
+    screen.type(k)
+    await screen.waitFor((s) => s !== before, `the screen to change after typing "${k}"`)
+  }
+}
+
+let tmp: string
+
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "paved-ui-"))
+})
+
+afterAll(() => {
+  fs.rmSync(tmp, { recursive: true, force: true })
+})
+
+describe("paved ui", () => {
+  it("refuses to run without a terminal (exit 2, says what to use)", async () => {
+    const run = await runPaved(["ui", ...fixtures], { cwd: tmp })
+    expect(run.code).toBe(2)
+    expect(run.stderr).toMatch(/needs an interactive terminal/)
+    expect(run.stderr).toMatch(/--format json/)
+  })
+
+  it("filters the catalog, opens an entity, goes back and quits (80x24 pseudo-terminal)", async () => {
+    const screen = openScreen(["ui", ...fixtures], tmp)
+    try {
+      const first = await screen.waitFor((s) => s.includes("artist-lookup") && / (\d+) of \1/.test(s), "the catalog list")
+      expect(first).toMatch(/KIND\s+NAME\s+OWNER/)
+      expect(first).toContain("/ filter")
+      expect(screen.lines()[23]).toContain("q quit")
+      await typeSlowly(screen, "/wayback")
+      const filtered = await screen.waitFor((s) => s.includes("/wayback") && !s.includes("artist-lookup"), "the filtered list")
+      expect(filtered).toContain("wayback-archive")
+      const matches = Number(/ (\d+) of \d+/.exec(filtered)![1])
+      expect(matches).toBeGreaterThan(0)
+      expect(matches).toBeLessThan(10)
+      await typeSlowly(screen, "\r")
+      await screen.waitFor((s) => s.includes("filter: wayback"), "the committed filter")
+      await typeSlowly(screen, "\r")
+      const detail = await screen.waitFor((s) => s.includes("relations (") && s.includes("ownedBy"), "the entity detail")
+      expect(detail).toMatch(/paved › catalog › entity \S*wayback/)
+      expect(screen.wrappedLines()).toBe(0)
+      await typeSlowly(screen, "\u001b")
+      await screen.waitFor((s) => s.includes("filter: wayback") && s.includes("KIND"), "back to the filtered list")
+      screen.type("q")
+      expect(await screen.exited).toBe(0)
+    } finally {
+      screen.kill()
+    }
+  })
+
+  it("opens over a SQLite store with --db, in read-only mode", async () => {
+    const db = path.join(tmp, "catalog.db")
+    await Effect.runPromise(Effect.gen(function*() {
+      const loaded = yield* Catalog.load(fixtures)
+      const store = yield* CatalogStore.CatalogStore
+      yield* store.ingest(loaded)
+    }).pipe(Effect.provide(CatalogStore.layerSqlite({ filename: db }))))
+    const screen = openScreen(["ui", "--db", db, "--readonly"], tmp)
+    try {
+      const first = await screen.waitFor((s) => s.includes("artist-lookup"), "the catalog list from the store")
+      expect(first).toContain("[read-only]")
+      await typeSlowly(screen, ":own")
+      await screen.waitFor((s) => s.includes(":owners"), "the command suggestions")
+      await typeSlowly(screen, "ers\r")
+      await screen.waitFor((s) => s.includes("owners ("), "the owners view")
+      expect(screen.wrappedLines()).toBe(0)
+      screen.type("\u0003")
+      expect(await screen.exited).toBe(0)
+    } finally {
+      screen.kill()
+    }
+  })
+})

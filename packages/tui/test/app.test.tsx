@@ -1,0 +1,164 @@
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { Catalog } from "@paved/catalog"
+import * as CatalogStore from "@paved/catalog/CatalogStore"
+import * as Effect from "effect/Effect"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import { render as inkRender } from "ink"
+import { render } from "ink-testing-library"
+import { EventEmitter } from "node:events"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import { PavedApp } from "../src/components/App.js"
+import { RuntimeContext, type TuiRuntime } from "../src/internal/useStream.js"
+import { displayWidth } from "../src/state/text.js"
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..")
+const examples = path.resolve(repoRoot, "../shared/conformance/backstage/packages/catalog-model/examples")
+
+let runtime: TuiRuntime
+
+beforeAll(async () => {
+  const rt = ManagedRuntime.make(CatalogStore.layerMemory)
+  await rt.runPromise(Effect.gen(function*() {
+    const loaded = yield* Catalog.load([path.join(examples, "all.yaml"), path.join(examples, "acme/org.yaml")])
+    const store = yield* CatalogStore.CatalogStore
+    yield* store.ingest(loaded)
+  }))
+  runtime = rt as unknown as TuiRuntime
+})
+
+afterAll(async () => {
+  await runtime.dispose()
+})
+
+const strip = (s: string | undefined) => (s ?? "").replace(/\u001b\[[0-9;]*m/g, "")
+
+const waitFor = async (read: () => string, predicate: (frame: string) => boolean, what: string): Promise<string> => {
+  const until = Date.now() + 5000
+  for (;;) {
+    const frame = read()
+    if (predicate(frame)) return frame
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; last frame:\n${frame}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+const tree = (props: { readonly?: boolean } = {}) => (
+  <RuntimeContext.Provider value={runtime}>
+    <PavedApp readonly={props.readonly ?? false} />
+  </RuntimeContext.Provider>
+)
+
+const type = async (stdin: { write: (s: string) => void }, keys: string) => {
+  for (const k of keys) {
+    stdin.write(k)
+    await new Promise((r) => setTimeout(r, 5))
+  }
+}
+
+describe("PavedApp", () => {
+  it("lists the catalog, filters as you type, opens an entity and goes back", async () => {
+    const app = render(tree())
+    const frame = () => strip(app.lastFrame())
+    try {
+      await waitFor(frame, (f) => f.includes("artist-lookup") && !f.includes("loading"), "the catalog list")
+      expect(frame()).toMatch(/KIND\s+NAME\s+OWNER/)
+      expect(frame()).toContain("/ filter")
+      await type(app.stdin, "/")
+      await type(app.stdin, "wayback")
+      const filtered = await waitFor(frame, (f) => f.includes("/wayback") && !f.includes("artist-lookup"), "the filtered list")
+      expect(filtered).toContain("wayback-archive")
+      expect(filtered).toMatch(/\d+ of \d+/)
+      app.stdin.write("\r")
+      await waitFor(frame, (f) => f.includes("filter: wayback"), "the committed filter")
+      app.stdin.write("\r")
+      const detail = await waitFor(frame, (f) => f.includes("relations (") && f.includes("problems ("), "the entity detail")
+      expect(detail).toMatch(/paved › catalog › entity \S*wayback/)
+      expect(detail).toContain("ownedBy")
+      app.stdin.write("n")
+      await waitFor(frame, (f) => f.includes("outgoing (") && f.includes("incoming ("), "the graph neighbours")
+      app.stdin.write("\u001b")
+      await waitFor(frame, (f) => f.includes("relations ("), "back to the detail")
+      app.stdin.write("\u001b")
+      await waitFor(frame, (f) => f.includes("filter: wayback") && f.includes("KIND"), "back to the list")
+    } finally {
+      app.unmount()
+    }
+  })
+
+  it("shows help, the command bar with suggestions, and the owners", async () => {
+    const app = render(tree({ readonly: true }))
+    const frame = () => strip(app.lastFrame())
+    try {
+      await waitFor(frame, (f) => f.includes("artist-lookup"), "the catalog list")
+      expect(frame()).toContain("[read-only]")
+      app.stdin.write("?")
+      await waitFor(frame, (f) => f.includes("filter as you type"), "the help")
+      app.stdin.write("\u001b")
+      await waitFor(frame, (f) => f.includes("KIND"), "the list again")
+      await type(app.stdin, ":ow")
+      const bar = await waitFor(frame, (f) => f.includes(":owners") && f.includes(":owner TEAM"), "suggestions")
+      expect(bar).not.toContain(":catalog")
+      await type(app.stdin, "ners\r")
+      const owners = await waitFor(frame, (f) => f.includes("owners ("), "the owners view")
+      expect(owners).toContain("team-a")
+      await type(app.stdin, ":owner team-a\r")
+      await waitFor(frame, (f) => f.includes("team-a owns"), "what team-a owns")
+    } finally {
+      app.unmount()
+    }
+  })
+
+  it("applies a facet from the picker", async () => {
+    const app = render(tree())
+    const frame = () => strip(app.lastFrame())
+    try {
+      await waitFor(frame, (f) => f.includes("artist-lookup") && !f.includes("loading"), "the catalog list")
+      app.stdin.write("f")
+      await waitFor(frame, (f) => f.includes("[kind]"), "the facet picker")
+      app.stdin.write("\r")
+      const filtered = await waitFor(frame, (f) => f.includes("filter: kind:"), "a kind filter")
+      const kind = /filter: kind:(\S+)/.exec(filtered)![1]!
+      const rows = filtered.split("\n").slice(3, -2).filter((l) => l.trim().length > 0)
+      for (const r of rows) expect(r.toLowerCase().startsWith(kind)).toBe(true)
+    } finally {
+      app.unmount()
+    }
+  })
+
+  it("never draws a line wider than the terminal", async () => {
+    for (const [columns, rows] of [[80, 24], [40, 12], [132, 40]] as const) {
+      const stdout = Object.assign(new EventEmitter(), {
+        columns,
+        rows,
+        isTTY: false,
+        frames: [] as Array<string>,
+        write(s: string) {
+          this.frames.push(s)
+          return true
+        }
+      })
+      const stdin = Object.assign(new EventEmitter(), {
+        isTTY: true,
+        setRawMode() {},
+        setEncoding() {},
+        resume() {},
+        pause() {},
+        ref() {},
+        unref() {},
+        read: () => null
+      })
+      const ink = inkRender(tree(), { stdout: stdout as any, stdin: stdin as any, patchConsole: false, debug: true })
+      const last = () => strip(stdout.frames.at(-1))
+      try {
+        await waitFor(last, (f) => / (\d+) of \1/.test(f) && !f.includes(" 0 of 0") && !f.includes("loading"), `the list at ${columns}x${rows}`)
+        const lines = last().split("\n")
+        expect(lines.length).toBeLessThanOrEqual(rows)
+        for (const l of lines) expect(displayWidth(l)).toBeLessThanOrEqual(columns)
+        if (columns === 40) expect(last()).toContain("…")
+      } finally {
+        ink.unmount()
+      }
+    }
+  })
+})
