@@ -31,6 +31,7 @@ afterAll(async () => {
   await runtime.dispose()
 })
 
+// eslint-disable-next-line no-control-regex
 const strip = (s: string | undefined) => (s ?? "").replace(/\u001b\[[0-9;]*m/g, "")
 
 const waitFor = async (read: () => string, predicate: (frame: string) => boolean, what: string): Promise<string> => {
