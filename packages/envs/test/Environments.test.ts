@@ -140,3 +140,33 @@ describe.runIf(serverAvailable("postgresql"))("a preview environment for a cross
       }).pipe(Effect.provide(layers(dir)))
     }).pipe(Effect.scoped), 120_000)
 })
+
+describe("the embedded default (no PostgreSQL server configured)", () => {
+  it.live("runs a service on an embedded PostgreSQL for the life of the scope, leaving no process, port or file", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir("paved-envs-embedded-")
+      // As root, the embedded server runs as the `postgres` user, which must reach its data directory.
+      fs.chmodSync(dir, 0o755)
+      const name = envName("emb")
+      const directory = path.join(dir, "envs", name)
+      yield* Effect.gen(function*() {
+        const catalog = yield* loadShop
+        const port = yield* Effect.scoped(Effect.gen(function*() {
+          const record = yield* Environments.up({ name, type: "development", catalog, services: ["orders"], detach: false, directory })
+          const orders = record.services.find((s) => s.name === "orders")!
+          const body = (yield* getJson(`${orders.url}/orders`)).body
+          expect(body).toMatchObject({ database: `${physicalPrefix(name)}orders_db`, orders: [{ customerName: "Ada Lovelace" }, { customerName: "Grace Hopper" }] })
+          return orders.port!
+        }))
+        expect(processesOf(name)).toEqual([])
+        expect(yield* Effect.promise(() => listening(port))).toBe(false)
+        expect(fs.existsSync(directory)).toBe(false)
+        expect(yield* Environments.list).toEqual([])
+      }).pipe(
+        Effect.provide(Layer.mergeAll(
+          EnvStore.layerSqlite({ filename: path.join(dir, "paved.db") }),
+          Provisioner.layerLocal({ dir, postgres: "embedded" })
+        ))
+      )
+    }).pipe(Effect.scoped), 180_000)
+})
