@@ -30,9 +30,13 @@ export interface Result {
 }
 
 /**
+ * A pass (message "ok" unless given).
+ *
  * @since 0.1.0
  */
-export const pass = (message = "ok"): Result => ({ status: "pass", message })
+export const pass = (message?: string): Result => message === undefined ? PASS : { status: "pass", message }
+
+const PASS: Result = Object.freeze({ status: "pass", message: "ok" })
 
 /**
  * A failure; the message says what to change.
@@ -138,5 +142,14 @@ export const withFact = (
  */
 export const kinds = (...names: ReadonlyArray<string>) => {
   const set = new Set(names.map((n) => n.toLowerCase()))
-  return (entity: Entity): boolean => set.has(entity.kind.toLowerCase())
+  // Kinds are spelled a handful of ways in a catalog; remember each spelling's answer.
+  const seen = new Map<string, boolean>()
+  return (entity: Entity): boolean => {
+    let answer = seen.get(entity.kind)
+    if (answer === undefined) {
+      answer = set.has(entity.kind.toLowerCase())
+      seen.set(entity.kind, answer)
+    }
+    return answer
+  }
 }

@@ -77,15 +77,27 @@ export const fromEntities = (input: ReadonlyArray<Entity>): CatalogView => {
     }
   }
 
+  // Several rules ask for the same entity's owner and dependencies; parse each once.
+  const owners = new WeakMap<Entity, EntityRef.EntityRef | null>()
   const ownerOf = (entity: Entity): EntityRef.EntityRef | undefined => {
+    const cached = owners.get(entity)
+    if (cached !== undefined) return cached ?? undefined
     const raw = entity.spec?.owner
-    if (typeof raw === "string" && raw.length > 0) return parseRef(raw, "Group", namespaceOf(entity))
-    return relationTargets(entity, "ownedBy")?.[0]
+    const owner = typeof raw === "string" && raw.length > 0
+      ? parseRef(raw, "Group", namespaceOf(entity))
+      : relationTargets(entity, "ownedBy")?.[0]
+    owners.set(entity, owner ?? null)
+    return owner
   }
+  const dependencies = new WeakMap<Entity, ReadonlyArray<EntityRef.EntityRef>>()
   const dependenciesOf = (entity: Entity): ReadonlyArray<EntityRef.EntityRef> => {
+    const cached = dependencies.get(entity)
+    if (cached !== undefined) return cached
     const ns = namespaceOf(entity)
     const declared = refList(entity.spec?.dependsOn).flatMap((s) => parseRef(s, "Component", ns) ?? [])
-    return declared.length > 0 ? declared : (relationTargets(entity, "dependsOn") ?? [])
+    const result = declared.length > 0 ? declared : (relationTargets(entity, "dependsOn") ?? [])
+    dependencies.set(entity, result)
+    return result
   }
   const systemOf = (entity: Entity): EntityRef.EntityRef | undefined => {
     const raw = entity.spec?.system
