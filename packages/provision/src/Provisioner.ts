@@ -9,12 +9,13 @@
  */
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import { makeLocal } from "./internal/local/backend.js"
 import type { Outputs } from "./Placeholder.js"
+import type { Options as PulumiOptions } from "./PulumiBackend.js"
 import type { Settings } from "./Standards.js"
 
 /**
@@ -117,6 +118,15 @@ export interface LocalOptions {
  * @since 0.1.0
  */
 export const makeLocalProvisioner = (options: LocalOptions = {}): Effect.Effect<Provisioner, never, Scope.Scope> => makeLocal(options)
+
+/**
+ * The Pulumi backend as a layer (AWS by default, or Kubernetes); Pulumi's packages load when
+ * the layer is built. See `PulumiBackend` for the mapping and the options.
+ *
+ * @since 0.1.0
+ */
+export const layerPulumi = (options: PulumiOptions = {}): Layer.Layer<Provisioner> =>
+  Layer.effect(Provisioner, Effect.promise(() => import("./PulumiBackend.js")).pipe(Effect.map((m) => m.make(options))))
 
 /**
  * The local backend as a layer.

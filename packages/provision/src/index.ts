@@ -19,6 +19,8 @@ export * as Provision from "./Provision.js"
 /** @since 0.1.0 */
 export * as Provisioner from "./Provisioner.js"
 /** @since 0.1.0 */
+export * as PulumiBackend from "./PulumiBackend.js"
+/** @since 0.1.0 */
 export * as Request from "./Request.js"
 /** @since 0.1.0 */
 export * as ResourceType from "./ResourceType.js"
