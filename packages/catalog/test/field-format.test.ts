@@ -5,12 +5,12 @@
 import { describe, expect, it } from "@effect/vitest"
 import { EntityRef, FieldFormat } from "@paved/catalog"
 import * as Either from "effect/Either"
-import * as fc from "fast-check"
+import * as fc from "effect/FastCheck"
 
 const published = {
   name: (v: string) => v.length >= 1 && v.length <= 63 && /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/.test(v),
-  dnsLabel: (v: string) => v.length >= 1 && v.length <= 63 && /^[a-z0-9]+(?:\-+[a-z0-9]+)*$/.test(v),
-  tag: (v: string) => v.length >= 1 && v.length <= 63 && /^[a-z0-9:+#]+(\-[a-z0-9:+#]+)*$/.test(v)
+  dnsLabel: (v: string) => v.length >= 1 && v.length <= 63 && /^[a-z0-9]+(?:-+[a-z0-9]+)*$/.test(v),
+  tag: (v: string) => v.length >= 1 && v.length <= 63 && /^[a-z0-9:+#]+(-[a-z0-9:+#]+)*$/.test(v)
 }
 
 const from = (chars: string, max: number) => fc.string({ unit: fc.constantFrom(...chars.split("")), minLength: 0, maxLength: max })
