@@ -10,7 +10,7 @@ import * as Path from "@effect/platform/Path"
 import type { PlatformError } from "@effect/platform/Error"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { readOptional } from "./internal/projectFiles.js"
+import { readManyOptional } from "./internal/projectFiles.js"
 import { unifiedDiff } from "./internal/unifiedDiff.js"
 import * as Manifest from "./Manifest.js"
 import * as Template from "./Template.js"
@@ -88,13 +88,12 @@ export const checkService = (
 ): Effect.Effect<ServiceCheck, CheckError, TemplateRegistry | FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function*() {
     const registry = yield* TemplateRegistry
-    const path = yield* Path.Path
     const manifest = yield* Manifest.read(dir)
     const template = yield* registry.get(manifest.template, manifest.version)
     const latest = yield* registry.latest(manifest.template)
     const expected = yield* renderCached(template, manifest.answers)
     const entries = Object.entries(expected)
-    const actual = yield* Effect.forEach(entries, ([rel]) => readOptional(path.join(dir, rel)), { concurrency: 8 })
+    const actual = yield* readManyOptional(dir, entries.map(([rel]) => rel))
     const files: Array<FileDrift> = []
     entries.forEach(([rel, want], i) => {
       const have = actual[i]!
@@ -124,4 +123,4 @@ export const checkService = (
 export const checkServices = (
   dirs: ReadonlyArray<string>
 ): Effect.Effect<ReadonlyArray<ServiceCheck>, CheckError, TemplateRegistry | FileSystem.FileSystem | Path.Path> =>
-  Effect.forEach(dirs, checkService, { concurrency: 4 })
+  Effect.forEach(dirs, checkService, { concurrency: 16 })

@@ -6,6 +6,7 @@ import * as Layer from "effect/Layer"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import * as fc from "fast-check"
 import * as YAML from "yaml"
 
 const tempDir = Effect.acquireRelease(
@@ -82,4 +83,36 @@ describe("Pipeline", () => {
       const invalid = yield* Effect.flip(Pipeline.pipelineFor(dir))
       expect(invalid.message).toContain("score.yaml")
     }).pipe(Effect.provide(TestLayer)))
+
+  it.effect("writes YAML that reads back to the same values, whatever the strings hold (property)", () =>
+    Effect.gen(function*() {
+      const generator = yield* Pipeline.PipelineGenerator
+      const text = fc.oneof(
+        fc.string(),
+        fc.string({ unit: "binary" }),
+        fc.constantFrom("a\rb", "a\u0001b", "a\u2028b", "tab\tx", "nl\nx", "a\u0085b"),
+        fc.constantFrom("true", "null", "1.5", "0x1F", "- x", "a: b", "a #b", "~", "yes", "", " lead", "trail ", "'q'", "\"q\"", "{x}", "[y]", "*a", "&b", "!t", "%p", "@x", "`c`", "|", ">")
+      )
+      const spec = fc.record({
+        name: text,
+        entityRef: text,
+        lifecycle: text,
+        resources: fc.array(fc.record({ name: text, type: fc.constantFrom("postgres", "redis", "s3", "amqp") }), { maxLength: 3 }),
+        targetEnvironment: text,
+        nodeVersion: text,
+        mainBranch: text,
+        catalogFile: text,
+        workloadFile: text,
+        workingDirectory: fc.constantFrom(".", "services/orders"),
+        pavedCommand: text
+      })
+      const samples = fc.sample(spec, 300)
+      for (const s of samples) {
+        const generated = yield* generator.generate(s)
+        const w = YAML.parse(generated.content) as Workflow & { name: string }
+        expect(w.name).toBe(`${s.name} (paved)`)
+        expect(w.env).toEqual({ PAVED: s.pavedCommand, PAVED_ENTITY_REF: s.entityRef, PAVED_TARGET_ENV: s.targetEnvironment })
+        expect((w.on as { push: { branches: Array<string> } }).push.branches).toEqual([s.mainBranch])
+      }
+    }).pipe(Effect.provide(Pipeline.layerGitHubActions)))
 })

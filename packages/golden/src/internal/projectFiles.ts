@@ -3,9 +3,10 @@
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
-import type { PlatformError } from "@effect/platform/Error"
+import { type PlatformError, SystemError } from "@effect/platform/Error"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as nodeFs from "node:fs"
 
 /** Directories that are never part of a service's own files. */
 const ignored = new Set(["node_modules", ".git", "dist", ".paved"])
@@ -17,6 +18,35 @@ export const readOptional = (file: string): Effect.Effect<Option.Option<string>,
       Effect.map(Option.some),
       Effect.catchTag("SystemError", (e) => e.reason === "NotFound" ? Effect.succeed(Option.none()) : Effect.fail(e))
     ))
+
+/**
+ * Reads many small files of one directory synchronously, `None` for a missing one. A check reads
+ * thousands of small files; doing it in one synchronous pass is several times faster than a
+ * thread-pool round trip per file, and each call blocks only for one service's files.
+ */
+export const readManyOptional = (
+  dir: string,
+  rels: ReadonlyArray<string>
+): Effect.Effect<Array<Option.Option<string>>, PlatformError> =>
+  Effect.try({
+    try: () =>
+      rels.map((rel) => {
+        try {
+          return Option.some(nodeFs.readFileSync(`${dir}/${rel}`, "utf8"))
+        } catch (error) {
+          if ((error as { code?: unknown }).code === "ENOENT") return Option.none()
+          throw error
+        }
+      }),
+    catch: (cause) =>
+      new SystemError({
+        reason: "Unknown",
+        module: "FileSystem",
+        method: "readFile",
+        pathOrDescriptor: dir,
+        description: cause instanceof Error ? cause.message : String(cause)
+      })
+  })
 
 /** Every file of a service (relative POSIX paths), skipping build output and dependencies. */
 export const readTree = (dir: string): Effect.Effect<Record<string, string>, PlatformError, FileSystem.FileSystem | Path.Path> =>

@@ -1,7 +1,7 @@
 /**
  * The files of the node-http-service template, per version.
  */
-import * as YAML from "yaml"
+import * as YAML from "../yamlEmit.js"
 import { renderWorkflow } from "../githubActions.js"
 import { defaultPavedCommand, defaultTargetEnvironment } from "../pipelineSpec.js"
 import { mainTs, serverTestTs, serverTs, telemetryTs } from "./source.js"
@@ -59,7 +59,7 @@ const catalogInfo = (a: Answers, v: Variant): string => {
     metadata: { name: `${a.name}-db`, description: `PostgreSQL database of ${a.name}, provisioned from score.yaml` },
     spec: { type: "database", owner: a.owner, system: a.system }
   }
-  return [component, ...(a.database ? [resource] : [])].map((d) => YAML.stringify(d, { lineWidth: 0 })).join("---\n")
+  return [component, ...(a.database ? [resource] : [])].map((d) => YAML.stringify(d)).join("---\n")
 }
 
 const scoreYaml = (a: Answers): string => {
@@ -78,7 +78,7 @@ const scoreYaml = (a: Answers): string => {
     containers: { main: { image: ".", variables } },
     service: { ports: { http: { port: a.port, targetPort: a.port } } },
     ...(a.database ? { resources: { db: { type: "postgres" } } } : {})
-  }, { lineWidth: 0 })
+  })
 }
 
 const dockerfile = (a: Answers, v: Variant): string =>
