@@ -1,0 +1,264 @@
+/**
+ * `paved catalog ingest|query|graph|history|facets`: the catalog store from the command line.
+ * Every subcommand takes `--db URL` (see `Store.ts`) and `--format json|table`.
+ *
+ * @since 0.1.0
+ */
+import * as Args from "@effect/cli/Args"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import { Catalog, CatalogStore, Graph, History, Query } from "@paved/catalog"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import * as Output from "../Output.js"
+import * as Store from "../Store.js"
+
+const relative = (file: string): string => {
+  const rel = path.relative(process.cwd(), file)
+  return rel.length > 0 && !rel.startsWith("..") ? rel : file
+}
+const where = (location: string): string => (location.startsWith("file:") ? relative(location.slice(5)) : location)
+
+const asUsage = <A, R>(
+  effect: Effect.Effect<A, CatalogStore.StoreError | Query.InvalidQuery | Output.UsageError | Output.CheckFailed, R>
+) =>
+  Effect.mapError(effect, (e) =>
+    e instanceof Output.UsageError || e instanceof Output.CheckFailed ? e : new Output.UsageError({ summary: e.message }))
+
+const filters = Options.text("filter").pipe(
+  Options.withDescription("Backstage filter: key=value,key2=value2 (AND); repeat --filter for OR; a bare key means it exists"),
+  Options.repeated
+)
+const text = Options.text("text").pipe(Options.withDescription("Full-text search over name, title, description and tags"), Options.optional)
+
+const parseFilters = (inputs: ReadonlyArray<string>) =>
+  Effect.forEach(inputs, (f) => Either.match(Query.parseFilter(f), { onLeft: Effect.fail, onRight: Effect.succeed }))
+
+// ingest ------------------------------------------------------------------------------------
+
+const ingestPaths = Args.text({ name: "PATH" }).pipe(
+  Args.withDescription("Catalog files, directories or globs to read; default: the current directory"),
+  Args.repeated
+)
+const orphans = Options.choice("orphans", ["keep", "delete"]).pipe(
+  Options.withDefault("keep" as const),
+  Options.withDescription("What to do with entities their file no longer emits: keep them marked as orphans (default) or delete them")
+)
+
+/**
+ * `paved catalog ingest [PATH...] [--orphans keep|delete]`: reads the files and reconciles the
+ * store with them. Exit 1 when the input has errors (the last known good entities are kept).
+ *
+ * @since 0.1.0
+ */
+export const ingest = Command.make(
+  "ingest",
+  { paths: ingestPaths, orphans, db: Store.db, format: Output.format },
+  ({ db, format, orphans, paths }) =>
+    Effect.gen(function*() {
+      const inputs = paths.length === 0 ? ["."] : paths
+      const missing = inputs.filter((p) => !/[*?[]/.test(p) && !fs.existsSync(p))
+      if (missing.length > 0) return yield* new Output.UsageError({ summary: `no such file or directory: ${missing.join(", ")}` })
+      const loaded = yield* Catalog.load(inputs)
+      const roots = inputs.filter((p) => !/[*?[]/.test(p)).map((p) => path.resolve(p))
+      const report = yield* Effect.flatMap(CatalogStore.CatalogStore, (store) => store.ingest(loaded, { orphans, roots }))
+      const errors = report.problems.filter((p) => p.severity === "error").length
+      if (format === "json") {
+        yield* Output.printJson(report)
+      } else {
+        const rows = [
+          ...report.created.map((ref) => ({ change: "created", ref, detail: "" })),
+          ...report.updated.map((ref) => ({ change: "updated", ref, detail: "" })),
+          ...report.renamed.map((r) => ({ change: "renamed", ref: r.to, detail: `from ${r.from}` })),
+          ...report.orphaned.map((ref) => ({ change: "orphaned", ref, detail: "kept, marked as orphan" })),
+          ...report.deleted.map((ref) => ({ change: "deleted", ref, detail: "" })),
+          ...report.lastKnownGood.map((k) => ({ change: "kept", ref: k.ref, detail: `last known good; ${k.problems[0]?.message ?? "file invalid"}` })),
+          ...report.conflicts.map((c) => ({ change: "conflict", ref: c.ref, detail: `kept ${where(c.keptLocation)}, ignored ${where(c.rejectedLocation)}` }))
+        ]
+        if (rows.length > 0) {
+          yield* Output.printTable(rows, [
+            { header: "change", cell: (r) => r.change },
+            { header: "ref", cell: (r) => r.ref },
+            { header: "detail", cell: (r) => r.detail }
+          ])
+        }
+        yield* Console.log(
+          `${report.created.length} created, ${report.updated.length} updated, ${report.unchanged} unchanged, ` +
+            `${report.orphaned.length} orphaned, ${report.deleted.length} deleted, ${report.renamed.length} renamed, ` +
+            `${report.conflicts.length} conflicts, ${report.lastKnownGood.length} kept from invalid files; ` +
+            `${report.locations} files, ${errors} errors`
+        )
+      }
+      for (const p of report.problems) {
+        yield* Output.diagnostic(`${p.file === undefined ? "" : `${relative(p.file)}:${p.line ?? 1}:${p.column ?? 1}: `}${p.severity}: ${p.message} (${p.rule})`)
+      }
+      if (errors > 0) return yield* new Output.CheckFailed({ summary: `${errors} errors in the input; previous entities of invalid files were kept` })
+    }).pipe(asUsage, Effect.provide(Store.layer(db)))
+).pipe(Command.withDescription("Read catalog files into the store: no-op when unchanged, orphans reported, last known good kept"))
+
+const status = (i: CatalogStore.StoredEntity): string => {
+  const parts = i.orphan ? ["orphan"] : []
+  const first = i.problems.find((p) => p.severity === "error") ?? i.problems[0]
+  if (first !== undefined) {
+    const message = first.message.length > 60 ? first.message.slice(0, 57) + "..." : first.message
+    parts.push(`${first.severity}: ${message}${i.problems.length > 1 ? ` (+${i.problems.length - 1} more)` : ""}`)
+  }
+  return parts.length === 0 ? "ok" : parts.join("; ")
+}
+
+// query -------------------------------------------------------------------------------------
+
+const orderBy = Options.text("order-by").pipe(Options.withDescription("Field to order by, optionally with ,asc or ,desc (default: ref)"), Options.optional)
+const limit = Options.integer("limit").pipe(Options.withDescription("Page size (default: every match)"), Options.optional)
+const cursor = Options.text("cursor").pipe(Options.withDescription("Continue after the page that returned this nextCursor"), Options.optional)
+
+/**
+ * `paved catalog query [--filter F]... [--text T] [--order-by F] [--limit N] [--cursor C]`.
+ * JSON: `{"items":[...],"totalItems":N,"nextCursor":...}`.
+ *
+ * @since 0.1.0
+ */
+export const query = Command.make(
+  "query",
+  { filters, text, orderBy, limit, cursor, db: Store.db, format: Output.format },
+  (o) =>
+    Effect.gen(function*() {
+      const filter = yield* parseFilters(o.filters)
+      const order = Option.isSome(o.orderBy)
+        ? yield* Either.match(Query.parseOrder(o.orderBy.value), { onLeft: Effect.fail, onRight: Effect.succeed })
+        : undefined
+      const page = yield* Query.run({
+        filter: filter.length === 0 ? undefined : filter,
+        text: Option.getOrUndefined(o.text),
+        orderBy: order,
+        limit: Option.getOrUndefined(o.limit),
+        cursor: Option.getOrUndefined(o.cursor)
+      })
+      if (o.format === "json") return yield* Output.printJson(page)
+      yield* Output.printTable(page.items, [
+        { header: "ref", cell: (i) => i.ref },
+        { header: "type", cell: (i) => (typeof i.entity.spec?.["type"] === "string" ? i.entity.spec["type"] : "") },
+        { header: "owner", cell: (i) => i.owner },
+        { header: "status", cell: status },
+        { header: "location", cell: (i) => `${where(i.location)}${i.line === null ? "" : `:${i.line}`}` }
+      ])
+      yield* Console.log(`${page.items.length} of ${page.totalItems}${page.nextCursor === null ? "" : `; next page: --cursor ${page.nextCursor}`}`)
+    }).pipe(asUsage, Effect.provide(Store.layer(o.db)))
+).pipe(Command.withDescription("Find entities with Backstage-style filters, full text, ordering and cursor paging"))
+
+// facets ------------------------------------------------------------------------------------
+
+/**
+ * `paved catalog facets FIELD [--filter F]... [--text T]`: entities per value of a field.
+ *
+ * @since 0.1.0
+ */
+export const facets = Command.make(
+  "facets",
+  { field: Args.text({ name: "FIELD" }).pipe(Args.withDescription("Field such as kind, spec.type, metadata.tags, relations.ownedby")), filters, text, db: Store.db, format: Output.format },
+  (o) =>
+    Effect.gen(function*() {
+      const filter = yield* parseFilters(o.filters)
+      const values = yield* Query.facets(o.field, { filter: filter.length === 0 ? undefined : filter, text: Option.getOrUndefined(o.text) })
+      if (o.format === "json") return yield* Output.printJson({ field: o.field, values })
+      yield* Output.printTable(values, [{ header: "value", cell: (v) => v.value }, { header: "count", cell: (v) => v.count }])
+    }).pipe(asUsage, Effect.provide(Store.layer(o.db)))
+).pipe(Command.withDescription("Count entities per value of a field"))
+
+// history -----------------------------------------------------------------------------------
+
+/**
+ * `paved catalog history REF [--limit N]`: the recorded changes of an entity, newest first.
+ *
+ * @since 0.1.0
+ */
+export const history = Command.make(
+  "history",
+  { ref: Args.text({ name: "REF" }).pipe(Args.withDescription("Entity ref, e.g. component:default/cart")), limit, db: Store.db, format: Output.format },
+  (o) =>
+    Effect.gen(function*() {
+      const entries = yield* History.forEntity(o.ref, { limit: Option.getOrUndefined(o.limit) })
+      if (o.format === "json") return yield* Output.printJson({ ref: entries[0]?.ref ?? o.ref, entries })
+      yield* Output.printTable(entries, [
+        { header: "at", cell: (h) => h.at },
+        { header: "change", cell: (h) => (History.isOwnerChange(h) ? "owner changed" : h.change) },
+        { header: "owner", cell: (h) => (History.isOwnerChange(h) ? `${h.ownerBefore ?? "(none)"} -> ${h.ownerAfter ?? "(none)"}` : (h.ownerAfter ?? h.ownerBefore)) },
+        { header: "location", cell: (h) => (h.location === null ? "" : where(h.location)) },
+        { header: "detail", cell: (h) => h.detail }
+      ], `no recorded changes for ${o.ref}`)
+    }).pipe(asUsage, Effect.provide(Store.layer(o.db)))
+).pipe(Command.withDescription("Show every recorded change of an entity, owner changes called out"))
+
+// graph -------------------------------------------------------------------------------------
+
+const graphOptions = {
+  ref: Args.text({ name: "REF" }).pipe(Args.withDescription("Entity ref to start from (not needed with --cycles)"), Args.optional),
+  direction: Options.choice("direction", ["dependencies", "dependents"]).pipe(Options.withDefault("dependencies" as const)),
+  depth: Options.integer("depth").pipe(Options.withDescription("Maximum depth (default: unlimited)"), Options.optional),
+  relations: Options.text("relation").pipe(Options.withDescription("Relation type to follow (repeatable; default dependsOn)"), Options.repeated),
+  pathTo: Options.text("path-to").pipe(Options.withDescription("Print the shortest path from REF to this ref"), Options.optional),
+  blastRadius: Options.boolean("blast-radius").pipe(Options.withDescription("Every transitive dependent of REF with its owner")),
+  cycles: Options.boolean("cycles").pipe(Options.withDescription("Every dependency cycle in the catalog")),
+  db: Store.db,
+  format: Output.format
+}
+
+/**
+ * `paved catalog graph REF [--direction dependencies|dependents] [--depth N] [--relation T]...`,
+ * `--path-to REF2`, `--blast-radius`, or `paved catalog graph --cycles`.
+ *
+ * @since 0.1.0
+ */
+export const graph = Command.make("graph", graphOptions, (o) =>
+  Effect.gen(function*() {
+    const relationTypes = o.relations.length === 0 ? undefined : o.relations
+    if (o.cycles) {
+      const found = yield* Graph.cycles({ relationTypes })
+      if (o.format === "json") return yield* Output.printJson({ cycles: found })
+      return yield* Output.printTable(found, [
+        { header: "size", cell: (c) => c.members.length },
+        { header: "loop", cell: (c) => c.loop.join(" -> ") }
+      ], "no cycles")
+    }
+    if (Option.isNone(o.ref)) return yield* new Output.UsageError({ summary: "graph needs a REF (or --cycles)" })
+    const store = yield* CatalogStore.CatalogStore
+    const root = yield* store.get(o.ref.value)
+    if (Option.isNone(root)) return yield* new Output.UsageError({ summary: `no entity ${o.ref.value} in the store; run paved catalog ingest first` })
+    const options = { depth: Option.getOrUndefined(o.depth), relationTypes }
+    if (Option.isSome(o.pathTo)) {
+      const found = yield* Graph.path(o.ref.value, o.pathTo.value, options)
+      if (o.format === "json") return yield* Output.printJson({ from: root.value.ref, to: o.pathTo.value, path: Option.getOrNull(found) })
+      if (Option.isNone(found)) return yield* new Output.CheckFailed({ summary: `no path from ${root.value.ref} to ${o.pathTo.value}` })
+      return yield* Console.log(found.value.join(" -> "))
+    }
+    if (o.blastRadius) {
+      const blast = yield* Graph.blastRadius(o.ref.value, options)
+      if (o.format === "json") return yield* Output.printJson(blast)
+      yield* Output.printTable(blast.impacted, [
+        { header: "ref", cell: (i) => i.ref },
+        { header: "depth", cell: (i) => i.depth },
+        { header: "owner", cell: (i) => i.owner ?? "(no owner)" },
+        { header: "via", cell: (i) => i.via }
+      ], `nothing depends on ${blast.root}`)
+      return yield* Console.log(`${blast.impacted.length} affected; owners: ${blast.owners.map((w) => `${w.owner ?? "(no owner)"} (${w.count})`).join(", ") || "none"}`)
+    }
+    const walk = yield* Graph.traverse(o.ref.value, { ...options, direction: o.direction })
+    if (o.format === "json") return yield* Output.printJson(walk)
+    yield* Output.printTable(walk.nodes, [
+      { header: "ref", cell: (n) => n.ref },
+      { header: "depth", cell: (n) => n.depth },
+      { header: "via", cell: (n) => `${n.via} (${n.relation})` }
+    ], `no ${o.direction} of ${walk.root}`)
+  }).pipe(asUsage, Effect.provide(Store.layer(o.db)))
+).pipe(Command.withDescription("Dependencies, dependents, paths, cycles and blast radius from the catalog graph"))
+
+/**
+ * The store subcommands of `paved catalog`.
+ *
+ * @since 0.1.0
+ */
+export const catalogStoreCommands = [ingest, query, graph, history, facets] as const
