@@ -2,7 +2,7 @@
 // endpoint, a PostgreSQL pool from DATABASE_URL, and a clean shutdown on SIGTERM.
 import { createServer } from "node:http"
 import pg from "pg"
-import { shutdownTelemetry, traced } from "./telemetry.mjs"
+import { shutdownTelemetry, traced, tracedQuery } from "./telemetry.mjs"
 
 /** Sends a JSON body. */
 export const json = (res, status, body) => {
@@ -20,17 +20,21 @@ export const readJson = async (req) => {
   return body.length === 0 ? {} : JSON.parse(body)
 }
 
-/** Starts a service: connects to its database, runs `setup`, serves `routes` on $PORT. */
+/**
+ * Starts a service: connects to its database, runs `setup`, serves `routes` on $PORT. Handlers
+ * get `db.query(text, params)`, which traces every query.
+ */
 export const serve = async ({ name, setup, routes }) => {
   const url = process.env.DATABASE_URL
   if (!url) throw new Error(`${name}: DATABASE_URL is not set`)
   const pool = new pg.Pool({ connectionString: url, max: 4 })
+  const db = { query: (text, params) => tracedQuery(pool, text, params) }
   await setup(pool)
   const server = createServer(traced(async (req, res) => {
     if (req.url === "/healthz") return json(res, 200, { ok: true, service: name })
     for (const [pattern, handler] of routes) {
       const match = pattern.exec(`${req.method} ${req.url.split("?")[0]}`)
-      if (match) return handler({ req, res, pool, params: match.groups ?? {} })
+      if (match) return handler({ req, res, db, params: match.groups ?? {} })
     }
     json(res, 404, { error: "not found" })
   }))

@@ -63,5 +63,28 @@ export const tracedFetch = (peerService, url, init = {}) =>
     }
   })
 
+/**
+ * Runs a SQL query in a CLIENT span named after the database resource (`DATABASE_SERVICE_NAME`),
+ * so that the service map shows which service uses which database.
+ */
+export const tracedQuery = (pool, text, params) =>
+  tracer.startActiveSpan(text.split(/\s+/, 1)[0].toUpperCase(), {
+    kind: SpanKind.CLIENT,
+    attributes: {
+      "db.system.name": "postgresql",
+      "db.query.text": text,
+      ...(process.env.DATABASE_SERVICE_NAME ? { "peer.service": process.env.DATABASE_SERVICE_NAME } : {})
+    }
+  }, async (span) => {
+    try {
+      return await pool.query(text, params)
+    } catch (error) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: String(error) })
+      throw error
+    } finally {
+      span.end()
+    }
+  })
+
 /** Flushes pending spans; called on SIGTERM before the process exits. */
 export const shutdownTelemetry = () => provider.shutdown().catch(() => undefined)

@@ -15,9 +15,9 @@ await serve({
     for (const row of books) await pool.query("insert into books values ($1, $2, $3, $4) on conflict (id) do nothing", row)
   },
   routes: [
-    [/^GET \/books$/, async ({ res, pool }) => json(res, 200, (await pool.query("select * from books order by id")).rows)],
-    [/^GET \/books\/(?<id>[\w-]+)$/, async ({ res, pool, params }) => {
-      const { rows } = await pool.query("select * from books where id = $1", [params.id])
+    [/^GET \/books$/, async ({ res, db }) => json(res, 200, (await db.query("select * from books order by id")).rows)],
+    [/^GET \/books\/(?<id>[\w-]+)$/, async ({ res, db, params }) => {
+      const { rows } = await db.query("select * from books where id = $1", [params.id])
       return rows.length === 0 ? json(res, 404, { error: `no book ${params.id}` }) : json(res, 200, rows[0])
     }]
   ]

@@ -9,15 +9,15 @@ await serve({
   setup: (pool) =>
     pool.query("create table if not exists orders (id serial primary key, book_id text not null, quantity int not null, total_cents int not null, placed_at timestamptz not null default now())"),
   routes: [
-    [/^GET \/orders$/, async ({ res, pool }) =>
-      json(res, 200, (await pool.query("select * from orders order by id desc limit 20")).rows)],
-    [/^POST \/orders$/, async ({ req, res, pool }) => {
+    [/^GET \/orders$/, async ({ res, db }) =>
+      json(res, 200, (await db.query("select * from orders order by id desc limit 20")).rows)],
+    [/^POST \/orders$/, async ({ req, res, db }) => {
       const { bookId, quantity = 1 } = await readJson(req)
       const book = await tracedFetch("catalog-api", `${catalogUrl}/books/${encodeURIComponent(bookId)}`)
       if (book.status === 404) return json(res, 422, { error: `unknown book ${bookId}` })
       if (!book.ok) return json(res, 502, { error: `catalog-api answered ${book.status}` })
       const { price_cents } = await book.json()
-      const { rows } = await pool.query(
+      const { rows } = await db.query(
         "insert into orders (book_id, quantity, total_cents) values ($1, $2, $3) returning *",
         [bookId, quantity, price_cents * quantity]
       )

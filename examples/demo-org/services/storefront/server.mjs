@@ -11,13 +11,13 @@ await serve({
   name: "storefront",
   setup: (pool) => pool.query("create table if not exists visits (id serial primary key, path text not null, at timestamptz not null default now())"),
   routes: [
-    [/^GET \/$/, async ({ res, pool }) => {
-      await pool.query("insert into visits (path) values ('/')")
+    [/^GET \/$/, async ({ res, db }) => {
+      await db.query("insert into visits (path) values ('/')")
       const [books, orders] = await Promise.all([
         tracedFetch("catalog-api", `${catalogUrl}/books`).then((r) => r.json()),
         tracedFetch("orders-api", `${ordersUrl}/orders`).then((r) => r.json())
       ])
-      const { rows } = await pool.query("select count(*)::int as visits from visits")
+      const { rows } = await db.query("select count(*)::int as visits from visits")
       return json(res, 200, { books, recentOrders: orders, visits: rows[0].visits })
     }],
     [/^POST \/buy\/(?<id>[\w-]+)$/, async ({ res, params }) => {
