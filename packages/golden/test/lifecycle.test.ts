@@ -3,6 +3,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Catalog from "@paved/catalog/Catalog"
 import * as Problem from "@paved/catalog/Problem"
 import { Conformance, Manifest, NodeHttpService, Scaffold, TemplateRegistry, Update } from "@paved/golden"
+import { Observe, Receiver, SpanStore } from "@paved/observe"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { execFile } from "node:child_process"
@@ -10,6 +11,7 @@ import * as fs from "node:fs"
 import { createRequire } from "node:module"
 import * as os from "node:os"
 import * as path from "node:path"
+import { pathToFileURL } from "node:url"
 
 const require = createRequire(import.meta.url)
 // The generated service builds with the workspace's TypeScript and @types/node (what `npm ci`
@@ -152,4 +154,40 @@ describe("golden path lifecycle", () => {
       const check = yield* Conformance.checkService(dir)
       expect(check.files.map((f) => [f.path, f.status])).toEqual([["Dockerfile", "modified"], ["README.md", "missing"]])
     }).pipe(Effect.provide(TestLayer)))
+
+  it.scoped("the generated service exports its spans to Paved's receiver with its catalog identity", () =>
+    Effect.gen(function*() {
+      const root = yield* tempDir
+      const dir = path.join(root, "payments")
+      yield* Scaffold.generate({ template: NodeHttpService.latest, answers: { name: "payments" }, out: dir })
+      yield* buildAndTest(dir)
+      const { entities } = yield* Catalog.load([dir])
+      const component = entities.find((e) => e.ref === "component:default/payments")!.entity
+
+      const store = yield* SpanStore.SpanStore
+      const receiver = yield* Receiver.serve({ port: 0, store })
+      const env = Observe.otelEnvironment(component, { endpoint: receiver.url, environment: "test" })
+      interface Telemetry { shutdown(): Promise<void> }
+      const telemetryModule = (yield* Effect.promise(() =>
+        import(/* @vite-ignore */ pathToFileURL(path.join(dir, "dist/src/telemetry.js")).href)
+      )) as { Telemetry: new(env: Record<string, string>) => Telemetry }
+      const serverModule = (yield* Effect.promise(() =>
+        import(/* @vite-ignore */ pathToFileURL(path.join(dir, "dist/src/server.js")).href)
+      )) as { createService: (config: { port: number; databaseUrl: undefined }, telemetry: Telemetry) => import("node:http").Server }
+      const telemetry = new telemetryModule.Telemetry(env)
+      const server = serverModule.createService({ port: 0, databaseUrl: undefined }, telemetry)
+      yield* Effect.acquireRelease(
+        Effect.async<void>((resume) => void server.listen(0, "127.0.0.1", () => resume(Effect.void))),
+        () => Effect.async<void>((resume) => void server.close(() => resume(Effect.void))).pipe(Effect.timeout("5 seconds"), Effect.ignore)
+      )
+      const { port } = server.address() as import("node:net").AddressInfo
+      const response = yield* Effect.promise(() => fetch(`http://127.0.0.1:${port}/readyz`))
+      expect(response.status).toBe(200)
+      yield* Effect.promise(() => telemetry.shutdown())
+
+      const traces = yield* store.searchTraces({ service: "payments", since: "5 minutes" })
+      expect(traces.map((t) => [t.rootService, t.rootName])).toEqual([["payments", "GET /readyz"]])
+      const tree = yield* store.trace(traces[0]!.traceId)
+      expect(JSON.stringify(tree)).toContain("component:default/payments")
+    }).pipe(Effect.provide(Layer.mergeAll(TestLayer, SpanStore.layerMemory))), 120_000)
 })
