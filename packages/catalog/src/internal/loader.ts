@@ -15,7 +15,8 @@ import * as Relations from "../Relations.js"
 import { catalogFilesIn, globBase, globFiles, isGlob } from "./discover.js"
 import { hasPlaceholder, isInside, resolvePlaceholders } from "./placeholders.js"
 import { pathToString, validateEntity } from "./validateEntity.js"
-import { locate, parseDocuments, readText } from "./yamlSource.js"
+import { parseFast } from "./fastYaml.js"
+import { type FileIssue, locate, parseDocuments, readText } from "./yamlSource.js"
 
 /** Options with every default applied. */
 export interface Settings {
@@ -51,10 +52,61 @@ interface Job {
   readonly file: string
   readonly root: string
   /** Set when a Location asked for this file: where to report a missing required target. */
-  readonly via?: { readonly file: string; readonly line: number; readonly column: number; readonly ref: string; readonly path: string; readonly required: boolean }
+  readonly via?: { readonly file: string; readonly where: () => Position; readonly ref: string; readonly path: string; readonly required: boolean }
 }
 
 const REMOTE = /^[a-z][a-z0-9+.-]*:\/\//i
+
+interface Position {
+  readonly line: number
+  readonly column: number
+}
+
+/** A document ready for validation, with a way to find the position of a JSON path in it. */
+interface Document {
+  readonly index: number
+  readonly value: unknown
+  readonly empty: boolean
+  readonly line: number
+  readonly column: number
+  readonly issues: ReadonlyArray<FileIssue>
+  readonly locate: (path: ReadonlyArray<PropertyKey>) => Position
+}
+
+/**
+ * Reads the documents of a file: on the fast path when the text is plain YAML (positions then
+ * come from a full `yaml` parse made only if a problem needs one), with `yaml` otherwise.
+ */
+const readDocuments = (
+  text: string,
+  settings: Settings
+): { readonly documents: ReadonlyArray<Document>; readonly issues: ReadonlyArray<FileIssue> } => {
+  const fast = parseFast(text)
+  if (fast !== undefined && fast.length <= settings.maxDocuments) {
+    let full: ReturnType<typeof parseDocuments> | undefined
+    return {
+      issues: [],
+      documents: fast.map((d, index) => ({
+        index,
+        value: d.value,
+        empty: d.value === null,
+        line: d.line,
+        column: d.column,
+        issues: [],
+        locate: (p) => {
+          full ??= parseDocuments(text, settings)
+          const doc = full.documents[index]
+          return doc === undefined ? { line: d.line, column: d.column } : locate(doc.doc, full.lines, p)
+        }
+      }))
+    }
+  }
+  const parsed = parseDocuments(text, settings)
+  return {
+    issues: parsed.issues,
+    documents: parsed.documents.map((d) => ({ ...d, locate: (p: ReadonlyArray<PropertyKey>) => locate(d.doc, parsed.lines, p) }))
+  }
+}
 
 /** Loads files, directories and globs. */
 export const loadFiles = async (inputs: ReadonlyArray<string>, settings: Settings): Promise<Loaded> => {
@@ -100,7 +152,8 @@ export const loadFiles = async (inputs: ReadonlyArray<string>, settings: Setting
     if (read._tag === "Missing") {
       if (job.via === undefined) problems.push({ severity: "error", file: job.file, rule: "input/not-found", message: `${job.file} does not exist` })
       else if (job.via.required) {
-        problems.push({ severity: "error", file: job.via.file, line: job.via.line, column: job.via.column, path: job.via.path, ref: job.via.ref, rule: "location/not-found", message: `The target ${job.file} does not exist; fix the target, or set spec.presence: optional` })
+        const where = job.via.where()
+        problems.push({ severity: "error", file: job.via.file, line: where.line, column: where.column, path: job.via.path, ref: job.via.ref, rule: "location/not-found", message: `The target ${job.file} does not exist; fix the target, or set spec.presence: optional` })
       }
       return
     }
@@ -111,12 +164,12 @@ export const loadFiles = async (inputs: ReadonlyArray<string>, settings: Setting
       return
     }
     let ok = true
-    const parsed = parseDocuments(read.text, settings)
-    for (const issue of parsed.issues) {
+    const { documents, issues } = readDocuments(read.text, settings)
+    for (const issue of issues) {
       problems.push({ severity: "error", file: job.file, line: issue.line ?? 1, column: issue.column ?? 1, rule: issue.rule, message: issue.message })
       ok = false
     }
-    for (const document of parsed.documents) {
+    for (const document of documents) {
       if (document.issues.length > 0) {
         ok = false
         for (const issue of document.issues) problems.push({ severity: "error", file: job.file, line: issue.line ?? document.line, column: issue.column ?? document.column, rule: issue.rule, message: issue.message })
@@ -124,7 +177,7 @@ export const loadFiles = async (inputs: ReadonlyArray<string>, settings: Setting
       }
       if (document.empty) continue
       const at = (severity: Severity, p: ReadonlyArray<PropertyKey>, rule: string, message: string, ref: string | undefined): Problem => {
-        const pos = locate(document.doc, parsed.lines, p)
+        const pos = document.locate(p)
         return { severity, file: job.file, line: pos.line, column: pos.column, ...(p.length > 0 ? { path: pathToString(p) } : {}), ...(ref === undefined ? {} : { ref }), rule, message }
       }
       let value = document.value
@@ -150,37 +203,40 @@ export const loadFiles = async (inputs: ReadonlyArray<string>, settings: Setting
       }
       const ref = EntityRef.of(entity)
       accepted.push({ entity, ref, file: job.file, line: document.line, column: document.column, location, document: document.index })
-      if (entity.kind === "Location") followLocation(entity, ref, job, (p) => locate(document.doc, parsed.lines, p))
+      if (entity.kind === "Location") followLocation(entity, ref, job, document.locate)
     }
     sources.set(job.file, ok)
   }
 
-  function followLocation(entity: Entity, ref: string, job: Job, position: (p: ReadonlyArray<PropertyKey>) => { line: number; column: number }): void {
+  function followLocation(entity: Entity, ref: string, job: Job, position: (p: ReadonlyArray<PropertyKey>) => Position): void {
     const spec = entity.spec ?? {}
     const required = spec.presence !== "optional"
     const targets: Array<[string, ReadonlyArray<PropertyKey>]> = []
     if (typeof spec.target === "string") targets.push([spec.target, ["spec", "target"]])
     if (Array.isArray(spec.targets)) spec.targets.forEach((t, i) => typeof t === "string" && targets.push([t, ["spec", "targets", i]]))
     for (const [target, p] of targets) {
-      const pos = position(p)
-      const base = { file: job.file, line: pos.line, column: pos.column, path: pathToString(p), ref }
+      // Positions cost a second parse when the file was read on the fast path: only on a problem.
+      const at = () => {
+        const pos = position(p)
+        return { file: job.file, line: pos.line, column: pos.column, path: pathToString(p), ref }
+      }
       if (REMOTE.test(target) || (typeof spec.type === "string" && spec.type !== "file")) {
-        problems.push({ severity: "warning", ...base, rule: "location/remote", message: `The target ${target} is not a local file and is not read while loading files; vendor it, or point at a file path` })
+        problems.push({ severity: "warning", ...at(), rule: "location/remote", message: `The target ${target} is not a local file and is not read while loading files; vendor it, or point at a file path` })
         continue
       }
       const resolved = path.resolve(path.dirname(job.file), target)
       if (!isInside(job.root, resolved)) {
-        problems.push({ severity: "error", ...base, rule: "location/escape", message: `The target ${target} resolves to ${resolved}, outside the root directory ${job.root}; keep targets inside the root, or set LoadOptions.root` })
+        problems.push({ severity: "error", ...at(), rule: "location/escape", message: `The target ${target} resolves to ${resolved}, outside the root directory ${job.root}; keep targets inside the root, or set LoadOptions.root` })
         continue
       }
       if (isGlob(target)) {
         pendingGlobs.push(globFiles(resolved, settings.maxFiles).then((files) => {
-          if (files.length === 0 && required) problems.push({ severity: "error", ...base, rule: "location/not-found", message: `No file matches ${target}; fix the pattern, or set spec.presence: optional` })
+          if (files.length === 0 && required) problems.push({ severity: "error", ...at(), rule: "location/not-found", message: `No file matches ${target}; fix the pattern, or set spec.presence: optional` })
           for (const file of files) enqueue({ file, root: job.root })
         }))
         continue
       }
-      enqueue({ file: resolved, root: job.root, via: { ...base, required } })
+      enqueue({ file: resolved, root: job.root, via: { file: job.file, where: () => position(p), ref, path: pathToString(p), required } })
     }
   }
   while (pendingGlobs.length > 0 || queue.length > 0) {
