@@ -1,10 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
+import * as pty from "node-pty"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import * as YAML from "yaml"
-import { runPaved } from "../../../testing/cli.js"
+import { pavedBin, runPaved } from "../../../testing/cli.js"
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../golden/test/fixtures/templates")
 
@@ -108,6 +109,52 @@ describe("paved golden", () => {
       expect(update.stdout).toMatch(/Dockerfile\s+conflict/)
       expect(update.stderr).toContain("Dockerfile")
       expect(fs.readFileSync(file, "utf8")).toContain("<<<<<<< yours")
+    })
+  }, 120_000)
+
+  it("prompts for missing parameters on a terminal, with the defaults preselected", async () => {
+    await withTemp(async (dir) => {
+      // Each prompt is answered once, when its message first appears: a name, the second
+      // lifecycle choice (arrow down), and Enter (the default) for the rest.
+      const answers: Record<string, string> = { name: "orders\r", lifecycle: "\u001b[B\r" }
+      const pending = ["name", "description", "owner", "system", "lifecycle", "database", "repository", "nodeVersion"]
+      const exitCode = await new Promise<number>((resolve) => {
+        const term = pty.spawn(process.execPath, [pavedBin, "golden", "new", "node-http-service", "--param", "port=9000"], {
+          cwd: dir,
+          cols: 160,
+          rows: 40,
+          env: { ...process.env, NO_COLOR: "1" }
+        })
+        let screen = ""
+        const timer = setTimeout(() => term.kill(), 60_000)
+        term.onData((data) => {
+          // eslint-disable-next-line no-control-regex
+          screen += data.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "")
+          const next = pending[0]
+          if (next !== undefined && screen.includes(`? ${next}: `)) {
+            pending.shift()
+            setTimeout(() => term.write(answers[next] ?? "\r"), 30)
+          }
+        })
+        term.onExit(({ exitCode }) => {
+          clearTimeout(timer)
+          resolve(exitCode)
+        })
+      })
+      expect(pending).toEqual([])
+      expect(exitCode).toBe(0)
+      const manifest = JSON.parse(fs.readFileSync(path.join(dir, "orders/.paved/template.json"), "utf8")) as { answers: Record<string, unknown> }
+      expect(manifest.answers).toEqual({
+        name: "orders",
+        description: "A Node.js HTTP service",
+        owner: "group:default/platform-team",
+        system: "system:default/platform",
+        lifecycle: "production",
+        port: 9000,
+        database: true,
+        repository: "github.com/acme",
+        nodeVersion: "20"
+      })
     })
   }, 120_000)
 })
