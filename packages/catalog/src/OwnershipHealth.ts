@@ -58,6 +58,8 @@ export interface Departure {
   readonly ref: EntityRef
   readonly renamedTo?: EntityRef | undefined
   readonly at?: string | undefined
+  /** Users believed to have been members (e.g. whose `memberOf` changed when the group went). */
+  readonly formerMembers?: ReadonlyArray<EntityRef> | undefined
 }
 
 /**
@@ -132,14 +134,27 @@ const departedOwner = (ctx: Context, owner: EntityRef): Pick<Finding, "problem" 
   const before = ctx.previous?.get(owner)
   if (departure === undefined && before === undefined) return undefined
   const when = departure?.at === undefined ? "" : ` on ${departure.at}`
-  if (departure?.renamedTo !== undefined && ctx.catalog.get(departure.renamedTo) !== undefined) {
+  const renamedTo = departure?.renamedTo
+  if (renamedTo !== undefined && ctx.catalog.get(renamedTo) !== undefined) {
+    if (ctx.catalog.allMembersOf(renamedTo).length > 0) {
+      return {
+        problem: "owner-renamed",
+        message: `Owner ${owner} was renamed to ${renamedTo}${when}; update spec.owner`,
+        suggestion: { owner: renamedTo, reason: `${owner} was renamed to it` }
+      }
+    }
+    // A rename onto a group nobody is in is more likely a reorg than a new name: point one
+    // level up, where someone will answer.
+    const parent = ctx.catalog.parentOf(renamedTo)
     return {
       problem: "owner-renamed",
-      message: `Owner ${owner} was renamed to ${departure.renamedTo}${when}; update spec.owner`,
-      suggestion: { owner: departure.renamedTo, reason: `${owner} was renamed to it` }
+      message: `Owner ${owner} was recorded as renamed to ${renamedTo}${when}, which has no members`,
+      suggestion: parent !== undefined && isGroup(ctx.catalog.get(parent))
+        ? { owner: parent, reason: `parent group of ${renamedTo}, the empty group ${owner} was renamed to` }
+        : null
     }
   }
-  const formerMembers = ctx.previous?.membersOf(owner) ?? []
+  const formerMembers = before !== undefined ? ctx.previous!.membersOf(owner) : (departure?.formerMembers ?? [])
   const receiver = receivingGroup(formerMembers, ctx.catalog, owner)
   if (receiver !== undefined) {
     const isNew = ctx.previous !== undefined && ctx.previous.get(receiver.group) === undefined

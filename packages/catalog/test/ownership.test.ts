@@ -69,6 +69,23 @@ describe("ownership health after a reorg", () => {
     expect(svcB).toMatchObject({ problem: "owner-removed", suggestion: null })
   })
 
+  it("does not trust a recorded rename onto an empty group, and uses the former members the history names", () => {
+    const fromHistory = OwnershipHealth.report(after, {
+      departures: [
+        { ref: ref("group:default/team-b"), renamedTo: ref("group:default/team-empty") },
+        { ref: ref("group:default/team-a"), formerMembers: [ref("user:default/alice"), ref("user:default/bob"), ref("user:default/carol")] }
+      ]
+    })
+    expect(fromHistory.findings.find((f) => f.ref === "component:default/svc-b")).toMatchObject({
+      problem: "owner-renamed",
+      suggestion: { owner: "group:default/platform" }
+    })
+    expect(fromHistory.findings.find((f) => f.ref === "component:default/svc-a")).toMatchObject({
+      problem: "owner-removed",
+      suggestion: { owner: "group:default/team-alpha", reason: "received 2 of 3 former members of group:default/team-a" }
+    })
+  })
+
   it("without any history a removed group is indistinguishable from a typo: a dangling owner", () => {
     const plain = OwnershipHealth.report(after)
     expect(plain.findings.find((f) => f.ref === "component:default/svc-b")?.problem).toBe("dangling-owner")

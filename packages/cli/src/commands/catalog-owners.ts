@@ -2,7 +2,8 @@
  * `paved catalog owners`: ownership health — entities with no owner, a dangling owner, an
  * owner of the wrong kind, an empty owning group, or an owning group removed or renamed since an
  * earlier snapshot (`--previous PATH`, e.g. a checkout of the last release); users in no group;
- * groups without a parent. Each affected entity gets a suggested new owner; nothing is changed.
+ * groups without a parent. Without PATHs the catalog and its history come from the store
+ * (`--db`). Each affected entity gets a suggested new owner; nothing is changed.
  *
  * @since 0.1.0
  */
@@ -25,11 +26,13 @@ const previous = Options.text("previous").pipe(
  *
  * @since 0.1.0
  */
-export const owners = Command.make("owners", { paths: Inputs.paths, previous, format: Output.format }, (args) =>
+export const owners = Command.make("owners", { paths: Inputs.paths, previous, db: Inputs.db, format: Output.format }, (args) =>
   Effect.gen(function*() {
-    const view = yield* Inputs.loadView(args.paths)
+    const view = yield* Inputs.loadView(args.paths, args.db)
     const before = args.previous.length === 0 ? undefined : yield* Inputs.loadView(args.previous)
-    const report = OwnershipHealth.report(view, { previous: before })
+    // Reading the catalog from the store, its history tells which groups were removed or renamed.
+    const gone = args.paths.length === 0 ? yield* Inputs.departures(args.db, view) : []
+    const report = OwnershipHealth.report(view, { previous: before, departures: gone })
     if (args.format === "json") yield* Output.printJson(report)
     else {
       yield* Output.printTable(report.findings, [

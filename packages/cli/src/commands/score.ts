@@ -79,13 +79,13 @@ const scoreCommand = Command.make(
         return yield* usage(`--require ${required}: the scorecard "${scorecard.name}" has the levels ${scorecard.levels.join(", ")}`)
       }
       const pairs = yield* Inputs.filterPairs(args.filter)
-      const view = yield* Inputs.loadView(args.paths)
+      const view = yield* Inputs.loadView(args.paths, args.db)
       const facts = yield* Inputs.factsLayer(args.facts)
       const report = yield* Scorecard.evaluate(scorecard, view, { filter: pairs.length === 0 ? undefined : Scorecard.filterOf(pairs) })
         .pipe(Effect.provide(facts))
       const runId = args.noRecord ? null : yield* Effect.flatMap(ScoreStore.ScoreStore, (s) => s.record(report, view)).pipe(
         Effect.provide(Inputs.storeLayer(args.db)),
-        Effect.mapError((e) => usage(e.message))
+        Effect.mapError((e) => e instanceof Output.UsageError ? e : usage(e.message))
       )
       const rank = (level: string | null) => level === null ? -1 : scorecard.levels.indexOf(level)
       const below = required === undefined ? [] : report.entities.filter((e) => rank(e.level) < rank(required)).map((e) => e.ref)
@@ -120,13 +120,13 @@ const currentScorecard = Options.file("current").pipe(
  */
 export const plan = Command.make(
   "plan",
-  { paths: Inputs.paths, scorecard: proposedScorecard, current: currentScorecard, filter: Inputs.filters, facts: Inputs.factsFiles, format: Output.format },
+  { paths: Inputs.paths, scorecard: proposedScorecard, current: currentScorecard, filter: Inputs.filters, facts: Inputs.factsFiles, db: Inputs.db, format: Output.format },
   (args) =>
     Effect.gen(function*() {
       const current = yield* Inputs.loadScorecard(args.current)
       const proposed = yield* Inputs.loadScorecard(Option.some(args.scorecard))
       const pairs = yield* Inputs.filterPairs(args.filter)
-      const view = yield* Inputs.loadView(args.paths)
+      const view = yield* Inputs.loadView(args.paths, args.db)
       const facts = yield* Inputs.factsLayer(args.facts)
       const result = yield* Scorecard.plan(current, proposed, view, { filter: pairs.length === 0 ? undefined : Scorecard.filterOf(pairs) })
         .pipe(Effect.provide(facts))
@@ -166,7 +166,7 @@ export const history = Command.make(
       if (Either.isLeft(parsed)) return yield* usage(parsed.left.message)
       const points = yield* Effect.flatMap(ScoreStore.ScoreStore, (s) =>
         s.history(parsed.right, { limit: args.limit, scorecard: Option.getOrUndefined(args.scorecard) })
-      ).pipe(Effect.provide(Inputs.storeLayer(args.db)), Effect.mapError((e) => usage(e.message)))
+      ).pipe(Effect.provide(Inputs.storeLayer(args.db)), Effect.mapError((e) => e instanceof Output.UsageError ? e : usage(e.message)))
       if (args.format === "json") return yield* Output.printJson({ ref: parsed.right, history: points })
       if (points.length === 0) return yield* Console.log(`No stored scores for ${parsed.right}; run paved score first.`)
       yield* Output.printTable(points, [

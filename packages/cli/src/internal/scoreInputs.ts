@@ -1,23 +1,25 @@
 /**
  * What `paved score` and `paved catalog owners` read: the catalog (from PATHs, loaded like
- * `paved catalog validate`), the scorecard (a file, `.paved/scorecard.yaml`, or the built-in
- * default), facts files, and the score store (`--db`, SQLite by default).
+ * `paved catalog validate`, or without PATHs from the catalog store chosen by `--db`), the
+ * scorecard (a file, `.paved/scorecard.yaml`, or the built-in default), facts files, and the
+ * score store (the same `--db`: SQLite `.paved/paved.db` by default, or PostgreSQL).
  */
 import * as Args from "@effect/cli/Args"
 import * as Options from "@effect/cli/Options"
-import { Catalog, CatalogView, Facts, Scorecard, ScoreStore } from "@paved/catalog"
+import { Catalog, CatalogStore, CatalogView, type Entity, type EntityRef, Facts, type OwnershipHealth, Scorecard, ScoreStore } from "@paved/catalog"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import type * as Layer from "effect/Layer"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import * as Output from "../Output.js"
+import * as Store from "../Store.js"
 
 /** `PATH...`: catalog files, directories or globs (default: the current directory). */
 export const paths = Args.text({ name: "PATH" }).pipe(
-  Args.withDescription("Catalog files, directories (every catalog-info.yaml below them) or globs; default: the current directory"),
+  Args.withDescription("Catalog files, directories (every catalog-info.yaml below them) or globs; default: the catalog store (--db)"),
   Args.repeated
 )
 
@@ -39,28 +41,85 @@ export const factsFiles = Options.file("facts").pipe(
   Options.repeated
 )
 
-/** `--db FILE|URL`. */
-export const db = Options.text("db").pipe(
-  Options.withDescription("Where results are stored: a SQLite file (default .paved/paved.db) or a postgres:// URL"),
-  Options.withDefault(".paved/paved.db")
-)
+/** `--db URL`: the catalog store's option; scores are kept in the same database. */
+export const db = Store.db
 
 /** The default scorecard file a team adopts by committing it. */
 export const ADOPTED_SCORECARD = ".paved/scorecard.yaml"
 
 const usage = (summary: string) => new Output.UsageError({ summary })
 
-/** Loads the catalog and builds the view; load problems are summarised on stderr. */
-export const loadView = (inputs: ReadonlyArray<string>) =>
+/** Every entity in the catalog store, page by page. */
+const storedEntities = Effect.gen(function*() {
+  const store = yield* CatalogStore.CatalogStore
+  const out: Array<Entity.Entity> = []
+  let cursor: string | undefined
+  do {
+    const page = yield* store.query({ limit: 1000, cursor })
+    for (const item of page.items) out.push(item.entity)
+    cursor = page.nextCursor ?? undefined
+  } while (cursor !== undefined)
+  return out
+})
+
+/**
+ * Builds the view: from PATHs (load problems are summarised on stderr), or without PATHs from
+ * the catalog store at `--db`.
+ */
+export const loadView = (inputs: ReadonlyArray<string>, dbOption: Option.Option<string> = Option.none()) =>
   Effect.gen(function*() {
-    const list = inputs.length === 0 ? ["."] : inputs
-    const missing = list.filter((p) => !/[*?[]/.test(p) && !fs.existsSync(p))
+    if (inputs.length === 0) {
+      const entities = yield* storedEntities.pipe(
+        Effect.provide(Store.layer(dbOption)),
+        Effect.mapError((e) => e instanceof Output.UsageError ? e : usage(e.message))
+      )
+      if (entities.length === 0) {
+        return yield* usage("the catalog store is empty: run paved catalog ingest PATH first, or give catalog PATHs")
+      }
+      return CatalogView.fromEntities(entities)
+    }
+    const missing = inputs.filter((p) => !/[*?[]/.test(p) && !fs.existsSync(p))
     if (missing.length > 0) return yield* usage(`no such file or directory: ${missing.join(", ")}`)
-    const result = yield* Catalog.load(list)
+    const result = yield* Catalog.load(inputs)
     const errors = result.problems.filter((p) => p.severity === "error").length
     if (errors > 0) yield* Console.error(`paved: the catalog has ${errors} errors; invalid entities are left out (see paved catalog validate)`)
     return CatalogView.fromEntities(result.entities.map((e) => e.entity))
   })
+
+/**
+ * Groups the store's history records as deleted or renamed (and still absent), with the users
+ * whose `memberOf` changed in the same ingest as their likely former members.
+ */
+export const departures = (dbOption: Option.Option<string>, current: CatalogView.CatalogView) =>
+  Effect.gen(function*() {
+    const store = yield* CatalogStore.CatalogStore
+    const entries = yield* store.history({ limit: 100_000 })
+    const isGroup = (ref: string) => ref.startsWith("group:")
+    const moved = new Map<string, Array<EntityRef.EntityRef>>()
+    for (const e of entries) {
+      if (e.ref.startsWith("user:") && e.paths.some((p) => p.startsWith("spec.memberOf"))) {
+        const list = moved.get(e.at) ?? []
+        list.push(e.ref)
+        moved.set(e.at, list)
+      }
+    }
+    const out = new Map<EntityRef.EntityRef, OwnershipHealth.Departure>()
+    for (const e of entries) {
+      if (!isGroup(e.ref) || current.get(e.ref) !== undefined || out.has(e.ref)) continue
+      const renamed = e.change === "renamed" && e.detail.startsWith("renamed to ") ? e.detail.slice("renamed to ".length).trim() : undefined
+      if (e.change !== "deleted" && renamed === undefined) continue
+      out.set(e.ref, {
+        ref: e.ref,
+        renamedTo: renamed as EntityRef.EntityRef | undefined,
+        at: e.at,
+        formerMembers: moved.get(e.at) ?? []
+      })
+    }
+    return [...out.values()]
+  }).pipe(
+    Effect.provide(Store.layer(dbOption)),
+    Effect.mapError((e) => e instanceof Output.UsageError ? e : usage(e.message))
+  )
 
 /** The scorecard in force: `--scorecard`, else the adopted file, else the built-in one. */
 export const loadScorecard = (file: Option.Option<string>) =>
@@ -90,6 +149,11 @@ export const filterPairs = (values: ReadonlyArray<string>) =>
     return eq <= 0 ? Effect.fail(usage(`--filter ${v}: write it as key=value, e.g. kind=Component`)) : Effect.succeed([v.slice(0, eq), v.slice(eq + 1)] as const)
   })
 
-/** The score store layer for `--db`. */
-export const storeLayer = (target: string) =>
-  /^postgres(ql)?:\/\//.test(target) ? ScoreStore.layerPg({ url: target }) : ScoreStore.layerSqlite({ filename: target })
+/** The score store in the same database as the catalog store chosen by `--db`. */
+export const storeLayer = (dbOption: Option.Option<string>) =>
+  Layer.unwrapEffect(Effect.map(Store.target(dbOption), (t) => {
+    const chosen = t._tag === "pg"
+      ? ScoreStore.layerPg({ url: t.url })
+      : ScoreStore.layerSqlite({ filename: t._tag === "memory" ? ":memory:" : t.filename })
+    return Layer.mapError(chosen, (e) => usage(`${e.message} (store: ${Store.describe(t)})`))
+  }))
