@@ -3,7 +3,7 @@ import * as pty from "node-pty"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { fileURLToPath } from "node:url"
+import { fileURLToPath, pathToFileURL } from "node:url"
 import * as YAML from "yaml"
 import { pavedBin, runPaved } from "../../../testing/cli.js"
 
@@ -30,6 +30,37 @@ describe("paved golden", () => {
     const table = await runPaved(["golden", "list"])
     expect(table.stdout).toMatch(/node-http-service\s+paved\s+1\.1\.0/)
   })
+
+  it("loads templates from an ESM-only npm package and its subpath exports", async () => {
+    await withTemp(async (dir) => {
+      const pkg = path.join(dir, "node_modules", "@acme", "golden-paths")
+      fs.mkdirSync(path.join(pkg, "more"), { recursive: true })
+      fs.writeFileSync(path.join(pkg, "package.json"), JSON.stringify({
+        name: "@acme/golden-paths",
+        type: "module",
+        exports: { ".": { import: "./index.mjs" }, "./*": { import: "./more/*.mjs" } }
+      }))
+      const fixture = pathToFileURL(path.join(fixtures, "static-site.mjs")).href
+      fs.writeFileSync(path.join(pkg, "index.mjs"), `export { staticSite } from ${JSON.stringify(fixture)}\n`)
+      fs.writeFileSync(path.join(pkg, "more", "sites.mjs"), `import { staticSite } from ${JSON.stringify(fixture)}\nexport const all = [staticSite]\n`)
+      const nested = path.join(dir, "services")
+      fs.mkdirSync(nested)
+      for (const specifier of ["@acme/golden-paths", "@acme/golden-paths/sites"]) {
+        const run = await runPaved(["golden", "list", "--format", "json", "--template-package", specifier], { cwd: nested })
+        expect(run.code, run.stderr).toBe(0)
+        const { templates } = JSON.parse(run.stdout) as { templates: Array<{ name: string }> }
+        expect(templates.map((t) => t.name)).toEqual(["node-http-service", "static-site"])
+      }
+      const created = await runPaved(
+        ["golden", "new", "static-site", "--template-package", "@acme/golden-paths", "--param", "name=docs", "--format", "json"],
+        { cwd: nested }
+      )
+      expect(created.code, created.stderr).toBe(0)
+      expect(fs.readFileSync(path.join(nested, "docs", "index.html"), "utf8")).toContain("<h1>docs</h1>")
+      const check = await runPaved(["golden", "check", "docs", "--template-package", "@acme/golden-paths"], { cwd: nested })
+      expect(check.code, check.stdout + check.stderr).toBe(0)
+    })
+  }, 120_000)
 
   it("refuses missing and unsafe parameters with exit 2 and says which", async () => {
     await withTemp(async (dir) => {

@@ -7,11 +7,12 @@
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as fs from "node:fs"
-import { createRequire } from "node:module"
 import * as path from "node:path"
 import { pathToFileURL } from "node:url"
+import { resolvePackageEntry } from "./internal/resolvePackage.js"
 import * as NodeHttpService from "./NodeHttpService.js"
 import * as Template from "./Template.js"
 
@@ -135,10 +136,11 @@ export const builtin: ReadonlyArray<Template.Template> = NodeHttpService.version
  */
 export const layerBuiltin: Layer.Layer<TemplateRegistry, RegistryError> = layer(builtin)
 
-const templatesOf = (module: Record<string, unknown>): ReadonlyArray<Template.Template> =>
-  Object.values(module).flatMap((value) =>
+const templatesOf = (module: Record<string, unknown>): ReadonlyArray<Template.Template> => [
+  ...new Set(Object.values(module).flatMap((value) =>
     Template.isTemplate(value) ? [value] : Array.isArray(value) ? value.filter(Template.isTemplate) : []
-  )
+  ))
+]
 
 const importTemplates = (source: string, url: string) =>
   Effect.tryPromise({
@@ -172,8 +174,8 @@ export const loadDirectory = (dir: string): Effect.Effect<ReadonlyArray<Template
   })
 
 /**
- * Imports an npm package (resolved from `fromDir`, default the working directory) and collects
- * the templates it exports.
+ * Imports an npm package or one of its subpaths (resolved from `fromDir`, default the working
+ * directory, with the `import` conditions) and collects the templates it exports.
  *
  * @since 0.1.0
  */
@@ -181,10 +183,10 @@ export const loadPackage = (
   specifier: string,
   fromDir: string = process.cwd()
 ): Effect.Effect<ReadonlyArray<Template.Template>, TemplateLoadError> =>
-  Effect.try({
-    try: () => createRequire(path.join(path.resolve(fromDir), "package.json")).resolve(specifier),
-    catch: (cause) => new TemplateLoadError({ source: specifier, cause })
-  }).pipe(Effect.flatMap((file) => importTemplates(specifier, pathToFileURL(file).href)))
+  Either.match(resolvePackageEntry(specifier, fromDir), {
+    onLeft: (reason) => Effect.fail(new TemplateLoadError({ source: specifier, cause: reason })),
+    onRight: (file) => importTemplates(specifier, pathToFileURL(file).href)
+  })
 
 /**
  * A registry over the built-in templates plus those loaded from directories and packages.

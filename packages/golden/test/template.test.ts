@@ -114,6 +114,27 @@ describe("TemplateRegistry", () => {
     }))
 })
 
+describe("TemplateRegistry.loadPackage", () => {
+  // The positive case (an ESM-only package with subpath exports, imported by the built binary)
+  // is in packages/cli/test/golden.test.ts: under vitest, modules inside node_modules are
+  // loaded natively with the @paved/source condition, which a built package does not have.
+  it.scoped("says why a package cannot be loaded", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const pkg = path.join(dir, "node_modules", "@acme", "golden-paths")
+      fs.mkdirSync(pkg, { recursive: true })
+      fs.writeFileSync(path.join(pkg, "package.json"), JSON.stringify({ name: "@acme/golden-paths", exports: { ".": { require: "./index.cjs" } } }))
+      const nested = path.join(dir, "services", "web")
+      fs.mkdirSync(nested, { recursive: true })
+      const missing = yield* Effect.flip(TemplateRegistry.loadPackage("@acme/nothing-here", nested))
+      expect(missing.message).toContain("not installed")
+      const requireOnly = yield* Effect.flip(TemplateRegistry.loadPackage("@acme/golden-paths", nested))
+      expect(requireOnly.message).toContain("does not export \".\" for import")
+      const subpath = yield* Effect.flip(TemplateRegistry.loadPackage("@acme/golden-paths/other", nested))
+      expect(subpath.message).toContain("does not export \"./other\"")
+    }))
+})
+
 const pathFromParameterOptions = {
   name: "path-from-parameter",
   version: "1.0.0",
