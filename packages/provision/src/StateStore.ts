@@ -7,8 +7,6 @@
  */
 import * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
-import * as PgClient from "@effect/sql-pg/PgClient"
-import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import type { ConfigError } from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -163,8 +161,9 @@ export const make = Effect.gen(function*() {
 export const layerSqlite = (options: { readonly filename?: string } = {}): Layer.Layer<StateStore, SqlError | ConfigError> => {
   const filename = options.filename ?? path.join(".paved", "paved.db")
   return Layer.effect(StateStore, make).pipe(
-    Layer.provide(Layer.unwrapEffect(Effect.sync(() => {
+    Layer.provide(Layer.unwrapEffect(Effect.promise(async () => {
       fs.mkdirSync(path.dirname(path.resolve(filename)), { recursive: true })
+      const SqliteClient = await import("@effect/sql-sqlite-node/SqliteClient")
       return SqliteClient.layer({ filename })
     })))
   )
@@ -177,7 +176,8 @@ export const layerSqlite = (options: { readonly filename?: string } = {}): Layer
  */
 export const layerPg = (options: { readonly url: Redacted.Redacted<string> | string }): Layer.Layer<StateStore, SqlError> =>
   Layer.effect(StateStore, make).pipe(
-    Layer.provide(PgClient.layer({
-      url: typeof options.url === "string" ? Redacted.make(options.url) : options.url
-    }))
+    Layer.provide(Layer.unwrapEffect(Effect.promise(async () => {
+      const PgClient = await import("@effect/sql-pg/PgClient")
+      return PgClient.layer({ url: typeof options.url === "string" ? Redacted.make(options.url) : options.url })
+    })))
   )

@@ -1,15 +1,17 @@
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import * as mysql from "mysql2/promise"
+import type * as mysql from "mysql2/promise"
 import type { Instance } from "../../Provisioner.js"
 import type { TypeProvisioner } from "./common.js"
 import { address, attempt, urlWith } from "./common.js"
 
 const withMysql = <A>(url: string, instance: Instance, operation: "ensure" | "remove" | "inspect", f: (c: mysql.Connection) => Promise<A>) =>
   Effect.acquireUseRelease(
-    attempt(instance, operation, () => {
+    attempt(instance, operation, async () => {
+      // Drivers load on first use, so commands that never touch MySQL do not pay for them.
+      const { createConnection } = await import("mysql2/promise")
       const a = address(url, 3306)
-      return mysql.createConnection({ host: a.host, port: a.port, user: a.user || "root", password: a.password, connectTimeout: 10_000 })
+      return createConnection({ host: a.host, port: a.port, user: a.user || "root", password: a.password, connectTimeout: 10_000 })
     }),
     (c) => attempt(instance, operation, () => f(c)),
     (c) => Effect.promise(() => c.end().catch(() => undefined)).pipe(Effect.timeout("5 seconds"), Effect.ignore)

@@ -1,4 +1,4 @@
-import * as PgClient from "@effect/sql-pg/PgClient"
+import type * as PgClient from "@effect/sql-pg/PgClient"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -10,8 +10,12 @@ import { address, failure, urlWith } from "./common.js"
 /** Runs statements on a PostgreSQL server with a short-lived admin connection. */
 export const withPg = <A, E>(url: string, f: (sql: PgClient.PgClient) => Effect.Effect<A, E>) =>
   Effect.scoped(
-    Layer.build(PgClient.layer({ url: Redacted.make(url), maxConnections: 1, connectTimeout: "10 seconds" })).pipe(
-      Effect.flatMap((ctx) => f(Context.get(ctx, PgClient.PgClient)))
+    Effect.promise(() => import("@effect/sql-pg/PgClient")).pipe(
+      Effect.flatMap((Pg) =>
+        Layer.build(Pg.layer({ url: Redacted.make(url), maxConnections: 1, connectTimeout: "10 seconds" })).pipe(
+          Effect.flatMap((ctx) => f(Context.get(ctx, Pg.PgClient)))
+        )
+      )
     )
   )
 

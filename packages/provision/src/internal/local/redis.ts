@@ -1,13 +1,16 @@
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import { Redis } from "ioredis"
+import type { Redis } from "ioredis"
 import type { Instance } from "../../Provisioner.js"
 import type { TypeProvisioner } from "./common.js"
 import { address, attempt, urlWith } from "./common.js"
 
 const withRedis = <A>(url: string, instance: Instance, operation: "ensure" | "remove" | "inspect", f: (r: Redis) => Promise<A>) =>
   Effect.acquireUseRelease(
-    Effect.sync(() => new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 10_000, enableOfflineQueue: true })),
+    attempt(instance, operation, async () => {
+      const { Redis } = await import("ioredis")
+      return new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 10_000, enableOfflineQueue: true })
+    }),
     (r) => attempt(instance, operation, async () => {
       await r.connect()
       return f(r)

@@ -1,0 +1,254 @@
+/**
+ * `paved provision plan|apply|drift|destroy|outputs`: resources for an environment from Score
+ * workloads and catalog entities, to the organisation's standards (see `@paved/provision`).
+ *
+ * @since 0.1.0
+ */
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as Catalog from "@paved/catalog/Catalog"
+import * as EntityRef from "@paved/catalog/EntityRef"
+import { Placeholder, Plan, Problem, Provision, Provisioner, Request, SecretBox, StateStore, Workload } from "@paved/provision"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as path from "node:path"
+import * as Output from "../Output.js"
+
+const env = Options.text("env").pipe(Options.withDescription("The environment to provision (its resources are named after it)"))
+const envType = Options.choice("env-type", ["development", "preview", "staging", "production"]).pipe(
+  Options.withDefault("development" as const),
+  Options.withDescription("Which standards apply: development (default), preview, staging or production")
+)
+const workloads = Options.file("workload").pipe(Options.repeated, Options.withDescription("A Score workload file (score.dev/v1b1); repeatable"))
+const entities = Options.text("entity").pipe(
+  Options.repeated,
+  Options.withDescription("A catalog entity ref: a Resource becomes a request; a Component tags its workloads (and finds its score.yaml)")
+)
+const catalog = Options.text("catalog").pipe(
+  Options.repeated,
+  Options.withDescription("Where --entity refs are looked up (catalog files or directories); default the working directory")
+)
+const dir = Options.text("dir").pipe(Options.withDefault(".paved"), Options.withDescription("The state directory (default .paved)"))
+const state = Options.text("state").pipe(
+  Options.optional,
+  Options.withDescription("The state store: a SQLite file or a postgres:// URL (default <dir>/paved.db)")
+)
+const backend = Options.choice("backend", ["local", "pulumi-aws", "pulumi-kubernetes"]).pipe(
+  Options.withDefault("local" as const),
+  Options.withDescription("Where resources are created: local servers (default) or Pulumi on AWS or Kubernetes")
+)
+const reveal = Options.boolean("reveal").pipe(Options.withDescription("Print secret outputs in clear (they are <redacted> otherwise)"))
+
+interface Common {
+  readonly dir: string
+  readonly state: Option.Option<string>
+  readonly backend: "local" | "pulumi-aws" | "pulumi-kubernetes"
+}
+
+const layerFor = (c: Common) => {
+  const stateUrl = Option.getOrElse(c.state, () => path.join(c.dir, "paved.db"))
+  const store = /^postgres(ql)?:/.test(stateUrl) ? StateStore.layerPg({ url: stateUrl }) : StateStore.layerSqlite({ filename: stateUrl })
+  const provisioner = c.backend === "local"
+    ? Provisioner.layerLocal({ dir: c.dir })
+    : Provisioner.layerPulumi({ dir: c.dir, target: c.backend === "pulumi-aws" ? "aws" : "kubernetes" })
+  return Layer.mergeAll(store, SecretBox.layer({ dir: c.dir }), provisioner)
+}
+
+// Runs a command's effect with the chosen services; failures to build them are usage errors.
+const withServices = <A, E>(c: Common, effect: Effect.Effect<A, E, Provision.Requirements>) =>
+  Effect.provide(effect, layerFor(c).pipe(Layer.mapError((e) => new Output.UsageError({ summary: e.message }))))
+
+const problemsFailed = (problems: ReadonlyArray<Problem.Problem>) =>
+  Effect.zipRight(
+    Effect.forEach(problems, (p) => Output.diagnostic(Problem.format(p)), { discard: true }),
+    Effect.fail(new Output.CheckFailed({ summary: `${problems.length} problem(s) in the resource requests` }))
+  )
+
+// Requests from --workload files and --entity refs.
+const gatherRequests = (files: ReadonlyArray<string>, refs: ReadonlyArray<string>, catalogPaths: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const requests: Array<Request.ResourceRequest> = []
+    const problems: Array<Problem.Problem> = []
+    let tags: Record<string, string> = {}
+    const scoreFiles = [...files]
+    if (refs.length > 0) {
+      const loaded = yield* Catalog.load(catalogPaths.length > 0 ? catalogPaths : ["."])
+      for (const raw of refs) {
+        const ref = EntityRef.parse(raw, { defaultKind: "Component", defaultNamespace: "default" })
+        if (Either.isLeft(ref)) return yield* new Output.UsageError({ summary: ref.left.message })
+        const found = loaded.entities.find((e) => e.ref === ref.right)
+        if (found === undefined) return yield* new Output.UsageError({ summary: `no entity ${ref.right} in the catalog (${catalogPaths.join(", ") || "."})` })
+        if (found.entity.kind.toLowerCase() === "resource") {
+          const r = Request.fromEntity(found.entity, found.file)
+          if ("key" in r) requests.push({ ...r, source: { file: found.file, line: found.line, column: found.column } })
+          else problems.push(r)
+        } else {
+          tags = { ...tags, ...Request.tagsFromEntity(found.entity) }
+          if (files.length === 0) scoreFiles.push(path.join(path.dirname(found.file), "score.yaml"))
+        }
+      }
+    }
+    for (const file of scoreFiles) {
+      const decoded = yield* Workload.load(file).pipe(
+        Effect.mapError((e) => new Output.UsageError({ summary: `cannot read ${file}: ${e.message}` }))
+      )
+      problems.push(...decoded.problems)
+      if (decoded.located) requests.push(...Request.fromWorkload(decoded.located, { tags }))
+    }
+    if (problems.length > 0) return yield* problemsFailed(problems)
+    return requests
+  })
+
+const printPlan = (plan: Plan.Plan, format: Output.Format) =>
+  format === "json"
+    ? Output.printJson(Plan.toJson(plan))
+    : Effect.zipRight(
+      Output.printTable(plan.changes, [
+        { header: "action", cell: (c) => c.action },
+        { header: "resource", cell: (c) => c.resource },
+        { header: "type", cell: (c) => c.type },
+        { header: "class", cell: (c) => c.class },
+        { header: "reason", cell: (c) => c.reason }
+      ], "(no resources requested)"),
+      plan.violations.length === 0 ? Effect.void : Output.printTable(plan.violations, [
+        { header: "policy", cell: (v) => v.policy },
+        { header: "resource", cell: (v) => v.resource },
+        { header: "enforcement", cell: (v) => v.enforcement },
+        { header: "message", cell: (v) => v.message }
+      ])
+    )
+
+const planFailures = <A, R>(effect: Effect.Effect<A, unknown, R>) =>
+  effect.pipe(Effect.catchIf(
+    (e): e is Problem.ProblemsFound => e instanceof Problem.ProblemsFound,
+    (e) => problemsFailed(e.problems)
+  ))
+
+const requestOptions = { env, envType, workloads, entities, catalog, dir, state, backend, format: Output.format }
+
+const plan = Command.make("plan", requestOptions, (o) =>
+  Effect.gen(function*() {
+    const requests = yield* gatherRequests(o.workloads, o.entities, o.catalog)
+    const p = yield* planFailures(withServices(o, Provision.plan({ env: o.env, envType: o.envType, requests })))
+    yield* printPlan(p, o.format)
+    const refused = Plan.refusal(p)
+    if (refused) return yield* new Output.CheckFailed({ summary: refused.message })
+  })).pipe(Command.withDescription("Show what apply would create, update, replace or delete, and why; policy violations exit 1"))
+
+const progressLine = (total: { n: number }, done: { n: number }) => (e: Provision.Event) =>
+  Effect.sync(() => {
+    switch (e._tag) {
+      case "Planned":
+        total.n = e.plan.changes.filter((c) => c.action !== "no-op").length
+        process.stderr.write(`paved: ${total.n} change(s) to apply in ${e.plan.env}\n`)
+        break
+      case "StepStarted":
+        process.stderr.write(`paved: [${done.n + 1}/${total.n}] ${e.action} ${e.resource} ...\n`)
+        break
+      case "StepProgress":
+        process.stderr.write(`paved:   ${e.resource}: ${e.message}\n`)
+        break
+      case "StepRetrying":
+        process.stderr.write(`paved:   ${e.resource}: retrying (attempt ${e.attempt + 1}): ${e.error}\n`)
+        break
+      case "StepCompleted":
+        done.n++
+        process.stderr.write(`paved: [${done.n}/${total.n}] ${e.action} ${e.resource} done\n`)
+        break
+      case "StepFailed":
+        process.stderr.write(`paved: ${e.action} ${e.resource} failed: ${e.error}\n`)
+        break
+    }
+  })
+
+const shownOutputs = (
+  outputs: Readonly<Record<string, Placeholder.Outputs>>,
+  revealSecrets: boolean
+): Readonly<Record<string, Readonly<Record<string, string>>>> =>
+  revealSecrets
+    ? Provision.reveal(outputs)
+    : Object.fromEntries(Object.entries(outputs).map(([k, o]) => [
+      k,
+      Object.fromEntries(Object.entries(o).map(([n, v]) => [n, Redacted.isRedacted(v) ? "<redacted>" : v]))
+    ]))
+
+const printOutputs = (envName: string, outputs: Readonly<Record<string, Placeholder.Outputs>>, revealSecrets: boolean, format: Output.Format) => {
+  const shown = shownOutputs(outputs, revealSecrets)
+  if (format === "json") return Output.printJson({ env: envName, outputs: shown })
+  const rows = Object.entries(shown).flatMap(([resource, o]) => Object.entries(o).map(([output, value]) => ({ resource, output, value })))
+  return Output.printTable(rows, [
+    { header: "resource", cell: (r) => r.resource },
+    { header: "output", cell: (r) => r.output },
+    { header: "value", cell: (r) => r.value }
+  ], "(no outputs)")
+}
+
+const userFailures = <A, R>(effect: Effect.Effect<A, unknown, R>) =>
+  effect.pipe(Effect.catchAll((e) => {
+    if (e instanceof Output.CheckFailed || e instanceof Output.UsageError) return Effect.fail(e)
+    const tag = (e as { _tag?: string })._tag
+    const message = e instanceof Error ? e.message : String(e)
+    if (tag === "PlanRefused" || tag === "ApplyFailed") return Effect.fail(new Output.CheckFailed({ summary: message }))
+    return Effect.fail(new Output.UsageError({ summary: message }))
+  }))
+
+const apply = Command.make("apply", {
+  ...requestOptions,
+  reveal,
+  concurrency: Options.integer("concurrency").pipe(Options.withDefault(4), Options.withDescription("Steps run at once (default 4)"))
+}, (o) =>
+  userFailures(Effect.gen(function*() {
+    const requests = yield* gatherRequests(o.workloads, o.entities, o.catalog)
+    const onEvent = progressLine({ n: 0 }, { n: 0 })
+    const result = yield* planFailures(withServices(o, Provision.apply({ env: o.env, envType: o.envType, requests }, {
+      concurrency: Math.max(1, o.concurrency),
+      onEvent
+    })))
+    if (o.format === "json") {
+      yield* Output.printJson({ ...Plan.toJson(result.plan), outputs: shownOutputs(result.outputs, o.reveal) })
+    } else {
+      yield* printPlan(result.plan, o.format)
+      yield* printOutputs(o.env, result.outputs, o.reveal, o.format)
+    }
+  }))).pipe(Command.withDescription("Plan, then create/update/replace/delete through the backend; progress on stderr"))
+
+const envOptions = { env, dir, state, backend, format: Output.format }
+
+const drift = Command.make("drift", envOptions, (o) =>
+  userFailures(Effect.gen(function*() {
+    const differences = yield* withServices(o, Provision.drift(o.env))
+    if (o.format === "json") yield* Output.printJson({ env: o.env, differences })
+    else yield* Output.printTable(differences, [
+      { header: "resource", cell: (d) => d.resource },
+      { header: "type", cell: (d) => d.type },
+      { header: "difference", cell: (d) => d.difference }
+    ], `no drift in ${o.env}`)
+    if (differences.length > 0) return yield* new Output.CheckFailed({ summary: `${differences.length} difference(s) between recorded state and reality` })
+  }))).pipe(Command.withDescription("Compare the recorded state with reality; exit 1 listing each difference"))
+
+const destroy = Command.make("destroy", envOptions, (o) =>
+  userFailures(Effect.gen(function*() {
+    const onEvent = progressLine({ n: 0 }, { n: 0 })
+    const destroyed = yield* withServices(o, Provision.destroy(o.env, { onEvent }))
+    if (o.format === "json") yield* Output.printJson({ env: o.env, destroyed })
+    else yield* Output.printTable(destroyed.map((resource) => ({ resource })), [{ header: "destroyed", cell: (r) => r.resource }], `nothing recorded in ${o.env}`)
+  }))).pipe(Command.withDescription("Remove every resource of the environment"))
+
+const outputs = Command.make("outputs", { ...envOptions, reveal }, (o) =>
+  userFailures(Effect.gen(function*() {
+    const out = yield* withServices(o, Provision.outputs(o.env))
+    yield* printOutputs(o.env, out, o.reveal, o.format)
+  }))).pipe(Command.withDescription("Print the outputs of every resource; secrets only with --reveal"))
+
+/**
+ * The `provision` command group.
+ *
+ * @since 0.1.0
+ */
+export const provision = Command.make("provision").pipe(
+  Command.withDescription("Resources for an environment to the organisation's standards: plan, apply, drift, destroy, outputs"),
+  Command.withSubcommands([plan, apply, drift, destroy, outputs])
+)
