@@ -93,7 +93,7 @@ export const run = <E,>(layer: Layer.Layer<TuiServices, E>, options: RunOptions 
           <RuntimeContext.Provider value={runtime as TuiRuntime}>
             <PavedApp readonly={options.readonly ?? false} {...(options.start === undefined ? {} : { start: options.start })} />
           </RuntimeContext.Provider>,
-          { stdin, stdout, exitOnCtrlC: false, patchConsole: true }
+          { stdin, stdout, exitOnCtrlC: false, patchConsole: true, maxFps: 60 }
         )
       ),
       (ink) => Effect.sync(() => ink.unmount())

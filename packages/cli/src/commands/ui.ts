@@ -10,7 +10,6 @@ import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import { Catalog } from "@paved/catalog"
 import * as CatalogStore from "@paved/catalog/CatalogStore"
-import { Tui } from "@paved/tui"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -53,6 +52,10 @@ export const ui = Command.make("ui", { paths, db: Store.db, readonly }, ({ db, p
     const layer: Layer.Layer<CatalogStore.CatalogStore, CatalogStore.StoreError | Output.UsageError> = paths.length > 0
       ? filesLayer(paths)
       : Store.layer(db)
+    // React checks NODE_ENV when it is first loaded; its development build is several times
+    // slower per frame. Loading the TUI here also keeps Ink and React out of every other command.
+    process.env.NODE_ENV ??= "production"
+    const { Tui } = yield* Effect.promise(() => import("@paved/tui"))
     yield* Tui.run(layer, { readonly }).pipe(
       Effect.mapError((error) => new Output.UsageError({ summary: error.message }))
     )

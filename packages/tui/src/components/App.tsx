@@ -217,7 +217,18 @@ export const PavedApp = (props: PavedAppProps) => {
       />
     )
     : isCatalog
-    ? <CatalogView index={index} result={result} filter={state.filter} editing={state.editing} list={top.list} width={width} height={body} />
+    ? (
+      <CatalogView
+        index={index}
+        result={result}
+        filter={state.filter}
+        editing={state.editing}
+        loading={catalog.value === undefined && !catalog.done}
+        list={top.list}
+        width={width}
+        height={body}
+      />
+    )
     : lines.length > 0
     ? <LineView lines={lines} list={top.list} width={width} height={body} />
     : <Text dimColor>nothing to show</Text>

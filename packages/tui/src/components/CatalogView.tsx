@@ -38,6 +38,8 @@ export interface CatalogViewProps {
   readonly result: SearchResult
   readonly filter: string
   readonly editing: boolean
+  /** Nothing has arrived from the store yet. */
+  readonly loading: boolean
   readonly list: ListState
   readonly width: number
   readonly height: number
@@ -65,7 +67,10 @@ export const CatalogView = (props: CatalogViewProps) => {
         list={props.list}
         height={props.height - 1}
         width={props.width}
-        empty={props.index.rows.length === 0 ? "the catalog is empty (load files with paved ui PATH... or paved catalog ingest)" : "nothing matches the filter"}
+        empty={props.loading
+          ? "loading the catalog…"
+          : props.index.rows.length === 0
+          ? "the catalog is empty (load files with paved ui PATH... or paved catalog ingest)" : "nothing matches the filter"}
       />
     </Box>
   )

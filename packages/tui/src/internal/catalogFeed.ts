@@ -16,25 +16,28 @@ export interface CatalogSnapshot {
   readonly total: number
 }
 
-/** The first page is small so the first frame comes fast; later pages are larger. */
-const FIRST_PAGE = 200
-const PAGE = 5000
+/**
+ * The first page is one screen or so, so the first frame comes fast; later pages are large
+ * enough to load quickly and small enough that keys and frames get a turn between them.
+ */
+const FIRST_PAGE = 100
+const PAGE = 2000
 
 /** Loads the catalog page by page; each element is the index with one more page in it. */
 export const load = (): Stream.Stream<CatalogSnapshot, StoreError | InvalidQuery, CatalogStore> =>
   Stream.unwrap(Effect.gen(function*() {
     const store = yield* CatalogStore
     const index = CatalogIndex.empty()
-    let total = 0
     return Stream.paginateEffect(undefined as string | undefined, (cursor) =>
-      store.query({
+      // Each page goes through the timer queue: the store client and the index are synchronous,
+      // and without this the terminal would not draw or read keys until the last page.
+      (cursor === undefined ? Effect.void : Effect.sleep(0)).pipe(Effect.zipRight(store.query({
         orderBy: { field: "ref", direction: "asc" },
         limit: cursor === undefined ? FIRST_PAGE : PAGE,
         ...(cursor === undefined ? {} : { cursor })
-      }).pipe(Effect.map((page) => {
-        total = page.totalItems
-        CatalogIndex.append(index, page.items.map((s) => CatalogIndex.rowOf(s.entity)))
-        const snapshot: CatalogSnapshot = { index, loaded: index.rows.length, total: Math.max(total, index.rows.length) }
+      }))).pipe(Effect.map((page) => {
+        CatalogIndex.append(index, page.items.map((s) => CatalogIndex.rowOf(s.entity, s.ref)))
+        const snapshot: CatalogSnapshot = { index, loaded: index.rows.length, total: Math.max(page.totalItems, index.rows.length) }
         return [
           snapshot,
           page.nextCursor === null || page.items.length === 0 ? Option.none() : Option.some(page.nextCursor)

@@ -61,12 +61,15 @@ const refField = (entity: Entity, relation: string, field: string, defaultKind: 
   return Either.isRight(parsed) ? parsed.right : raw.toLowerCase()
 }
 
-/** The row of an entity: owner and system as canonical refs, from relations when computed. */
-export const rowOf = (entity: Entity): EntityRow => {
+/**
+ * The row of an entity: owner and system as canonical refs, from relations when computed.
+ * Pass the canonical `ref` when the store already has it (saves formatting it again).
+ */
+export const rowOf = (entity: Entity, ref?: string): EntityRow => {
   const owner = refField(entity, "ownedBy", "owner", "group")
   const system = refField(entity, "partOf", "system", "system")
   return {
-    ref: EntityRef.of(entity),
+    ref: ref ?? EntityRef.of(entity),
     kind: entity.kind,
     namespace: entity.metadata.namespace ?? EntityRef.DEFAULT_NAMESPACE,
     name: entity.metadata.name,
@@ -158,7 +161,7 @@ export const append = (index: CatalogIndex, rows: ReadonlyArray<EntityRow>): Cat
 }
 
 /** Builds an index from entities. */
-export const fromEntities = (entities: ReadonlyArray<Entity>): CatalogIndex => append(empty(), entities.map(rowOf))
+export const fromEntities = (entities: ReadonlyArray<Entity>): CatalogIndex => append(empty(), entities.map((e) => rowOf(e)))
 
 /** One token of a query: free text, or `facet:value` (the value matches as a prefix). */
 export type Token =
