@@ -16,6 +16,7 @@ import { catalog } from "./commands/catalog.js"
 import { ui } from "./commands/ui.js"
 import { score } from "./commands/score.js"
 import { observe } from "./commands/observe.js"
+import { env } from "./commands/env.js"
 import { provision } from "./commands/provision.js"
 // paved:command-imports (one import line per command group, added by the group's author)
 
@@ -40,6 +41,7 @@ export const paved = Command.make("paved").pipe(
     ui,
     score,
     observe,
+    env,
     provision,
     // paved:subcommands (one entry per command group)
   ])

@@ -147,6 +147,11 @@ export const EnvironmentRecord = Schema.Struct({
   directory: Schema.String,
   overlays: Schema.Record({ key: Schema.String, value: Schema.String }),
   changed: Schema.Array(Schema.String),
+  /**
+   * Provisioner settings the caller recorded (no secrets), so that `down` from another process
+   * reaches the same servers, e.g. `{ postgres: "postgres://postgres@127.0.0.1:5432/postgres" }`.
+   */
+  provisioner: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.String }), { default: () => ({}) }),
   telemetry: TelemetryRecord,
   services: Schema.Array(ServiceRecord),
   resources: Schema.Array(ResourceRecord)

@@ -116,10 +116,18 @@ export const reap = (options: { readonly now?: number; readonly onProgress?: (pr
   Effect.gen(function*() {
     const store = yield* EnvStore
     const now = options.now ?? Date.now()
-    const expired = (yield* store.list).filter((s) => s.record.type === "preview" && s.record.expiresAt !== undefined && s.record.expiresAt <= now)
-    yield* Effect.forEach(expired, (s) => down(s.record.name, { onProgress: options.onProgress }), { discard: true })
-    return expired.map((s) => s.record.name)
+    const names = expired((yield* store.list).map((s) => s.record), now)
+    yield* Effect.forEach(names, (name) => down(name, { onProgress: options.onProgress }), { discard: true })
+    return names
   })
+
+/**
+ * The names of the preview environments whose TTL has run out at `now`.
+ *
+ * @since 0.1.0
+ */
+export const expired = (records: ReadonlyArray<EnvironmentRecord>, now: number): ReadonlyArray<string> =>
+  records.filter((r) => r.type === "preview" && r.expiresAt !== undefined && r.expiresAt <= now).map((r) => r.name)
 
 /**
  * The health of a service: `healthy` when its process is alive (and still ours) and its port

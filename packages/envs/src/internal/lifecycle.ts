@@ -49,6 +49,8 @@ export interface UpOptions extends Omit<PlanInput, "type"> {
   readonly readyTimeout?: Duration.DurationInput | undefined
   readonly detach?: boolean | undefined
   readonly onProgress?: ((progress: Progress) => Effect.Effect<void>) | undefined
+  /** Provisioner settings to record for `down` (never secrets), e.g. the PostgreSQL server URL without password. */
+  readonly provisionerSettings?: Readonly<Record<string, string>> | undefined
 }
 
 /** The directory an environment keeps its logs and files in by default. */
@@ -137,6 +139,7 @@ export const up = (
       directory,
       overlays: options.overlays ?? {},
       changed: planned.changed,
+      provisioner: options.provisionerSettings ?? {},
       telemetry: { mode: "off" },
       services: shared.records,
       resources
