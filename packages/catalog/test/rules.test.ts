@@ -3,6 +3,7 @@ import { CatalogView, Facts, Scorecard } from "@paved/catalog"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as fc from "fast-check"
 import * as fs from "node:fs"
 import { fixturePath, readEntities } from "./fixtures/scorecards/entities.js"
 
@@ -79,5 +80,39 @@ describe("declarative scorecard files", () => {
       .pipe((o) => o._tag === "Some" ? o.value : undefined)!
     expect(error.issues[0]!.line).toBeGreaterThan(0)
     expect(error.message).toMatch(/^s.yaml:\d+:\d+/)
+  })
+})
+
+describe("declarative checks (properties)", () => {
+  const key = fc.stringMatching(/^[a-z0-9][a-z0-9.-]{0,20}(\/[a-z0-9][a-z0-9-]{0,20})?$/)
+  const cardFor = (annotation: string, check: string) =>
+    Either.getOrThrow(Scorecard.parseYaml([
+      "name: p",
+      "levels: [bronze]",
+      "rules:",
+      "  - id: r",
+      "    level: bronze",
+      `    check: { path: ${JSON.stringify(`metadata.annotations[${annotation}]`)}, ${check} }`,
+      "    fix: set it",
+      ""
+    ].join("\n")))
+  const statusOf = (card: Scorecard.Scorecard, annotations: Record<string, string>) =>
+    Effect.runSync(Scorecard.evaluate(card, CatalogView.fromEntities([
+      { apiVersion: "backstage.io/v1alpha1", kind: "Component", metadata: { name: "x", annotations } }
+    ])).pipe(Effect.provide(Facts.layerEmpty))).entities[0]!.results[0]!.status
+
+  it("an annotation key with dots and slashes is addressed exactly by a bracketed path", () => {
+    fc.assert(fc.property(key, fc.string({ minLength: 1, maxLength: 10 }), (k, value) => {
+      const card = cardFor(k, "exists: true")
+      expect(statusOf(card, { [k]: value })).toBe(value.length > 0 ? "pass" : "fail")
+      expect(statusOf(card, { [`${k}x`]: value })).toBe("fail")
+    }), { numRuns: 50 })
+  })
+
+  it("`in` passes exactly for listed values", () => {
+    fc.assert(fc.property(fc.uniqueArray(fc.stringMatching(/^[a-z]{1,6}$/), { minLength: 1, maxLength: 5 }), fc.stringMatching(/^[a-z]{1,6}$/), (values, probe) => {
+      const card = cardFor("tier", `in: ${JSON.stringify(values)}`)
+      expect(statusOf(card, { tier: probe })).toBe(values.includes(probe) ? "pass" : "fail")
+    }), { numRuns: 50 })
   })
 })
