@@ -31,6 +31,45 @@ describe("paved golden", () => {
     expect(table.stdout).toMatch(/node-http-service\s+paved\s+1\.1\.0/)
   })
 
+  it("lists Backstage Template entities found in the catalog with their parameters", async () => {
+    await withTemp(async (dir) => {
+      fs.writeFileSync(path.join(dir, "template.yaml"), [
+        "apiVersion: scaffolder.backstage.io/v1beta3",
+        "kind: Template",
+        "metadata:",
+        "  name: react-app",
+        "  title: React app",
+        "  description: A React single-page app",
+        "spec:",
+        "  owner: group:default/web",
+        "  type: website",
+        "  parameters:",
+        "    - title: Basics",
+        "      required: [name]",
+        "      properties:",
+        "        name: { type: string, description: App name }",
+        "    - title: Options",
+        "      properties:",
+        "        router: { type: string, enum: [none, react-router], default: none }",
+        "  steps:",
+        "    - { id: fetch, name: Fetch, action: fetch:template, input: { url: ./skeleton } }",
+        ""
+      ].join("\n"))
+      const run = await runPaved(["golden", "list", "--catalog", path.join(dir, "template.yaml"), "--format", "json"])
+      expect(run.code, run.stderr).toBe(0)
+      const { templates } = JSON.parse(run.stdout) as { templates: Array<Record<string, unknown>> }
+      expect(templates.find((t) => t.name === "react-app")).toMatchObject({
+        source: "backstage",
+        ref: "template:default/react-app",
+        description: "A React single-page app",
+        parameters: [
+          { name: "name", kind: "string", required: true, description: "App name" },
+          { name: "router", kind: "enum", required: false, default: "none", choices: ["none", "react-router"] }
+        ]
+      })
+    })
+  })
+
   it("loads templates from an ESM-only npm package and its subpath exports", async () => {
     await withTemp(async (dir) => {
       const pkg = path.join(dir, "node_modules", "@acme", "golden-paths")
