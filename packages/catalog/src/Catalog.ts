@@ -146,6 +146,8 @@ export interface ValidateOptions {
   readonly registry?: Registry
   /** Run the integrity check over the valid entities. Default `false`. */
   readonly integrity?: Integrity.Policy | false
+  /** Fill in `relations`. Default `true`. */
+  readonly relations?: boolean
 }
 
 /**
@@ -171,18 +173,20 @@ export const validateEntities = (
 ): Effect.Effect<ValidationResult> =>
   Effect.map(
     options.registry === undefined ? registryFromContext : Effect.succeed(options.registry),
-    (registry) => validateEntitiesWith(values, registry, options.integrity ?? false)
+    (registry) => validateEntitiesWith(values, registry, options.integrity ?? false, options.relations ?? true)
   )
 
 /**
- * The synchronous core of {@link validateEntities}, for callers outside an Effect.
+ * The synchronous core of {@link validateEntities}, for callers outside an Effect (and the
+ * benchmark's hot loop).
  *
  * @since 0.1.0
  */
 export const validateEntitiesWith = (
   values: ReadonlyArray<unknown>,
   registry: Registry = defaultRegistry,
-  integrity: Integrity.Policy | false = false
+  integrity: Integrity.Policy | false = false,
+  relations = true
 ): ValidationResult => {
   const valid: Array<Entity> = []
   const problems: Array<Problem> = []
@@ -190,23 +194,27 @@ export const validateEntitiesWith = (
   for (let i = 0; i < values.length; i++) {
     const result = validateEntity(values[i], registry)
     const entity = result.entity
-    const ref = entity === undefined ? undefined : EntityRef.of(entity)
-    const at = (p: ReadonlyArray<PropertyKey>) => pathToString([i, ...p])
-    for (const issue of result.issues) {
-      problems.push({ severity: issue.severity, path: at(issue.path), rule: issue.rule, message: issue.message })
+    if (result.issues.length > 0) {
+      for (const issue of result.issues) {
+        problems.push({ severity: issue.severity, path: pathToString([i, ...issue.path]), rule: issue.rule, message: issue.message })
+      }
     }
-    if (entity === undefined || ref === undefined) continue
-    const invalid = Relations.outgoing(entity, registry).invalid
-    for (const r of invalid) problems.push({ severity: "error", path: at(r.path), ref, rule: "relation/invalid-ref", message: r.message })
-    if (invalid.length > 0) continue
+    if (entity === undefined) continue
+    const ref = EntityRef.of(entity)
+    if (Relations.hasInvalidRefs(entity, registry)) {
+      for (const r of Relations.outgoing(entity, registry).invalid) {
+        problems.push({ severity: "error", path: pathToString([i, ...r.path]), ref, rule: "relation/invalid-ref", message: r.message })
+      }
+      continue
+    }
     if (seen.has(ref)) {
-      problems.push({ severity: "error", path: at([]), ref, rule: "entity/duplicate", message: `${ref} appears more than once; keep one` })
+      problems.push({ severity: "error", path: pathToString([i]), ref, rule: "entity/duplicate", message: `${ref} appears more than once; keep one` })
       continue
     }
     seen.add(ref)
     valid.push(entity)
   }
-  const entities = Relations.attach(valid, registry)
+  const entities = relations ? Relations.attach(valid, registry) : valid
   if (integrity !== false) problems.push(...Integrity.check(entities, { policy: integrity, registry }))
   return { entities, problems }
 }

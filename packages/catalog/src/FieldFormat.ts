@@ -49,8 +49,18 @@ export const isValidDnsLabel = (value: unknown): value is string =>
  *
  * @since 0.1.0
  */
-export const isValidDnsSubdomain = (value: unknown): value is string =>
-  typeof value === "string" && value.length >= 1 && value.length <= 253 && value.split(".").every(isValidDnsLabel)
+export const isValidDnsSubdomain = (value: unknown): value is string => {
+  if (typeof value !== "string" || value.length < 1 || value.length > 253) return false
+  // Label by label without `split`: label keys are checked for every entity.
+  let start = 0
+  while (true) {
+    const dot = value.indexOf(".", start)
+    const label = dot === -1 ? value.slice(start) : value.slice(start, dot)
+    if (!isValidDnsLabel(label)) return false
+    if (dot === -1) return true
+    start = dot + 1
+  }
+}
 
 const prefixAndOrSuffix = (
   value: unknown,

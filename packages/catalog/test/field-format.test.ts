@@ -3,7 +3,7 @@
  * regexes Backstage publishes (`KubernetesValidatorFunctions`, `makeValidator`).
  */
 import { describe, expect, it } from "@effect/vitest"
-import { EntityRef, FieldFormat } from "@paved/catalog"
+import { EntityRef, FieldFormat, Relations } from "@paved/catalog"
 import * as Either from "effect/Either"
 import * as fc from "effect/FastCheck"
 
@@ -67,4 +67,18 @@ describe("EntityRef", () => {
       expect(Either.isLeft(EntityRef.parse(bad, { defaultKind: "Group" }))).toBe(true)
     }
   })
+  it.prop("the fast reference check agrees with the parser", [fc.stringMatching(/^[a-zA-Z:/]{0,3}[a-z0-9:/-]{0,8}$/)], ([ref]) => {
+    const entity = {
+      apiVersion: "backstage.io/v1alpha1",
+      kind: "Component",
+      metadata: { name: "x", namespace: "default" },
+      spec: { owner: ref, dependsOn: [ref] }
+    }
+    const parsedOwner = EntityRef.parse(ref, { defaultKind: "Group" })
+    const parsedDependency = EntityRef.parse(ref)
+    expect(Relations.hasInvalidRefs(entity)).toBe(Either.isLeft(parsedOwner) || Either.isLeft(parsedDependency))
+    expect(Relations.outgoing(entity).invalid.length > 0).toBe(Relations.hasInvalidRefs(entity))
+    const attached = Relations.attach([entity])[0]!.relations ?? []
+    if (Either.isRight(parsedOwner)) expect(attached).toContainEqual({ type: "ownedBy", targetRef: parsedOwner.right })
+  }, { fastCheck: { numRuns: 2000 } })
 })
