@@ -18,6 +18,7 @@ import { score } from "./commands/score.js"
 import { observe } from "./commands/observe.js"
 import { env } from "./commands/env.js"
 import { provision } from "./commands/provision.js"
+import { demo } from "./commands/demo.js"
 // paved:command-imports (one import line per command group, added by the group's author)
 
 /**
@@ -43,6 +44,7 @@ export const paved = Command.make("paved").pipe(
     observe,
     env,
     provision,
+    demo,
     // paved:subcommands (one entry per command group)
   ])
 )

@@ -1,0 +1,161 @@
+/**
+ * The steps of `paved demo`, each a small composition of the libraries a platform team would
+ * write itself: catalog → scorecards and ownership → golden-path currency → a preview
+ * environment (provisioned, started, observed) → traffic → RED, service map, drift → teardown.
+ */
+import { Catalog, CatalogView, Facts, Ingest, OwnershipHealth, Scorecard } from "@paved/catalog"
+import type { Entity } from "@paved/catalog/Entity"
+import { Environments } from "@paved/envs"
+import { TemplateRegistry } from "@paved/golden"
+import { Drift } from "@paved/observe"
+import type * as SpanStore from "@paved/observe/SpanStore"
+import * as Effect from "effect/Effect"
+import type { Finding } from "./report.js"
+
+const TEMPLATE = "paved.dev/template"
+const TEMPLATE_VERSION = "paved.dev/template-version"
+
+/** Loads the catalog and ingests it into the store; the load result is reused by later steps. */
+export const catalogStep = (directory: string) =>
+  Effect.gen(function*() {
+    const loaded = yield* Catalog.load([directory])
+    const ingested = yield* Ingest.ingest(loaded, { orphans: "delete", roots: [directory] })
+    const byKind: Record<string, number> = {}
+    for (const { entity } of loaded.entities) byKind[entity.kind] = (byKind[entity.kind] ?? 0) + 1
+    const errors = loaded.problems.filter((p) => p.severity === "error")
+    const findings: Array<Finding> = errors.map((p) => ({
+      kind: "catalog-error",
+      subject: `${p.file}:${p.line}:${p.column}`,
+      detail: p.message,
+      fix: "correct the file; the other files' entities are already loaded"
+    }))
+    return {
+      loaded,
+      findings,
+      section: {
+        directory,
+        entities: loaded.entities.length,
+        byKind,
+        errors: errors.length,
+        warnings: loaded.problems.length - errors.length,
+        ingested: { created: ingested.created.length, updated: ingested.updated.length, unchanged: ingested.unchanged }
+      }
+    }
+  })
+
+/** Scores every entity with the default scorecard, and checks ownership against the pre-reorg org. */
+export const scoreStep = (entities: ReadonlyArray<Entity>, previous: ReadonlyArray<Entity>) =>
+  Effect.gen(function*() {
+    const view = CatalogView.fromEntities(entities)
+    const report = yield* Scorecard.evaluate(Scorecard.defaultScorecard, view).pipe(Effect.provide(Facts.layerEmpty))
+    const levels: Record<string, number> = {}
+    for (const e of report.entities) levels[e.level ?? "none"] = (levels[e.level ?? "none"] ?? 0) + 1
+    const ownership = OwnershipHealth.report(view, { previous: CatalogView.fromEntities(previous) })
+    const findings: Array<Finding> = ownership.findings.map((f) => ({
+      kind: f.problem === "owner-removed" || f.problem === "owner-renamed" ? "owner-removed" : "dangling-owner",
+      subject: f.ref,
+      detail: f.message,
+      fix: f.suggestion === null ? "set spec.owner to an existing group" : `set spec.owner to ${f.suggestion.owner} (${f.suggestion.reason})`
+    }))
+    return {
+      findings,
+      scorecards: {
+        scored: report.entities.length,
+        levels,
+        owners: report.owners.map((o) => ({ owner: o.owner, entities: o.entities, points: `${o.points}/${o.maxPoints}` }))
+      },
+      ownership: ownership.findings.map((f) => ({
+        entity: f.ref,
+        problem: f.problem,
+        owner: f.owner,
+        suggestion: f.suggestion?.owner ?? null,
+        why: f.suggestion?.reason ?? f.message
+      }))
+    }
+  })
+
+/** Compares each entity's recorded golden-path template version with the template's latest. */
+export const goldenStep = (entities: ReadonlyArray<Entity>) =>
+  Effect.gen(function*() {
+    const registry = yield* TemplateRegistry.TemplateRegistry
+    const rows = yield* Effect.forEach(
+      entities.filter((e) => e.metadata.annotations?.[TEMPLATE] !== undefined),
+      (entity) =>
+        Effect.gen(function*() {
+          const template = entity.metadata.annotations![TEMPLATE]!
+          const version = entity.metadata.annotations![TEMPLATE_VERSION] ?? "0.0.0"
+          const latest = yield* registry.latest(template)
+          return {
+            entity: `${entity.kind.toLowerCase()}:${entity.metadata.namespace ?? "default"}/${entity.metadata.name}`,
+            template,
+            version,
+            latest: latest.version,
+            upToDate: version === latest.version
+          }
+        })
+    )
+    const findings: Array<Finding> = rows.filter((r) => !r.upToDate).map((r) => ({
+      kind: "behind-template",
+      subject: r.entity,
+      detail: `on ${r.template} ${r.version}; the template is at ${r.latest}`,
+      fix: `run paved golden update in the service's directory to merge ${r.template} ${r.latest}`
+    }))
+    return { rows, findings }
+  })
+
+/** Reads RED, the service map and dependency drift for the window the traffic ran in. */
+export const telemetryStep = (store: SpanStore.Service, entities: ReadonlyArray<Entity>, since: Date) =>
+  Effect.gen(function*() {
+    const window = { from: new Date(since.getTime() - 60_000) }
+    const red = yield* store.red({ ...window, groupBy: "service" })
+    const map = yield* store.serviceMap(window)
+    const services = yield* store.services(window)
+    const traces = yield* store.searchTraces({ ...window, limit: 10_000 })
+    const drift = yield* Drift.compute(store, entities, window)
+    const findings: Array<Finding> = [
+      ...drift.undeclared.map((e): Finding => ({
+        kind: "undeclared-dependency",
+        subject: `${e.sourceRef} -> ${e.targetRef || e.target}`,
+        detail: `${e.calls} calls seen in traces, but the catalog does not declare the dependency`,
+        fix: `add ${e.targetRef || e.target} to spec.dependsOn of ${e.sourceRef} (or its API to spec.consumesApis)`
+      })),
+      ...drift.unobserved.map((e): Finding => ({
+        kind: "unobserved-dependency",
+        subject: `${e.sourceRef} -> ${e.targetRef}`,
+        detail: `declared in ${e.relation}, but no call was seen`,
+        fix: "remove the stale declaration, or check that the call is traced"
+      })),
+      ...drift.unknownServices.map((s): Finding => ({
+        kind: "unknown-service",
+        subject: s.entityRef || s.service,
+        detail: `${s.spans} spans from a service the catalog does not know`,
+        fix: "add a catalog-info.yaml for it"
+      }))
+    ]
+    return {
+      findings,
+      section: {
+        spans: services.reduce((n, s) => n + s.spans, 0),
+        traces: traces.length,
+        red: red.map((r) => ({
+          service: r.service,
+          requests: r.count,
+          errorRatio: r.errorRatio,
+          p50Ms: r.p50Ms,
+          p95Ms: r.p95Ms,
+          p99Ms: r.p99Ms
+        })),
+        serviceMap: map.map((e) => ({ source: e.source, target: e.target, calls: e.calls, via: e.via }))
+      }
+    }
+  })
+
+/** The plan of the preview environment as report rows. */
+export const environmentPlan = (planned: Environments.Plan) => {
+  const summary = Environments.planSummary(planned)
+  return {
+    run: summary.run.map((s) => ({ ref: s.ref, reason: s.reason })),
+    resources: summary.resources.map((r) => ({ key: r.key, type: r.type, class: r.class, name: r.name }))
+  }
+}
+
