@@ -9,6 +9,7 @@
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
+import { execFile } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as net from "node:net"
@@ -71,7 +72,7 @@ const serverOptions = (dataDir: string, port: number, password: string) => ({
   authMethod: "scram-sha-256" as const,
   persistent: true,
   createPostgresUser: process.getuid?.() === 0,
-  initdbFlags: ["--encoding=UTF8", "--no-sync"],
+  initdbFlags: ["--encoding=UTF8", "--no-sync", "--wal-segsize=1"],
   postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "fsync=off"],
   onLog: () => undefined,
   onError: () => undefined
@@ -87,14 +88,22 @@ const initialise = async (dir: string, password: string) => {
   await pg.initialise()
 }
 
-const copyDir = (from: string, to: string) => {
-  fs.cpSync(from, to, { recursive: true, preserveTimestamps: true })
-  const stat = fs.statSync(from)
-  const chown = (p: string) => {
-    fs.chownSync(p, stat.uid, stat.gid)
-    if (fs.statSync(p).isDirectory()) for (const f of fs.readdirSync(p)) chown(path.join(p, f))
+// `cp -a` keeps owners and modes in one pass (the data directory must stay owned by the
+// server's user); the portable copy below is the fallback where `cp` is missing.
+const copyDir = async (from: string, to: string) => {
+  const copied = await new Promise<boolean>((resolve) =>
+    execFile("cp", ["-a", from, to], { timeout: 60_000 }, (error) => resolve(error === null))
+  )
+  if (!copied) {
+    fs.rmSync(to, { recursive: true, force: true })
+    fs.cpSync(from, to, { recursive: true, preserveTimestamps: true })
+    const stat = fs.statSync(from)
+    const chown = (p: string) => {
+      fs.chownSync(p, stat.uid, stat.gid)
+      if (fs.statSync(p).isDirectory()) for (const f of fs.readdirSync(p)) chown(path.join(p, f))
+    }
+    if (process.getuid?.() === 0) chown(to)
   }
-  if (process.getuid?.() === 0) chown(to)
   fs.chmodSync(to, 0o700)
 }
 
@@ -124,7 +133,7 @@ export const start = (options: Options): Effect.Effect<Running, EmbeddedPostgres
               fs.writeFileSync(`${template}.password`, templatePassword, { mode: 0o600 })
               initialisedFrom = "initdb"
             } else initialisedFrom = "template"
-            copyDir(template, dataDir)
+            await copyDir(template, dataDir)
             fs.copyFileSync(`${template}.password`, passwordFile)
           } else {
             const password = randomBytes(18).toString("base64url")
