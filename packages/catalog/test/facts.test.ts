@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { CatalogView, EntityRef, Facts, Rule, Scorecard } from "@paved/catalog"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as TestClock from "effect/TestClock"
 
@@ -76,4 +77,39 @@ describe("facts", () => {
       const found = yield* source.read(ref, "coverage")
       expect(Option.map(found, (f) => f.value)).toEqual(Option.some(90))
     }))
+})
+
+describe("facts files", () => {
+  it.effect("decode into sources whose facts rules read", () =>
+    Effect.gen(function*() {
+      const parsed = Facts.parseFactsFile([
+        "sources:",
+        "  - id: ci",
+        "    ttl: 2 days",
+        "    facts:",
+        "      - { entity: svc, key: coverage, value: 85, observedAt: '1970-01-10T00:00:00Z' }",
+        ""
+      ].join("\n"), "facts.yaml")
+      const sources = Either.getOrThrow(parsed)
+      yield* TestClock.setTime(10 * DAY)
+      expect((yield* outcome(sources)).status).toBe("pass")
+    }))
+
+  it("report every problem with its line and column", () => {
+    const parsed = Facts.parseFactsFile([
+      "sources:",
+      "  - id: ci",
+      "    ttl: forever",
+      "    facts:",
+      "      - { entity: 'a:b:c', key: coverage, value: 1, observedAt: yesterday }",
+      ""
+    ].join("\n"), "facts.yaml")
+    const error = Either.getLeft(parsed).pipe((o) => o._tag === "Some" ? o.value : undefined)!
+    expect(error.issues.map((i) => [i.path, i.line])).toEqual([
+      ["sources[0].ttl", 3],
+      ["sources[0].facts[0].entity", 5],
+      ["sources[0].facts[0].observedAt", 5]
+    ])
+    expect(error.message).toMatch(/^facts.yaml:3:10 sources\[0\].ttl: a time-to-live like "7 days"/)
+  })
 })
