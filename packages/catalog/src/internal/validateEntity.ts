@@ -123,6 +123,8 @@ const unknownKind = (kind: string, registry: Registry): Issue => {
   }
 }
 
+const NONE: ReadonlyArray<Issue> = []
+
 /** Validates one raw value against the envelope rules and its kind. */
 export const validateEntity = (raw: unknown, registry: Registry): Validated => {
   if (!isRecord(raw)) {
@@ -144,7 +146,7 @@ export const validateEntity = (raw: unknown, registry: Registry): Validated => {
       })
     }
   }
-  if (!isEnvelope(raw)) issues.push(...issuesOf(Envelope as unknown as Schema.Schema<unknown, unknown>, raw, [], envelopeRule, ""))
+  if (!isEnvelope(raw)) for (const i of issuesOf(Envelope as unknown as Schema.Schema<unknown, unknown>, raw, [], envelopeRule, "")) issues.push(i)
   const kind = raw.kind
   const definition = typeof kind === "string" ? registry.get(kind) : undefined
   if (typeof kind === "string" && kind.length > 0 && definition === undefined && !issues.some((i) => i.path[0] === "kind")) {
@@ -159,38 +161,36 @@ export const validateEntity = (raw: unknown, registry: Registry): Validated => {
         message: `apiVersion "${raw.apiVersion}" is not one of ${definition.kind}'s versions (${definition.apiVersions.join(", ")}); use one of those`
       })
     }
-    issues.push(...specIssues(raw.spec, definition))
+    specIssues(raw.spec, definition, issues)
   }
   if (issues.length > 0) return { entity: undefined, definition, issues }
   const metadata = raw.metadata as Entity["metadata"]
-  const entity: Entity = {
-    apiVersion: raw.apiVersion as string,
-    kind: raw.kind as string,
-    metadata: metadata.namespace === undefined ? { ...metadata, namespace: DEFAULT_NAMESPACE } : metadata,
-    ...(raw.spec === undefined ? {} : { spec: raw.spec as Record<string, unknown> })
-  }
-  return { entity, definition, issues }
+  const meta = metadata.namespace === undefined ? { ...metadata, namespace: DEFAULT_NAMESPACE } : metadata
+  const entity: Entity = raw.spec === undefined
+    ? { apiVersion: raw.apiVersion as string, kind: kind as string, metadata: meta }
+    : { apiVersion: raw.apiVersion as string, kind: kind as string, metadata: meta, spec: raw.spec as Record<string, unknown> }
+  return { entity, definition, issues: NONE }
 }
 
 const specRule = () => "kind/spec"
 
-const specIssues = (spec: unknown, definition: KindDefinition): Array<Issue> => {
+const specIssues = (spec: unknown, definition: KindDefinition, issues: Array<Issue>): void => {
   if (spec === undefined) {
-    return [{ severity: "error", path: ["spec"], rule: "kind/spec", message: `A ${definition.kind} needs a spec; add one with its required fields` }]
+    issues.push({ severity: "error", path: ["spec"], rule: "kind/spec", message: `A ${definition.kind} needs a spec; add one with its required fields` })
+    return
   }
-  if (!isRecord(spec)) return []
+  if (!isRecord(spec)) return
   const type = spec.type
-  const variant = typeof type === "string" ? definition.variants?.[type] : undefined
+  const variant = typeof type === "string" && definition.variants !== undefined ? definition.variants[type] : undefined
   const schema = variant ?? definition.spec
-  const issues: Array<Issue> = []
   if (!checkOf(schema)(spec)) {
     const hint = variant === undefined && definition.variants !== undefined && typeof type === "string"
       ? ` (${definition.kind} type "${type}" has no schema of its own here; if it is a type your catalog uses, register one with KindRegistry.variant("${definition.kind}", "${type}", schema))`
       : ""
-    issues.push(...issuesOf(schema, spec, ["spec"], specRule, hint))
+    for (const i of issuesOf(schema, spec, ["spec"], specRule, hint)) issues.push(i)
   }
-  for (const extension of definition.extensions ?? []) {
-    if (!checkOf(extension)(spec)) issues.push(...issuesOf(extension, spec, ["spec"], specRule, ""))
+  if (definition.extensions === undefined) return
+  for (const extension of definition.extensions) {
+    if (!checkOf(extension)(spec)) for (const i of issuesOf(extension, spec, ["spec"], specRule, "")) issues.push(i)
   }
-  return issues
 }
