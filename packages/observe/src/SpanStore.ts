@@ -20,8 +20,10 @@ import * as Layer from "effect/Layer"
 import type * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as fs from "node:fs"
+import * as os from "node:os"
 import * as path from "node:path"
-import { makeSqlStore } from "./internal/spanStoreSql.js"
+import { createTables, makeSqlStore } from "./internal/spanStoreSql.js"
+import { openSqliteWriter } from "./internal/sqliteWriter.js"
 import type { LogRecord, SpanRecord } from "./Span.js"
 
 /**
@@ -248,31 +250,53 @@ export const make: Effect.Effect<Service, SpanStoreError, SqlClient.SqlClient> =
 export const layerSql: Layer.Layer<SpanStore, SpanStoreError, SqlClient.SqlClient> = Layer.effect(SpanStore, make)
 
 /**
- * The store in a SQLite file (created with its directory when missing).
+ * The store in a SQLite file (created with its directory when missing). Writes go through a
+ * dedicated connection with prepared statements (see the architecture notes); reads through
+ * `@effect/sql`.
  *
  * @since 0.1.0
  */
-export const layerSqlite = (options: { readonly filename: string }): Layer.Layer<SpanStore, SpanStoreError> =>
-  layerSql.pipe(
+export const layerSqlite = (options: { readonly filename: string }): Layer.Layer<SpanStore, SpanStoreError> => {
+  const filename = path.resolve(options.filename)
+  return Layer.scoped(
+    SpanStore,
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      yield* createTables(sql).pipe(Effect.mapError((cause) => new SpanStoreError({ operation: `create its tables in ${filename}`, cause })))
+      const writer = yield* openSqliteWriter(filename).pipe(
+        Effect.mapError((cause) => new SpanStoreError({ operation: `open ${filename} for writing`, cause }))
+      )
+      return yield* makeSqlStore(sql, (operation, cause) => new SpanStoreError({ operation, cause }), writer)
+    })
+  ).pipe(
     Layer.provide(
       Layer.unwrapEffect(
         Effect.try({
           try: () => {
-            if (options.filename !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(options.filename)), { recursive: true })
-            return SqliteClient.layer({ filename: options.filename })
+            fs.mkdirSync(path.dirname(filename), { recursive: true })
+            return SqliteClient.layer({ filename })
           },
-          catch: (cause) => new SpanStoreError({ operation: `create the directory of ${options.filename}`, cause })
+          catch: (cause) => new SpanStoreError({ operation: `create the directory of ${filename}`, cause })
         })
-      ).pipe(Layer.mapError((cause) => cause instanceof SpanStoreError ? cause : new SpanStoreError({ operation: `open ${options.filename}`, cause })))
+      ).pipe(Layer.mapError((cause) => cause instanceof SpanStoreError ? cause : new SpanStoreError({ operation: `open ${filename}`, cause })))
     )
   )
+}
 
 /**
- * An in-memory SQLite store: nothing survives the layer.
+ * A throwaway store: a SQLite file in a fresh temporary directory, removed with the layer.
  *
  * @since 0.1.0
  */
-export const layerMemory: Layer.Layer<SpanStore, SpanStoreError> = layerSqlite({ filename: ":memory:" })
+export const layerMemory: Layer.Layer<SpanStore, SpanStoreError> = Layer.unwrapScoped(
+  Effect.acquireRelease(
+    Effect.try({
+      try: () => fs.mkdtempSync(path.join(os.tmpdir(), "paved-spans-")),
+      catch: (cause) => new SpanStoreError({ operation: "create a temporary directory", cause })
+    }),
+    (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
+  ).pipe(Effect.map((dir) => layerSqlite({ filename: path.join(dir, "spans.db") })))
+)
 
 /**
  * The store in PostgreSQL.

@@ -28,3 +28,18 @@ export const quantile = (histogram: ReadonlyMap<number, number>, q: number): num
   }
   return bucketValue(buckets[buckets.length - 1]!)
 }
+
+/** A histogram as stored: `bucket:count` pairs separated by commas. */
+export const encodeHistogram = (histogram: ReadonlyMap<number, number>): string =>
+  [...histogram].map(([bucket, count]) => `${bucket}:${count}`).join(",")
+
+/** Adds a stored histogram into `into`; malformed pairs are skipped. */
+export const addEncodedHistogram = (into: Map<number, number>, text: string): void => {
+  if (text.length === 0) return
+  for (const pair of text.split(",")) {
+    const colon = pair.indexOf(":")
+    const bucket = Number(pair.slice(0, colon))
+    const count = Number(pair.slice(colon + 1))
+    if (colon > 0 && Number.isFinite(bucket) && Number.isFinite(count)) into.set(bucket, (into.get(bucket) ?? 0) + count)
+  }
+}

@@ -9,8 +9,10 @@ import * as Option from "effect/Option"
 import type { LogRecord, SpanRecord } from "../Span.js"
 import { SpanKind, StatusCode } from "../Span.js"
 import type * as SpanStore from "../SpanStore.js"
-import { bucketOf, quantile } from "./histogram.js"
+import { addEncodedHistogram, quantile } from "./histogram.js"
+import { MINUTE_US, mergeRollups, rollupKey, type RollupRow, rollupsOf } from "./rollups.js"
 import { type Bounds, insertChunks, logFromRow, spanFromRow, spanRow, type SpanRow, windowBounds } from "./spanRows.js"
+import type { Writer } from "./sqliteWriter.js"
 import { buildTree } from "./traceTree.js"
 
 const DDL = [
@@ -20,76 +22,38 @@ const DDL = [
     peer TEXT NOT NULL, attributes TEXT NOT NULL, resource TEXT NOT NULL, events TEXT NOT NULL)`,
   `CREATE UNIQUE INDEX IF NOT EXISTS observe_spans_id ON observe_spans (trace_id, span_id)`,
   `CREATE INDEX IF NOT EXISTS observe_spans_start ON observe_spans (start_us)`,
-  `CREATE INDEX IF NOT EXISTS observe_spans_service ON observe_spans (service, start_us)`,
   `CREATE TABLE IF NOT EXISTS observe_logs (time_us BIGINT NOT NULL, trace_id TEXT NOT NULL, span_id TEXT NOT NULL,
     service TEXT NOT NULL, entity_ref TEXT NOT NULL, severity_number INTEGER NOT NULL, severity_text TEXT NOT NULL,
     body TEXT NOT NULL, attributes TEXT NOT NULL)`,
   `CREATE INDEX IF NOT EXISTS observe_logs_time ON observe_logs (time_us)`,
   `CREATE INDEX IF NOT EXISTS observe_logs_trace ON observe_logs (trace_id)`,
-  `CREATE TABLE IF NOT EXISTS observe_red (minute INTEGER NOT NULL, entity_ref TEXT NOT NULL, service TEXT NOT NULL,
-    name TEXT NOT NULL, count BIGINT NOT NULL, errors BIGINT NOT NULL, sum_us BIGINT NOT NULL,
-    PRIMARY KEY (minute, entity_ref, name))`,
-  `CREATE TABLE IF NOT EXISTS observe_red_hist (minute INTEGER NOT NULL, entity_ref TEXT NOT NULL, name TEXT NOT NULL,
-    bucket INTEGER NOT NULL, count BIGINT NOT NULL, PRIMARY KEY (minute, entity_ref, name, bucket))`
+  `CREATE TABLE IF NOT EXISTS observe_red_minute (minute INTEGER NOT NULL, entity_ref TEXT NOT NULL, service TEXT NOT NULL,
+    name TEXT NOT NULL, count BIGINT NOT NULL, errors BIGINT NOT NULL, sum_us BIGINT NOT NULL, hist TEXT NOT NULL,
+    PRIMARY KEY (minute, entity_ref, name))`
 ]
-
-const MINUTE_US = 60_000_000
-
-/** Entry spans are what RED counts: where a request enters a service. */
-const isEntry = (span: SpanRecord): boolean =>
-  span.kind === SpanKind.server || span.kind === SpanKind.consumer || span.parentSpanId === ""
-
-interface Rollup {
-  minute: number
-  entity_ref: string
-  service: string
-  name: string
-  count: number
-  errors: number
-  sum_us: number
-  readonly hist: Map<number, number>
-}
-
-const rollupsOf = (spans: ReadonlyArray<SpanRecord>): Array<Rollup> => {
-  const rollups = new Map<string, Rollup>()
-  for (const span of spans) {
-    if (!isEntry(span)) continue
-    const minute = Math.floor(span.startUs / MINUTE_US)
-    const key = `${minute}\u0000${span.entityRef}\u0000${span.name}`
-    let rollup = rollups.get(key)
-    if (rollup === undefined) {
-      rollup = { minute, entity_ref: span.entityRef, service: span.service, name: span.name, count: 0, errors: 0, sum_us: 0, hist: new Map() }
-      rollups.set(key, rollup)
-    }
-    rollup.count++
-    if (span.status === StatusCode.error) rollup.errors++
-    rollup.sum_us += span.durationUs
-    const bucket = bucketOf(span.durationUs)
-    rollup.hist.set(bucket, (rollup.hist.get(bucket) ?? 0) + 1)
-  }
-  return [...rollups.values()]
-}
 
 const statusCodes = { error: StatusCode.error, ok: StatusCode.ok, unset: StatusCode.unset } as const
 
+/** Creates the tables and indexes when missing. */
+export const createTables = (sql: SqlClient.SqlClient) =>
+  Effect.gen(function*() {
+    // SQLite: WAL is already on; NORMAL sync is durable across process crashes in WAL mode
+    // and several times faster for the receiver's many small transactions.
+    if (sql.onDialectOrElse({ pg: () => false, orElse: () => true })) yield* sql.unsafe("PRAGMA synchronous = NORMAL")
+    for (const statement of DDL) yield* sql.unsafe(statement)
+  })
+
 export const makeSqlStore = (
   sql: SqlClient.SqlClient,
-  fail: (operation: string, cause: unknown) => SpanStore.SpanStoreError
+  fail: (operation: string, cause: unknown) => SpanStore.SpanStoreError,
+  writer?: Writer
 ): Effect.Effect<SpanStore.Service, SpanStore.SpanStoreError> =>
   Effect.gen(function*() {
     const isPg = sql.onDialectOrElse({ pg: () => true, orElse: () => false })
     const attempt = <A, E, R>(operation: string, effect: Effect.Effect<A, E, R>) =>
       Effect.mapError(effect, (cause) => fail(operation, cause))
 
-    yield* attempt(
-      "create its tables",
-      Effect.gen(function*() {
-        // SQLite: WAL is already on; NORMAL sync is durable across process crashes in WAL mode
-        // and several times faster for the receiver's many small transactions.
-        if (!isPg) yield* sql.unsafe("PRAGMA synchronous = NORMAL")
-        for (const statement of DDL) yield* sql.unsafe(statement)
-      })
-    )
+    yield* attempt("create its tables", createTables(sql))
 
     const attributeEquals = (key: string, value: string): Fragment =>
       isPg
@@ -103,22 +67,23 @@ export const makeSqlStore = (
       const resources = new Map<object, string>()
       const rows = spans.map((span) => spanRow(span, resources))
       const rollups = rollupsOf(spans)
-      const hist = rollups.flatMap((r) =>
-        [...r.hist].map(([bucket, count]) => ({ minute: r.minute, entity_ref: r.entity_ref, name: r.name, bucket, count }))
-      )
-      const red = rollups.map(({ hist: _hist, ...rest }) => rest)
       return attempt(
         `store ${spans.length} spans`,
         sql.withTransaction(Effect.gen(function*() {
           yield* insertChunks<SpanRow>(rows, 16, (chunk) =>
             sql`INSERT INTO observe_spans ${sql.insert(chunk)} ON CONFLICT (trace_id, span_id) DO NOTHING`)
-          yield* insertChunks(red, 7, (chunk) =>
-            sql`INSERT INTO observe_red ${sql.insert(chunk)} ON CONFLICT (minute, entity_ref, name) DO UPDATE SET
-              count = observe_red.count + excluded.count, errors = observe_red.errors + excluded.errors,
-              sum_us = observe_red.sum_us + excluded.sum_us`)
-          yield* insertChunks(hist, 5, (chunk) =>
-            sql`INSERT INTO observe_red_hist ${sql.insert(chunk)} ON CONFLICT (minute, entity_ref, name, bucket) DO UPDATE SET
-              count = observe_red_hist.count + excluded.count`)
+          // Rollups are read, merged and written back; the advisory lock serializes this between
+          // PostgreSQL writers (SQLite serializes writers by itself).
+          if (isPg) yield* sql`SELECT pg_advisory_xact_lock(7305020110)`
+          const stored = yield* sql<RollupRow>`
+            SELECT minute, entity_ref, name, count, errors, sum_us, hist FROM observe_red_minute
+            WHERE ${sql.in("minute", [...new Set(rollups.map((r) => r.minute))])}
+              AND ${sql.in("entity_ref", [...new Set(rollups.map((r) => r.entity_ref))])}`
+          const byKey = new Map(stored.map((row) => [rollupKey(Number(row.minute), row.entity_ref, row.name), row]))
+          const merged = mergeRollups(rollups, (key) => byKey.get(key))
+          yield* insertChunks(merged, 8, (chunk) =>
+            sql`INSERT INTO observe_red_minute ${sql.insert(chunk)} ON CONFLICT (minute, entity_ref, name) DO UPDATE SET
+              count = excluded.count, errors = excluded.errors, sum_us = excluded.sum_us, hist = excluded.hist`)
         }))
       )
     }
@@ -208,17 +173,9 @@ export const makeSqlStore = (
       return attempt(
         "compute RED",
         Effect.gen(function*() {
-          const totals = yield* sql<{ entity_ref: string; service: string; name: string; count: number; errors: number; sum_us: number }>`
-            SELECT entity_ref, MAX(service) AS service, name, SUM(count) AS count, SUM(errors) AS errors, SUM(sum_us) AS sum_us
-            FROM observe_red WHERE ${sql.and(totalClauses)} GROUP BY entity_ref, name`
-          if (totals.length === 0) return []
-          const histClauses = query.service === undefined
-            ? clauses
-            : [...clauses, sql.in("entity_ref", [...new Set(totals.map((t) => t.entity_ref))])]
-          const hist = yield* sql<{ entity_ref: string; name: string; bucket: number; count: number }>`
-            SELECT entity_ref, name, bucket, SUM(count) AS count
-            FROM observe_red_hist WHERE ${sql.and(histClauses)} GROUP BY entity_ref, name, bucket`
-          return redRows(totals, hist, query.groupBy ?? "operation", bounds)
+          const rows = yield* sql<RollupRow>`
+            SELECT entity_ref, service, name, count, errors, sum_us, hist FROM observe_red_minute WHERE ${sql.and(totalClauses)}`
+          return redRows(rows, query.groupBy ?? "operation", bounds)
         })
       )
     }
@@ -304,37 +261,52 @@ export const makeSqlStore = (
           // because the raw spans behind it were trimmed for size.
           if (retention.maxAge !== undefined) {
             const minute = Math.floor(windowBounds({ since: retention.maxAge }).fromUs / MINUTE_US)
-            yield* sql`DELETE FROM observe_red WHERE minute < ${minute}`
-            yield* sql`DELETE FROM observe_red_hist WHERE minute < ${minute}`
+            yield* sql`DELETE FROM observe_red_minute WHERE minute < ${minute}`
           }
           return { spans: Number(spanCount?.n ?? 0), logs: Number(logCount?.n ?? 0) }
         }))
       )
 
+    if (writer !== undefined) {
+      return {
+        insertSpans: (spans: ReadonlyArray<SpanRecord>) => attempt(`store ${spans.length} spans`, writer.insertSpans(spans)),
+        insertLogs: (records: ReadonlyArray<LogRecord>) => attempt(`store ${records.length} log records`, writer.insertLogs(records)),
+        searchTraces,
+        trace,
+        red,
+        serviceMap,
+        services,
+        logs,
+        prune: (retention: SpanStore.Retention) =>
+          attempt(
+            "apply retention",
+            writer.prune(
+              retention.maxAge === undefined ? undefined : windowBounds({ since: retention.maxAge }).fromUs,
+              retention.maxSpans
+            )
+          )
+      }
+    }
     return { insertSpans, insertLogs, searchTraces, trace, red, serviceMap, services, logs, prune }
   })
 
 const redRows = (
-  totals: ReadonlyArray<{ entity_ref: string; service: string; name: string; count: number; errors: number; sum_us: number }>,
-  hist: ReadonlyArray<{ entity_ref: string; name: string; bucket: number; count: number }>,
+  rows: ReadonlyArray<RollupRow>,
   groupBy: "operation" | "service",
   bounds: Bounds
 ): Array<SpanStore.RedRow> => {
-  const keyOf = (entityRef: string, name: string) => (groupBy === "service" ? entityRef : `${entityRef}\u0000${name}`)
   const groups = new Map<string, { entityRef: string; service: string; operation: string; count: number; errors: number; sumUs: number; hist: Map<number, number> }>()
-  for (const t of totals) {
-    const key = keyOf(t.entity_ref, t.name)
-    const group = groups.get(key) ?? { entityRef: t.entity_ref, service: t.service, operation: groupBy === "service" ? "*" : t.name, count: 0, errors: 0, sumUs: 0, hist: new Map<number, number>() }
-    group.count += Number(t.count)
-    group.errors += Number(t.errors)
-    group.sumUs += Number(t.sum_us)
-    groups.set(key, group)
-  }
-  for (const h of hist) {
-    const group = groups.get(keyOf(h.entity_ref, h.name))
-    if (group === undefined) continue
-    const bucket = Number(h.bucket)
-    group.hist.set(bucket, (group.hist.get(bucket) ?? 0) + Number(h.count))
+  for (const row of rows) {
+    const key = groupBy === "service" ? row.entity_ref : `${row.entity_ref}\u0000${row.name}`
+    let group = groups.get(key)
+    if (group === undefined) {
+      group = { entityRef: row.entity_ref, service: row.service, operation: groupBy === "service" ? "*" : row.name, count: 0, errors: 0, sumUs: 0, hist: new Map<number, number>() }
+      groups.set(key, group)
+    }
+    group.count += Number(row.count)
+    group.errors += Number(row.errors)
+    group.sumUs += Number(row.sum_us)
+    addEncodedHistogram(group.hist, row.hist)
   }
   const seconds = Math.max(1, (bounds.untilUs - bounds.fromUs) / 1e6)
   const ms = (us: number) => Math.round(us) / 1000

@@ -1,0 +1,80 @@
+/**
+ * RED rollups: per minute, entity and operation, the count, errors, summed duration and a
+ * log-scale duration histogram of the entry spans in a batch. Both writers add them to the
+ * stored rollups in the same transaction as the spans.
+ */
+import type { SpanRecord } from "../Span.js"
+import { SpanKind, StatusCode } from "../Span.js"
+import { addEncodedHistogram, bucketOf, encodeHistogram } from "./histogram.js"
+
+export const MINUTE_US = 60_000_000
+
+/** Entry spans are what RED counts: where a request enters a service. */
+const isEntry = (span: SpanRecord): boolean =>
+  span.kind === SpanKind.server || span.kind === SpanKind.consumer || span.parentSpanId === ""
+
+export interface Rollup {
+  readonly minute: number
+  readonly entity_ref: string
+  readonly service: string
+  readonly name: string
+  count: number
+  errors: number
+  sum_us: number
+  readonly hist: Map<number, number>
+}
+
+export const rollupsOf = (spans: ReadonlyArray<SpanRecord>): Array<Rollup> => {
+  const rollups = new Map<string, Rollup>()
+  for (const span of spans) {
+    if (!isEntry(span)) continue
+    const minute = Math.floor(span.startUs / MINUTE_US)
+    const key = `${minute}\u0000${span.entityRef}\u0000${span.name}`
+    let rollup = rollups.get(key)
+    if (rollup === undefined) {
+      rollup = { minute, entity_ref: span.entityRef, service: span.service, name: span.name, count: 0, errors: 0, sum_us: 0, hist: new Map() }
+      rollups.set(key, rollup)
+    }
+    rollup.count++
+    if (span.status === StatusCode.error) rollup.errors++
+    rollup.sum_us += span.durationUs
+    const bucket = bucketOf(span.durationUs)
+    rollup.hist.set(bucket, (rollup.hist.get(bucket) ?? 0) + 1)
+  }
+  return [...rollups.values()]
+}
+
+/** A stored rollup row (`observe_red_minute`). */
+export type RollupRow = {
+  readonly minute: number
+  readonly entity_ref: string
+  readonly service: string
+  readonly name: string
+  readonly count: number
+  readonly errors: number
+  readonly sum_us: number
+  readonly hist: string
+}
+
+export const rollupKey = (minute: number, entityRef: string, name: string) => `${minute}\u0000${entityRef}\u0000${name}`
+
+/** The rows to write: each new rollup added to the stored row with the same key, if any. */
+export const mergeRollups = (
+  rollups: ReadonlyArray<Rollup>,
+  stored: (key: string) => Pick<RollupRow, "count" | "errors" | "sum_us" | "hist"> | undefined
+): Array<RollupRow> =>
+  rollups.map((r) => {
+    const old = stored(rollupKey(r.minute, r.entity_ref, r.name))
+    const hist = new Map(r.hist)
+    if (old !== undefined) addEncodedHistogram(hist, old.hist)
+    return {
+      minute: r.minute,
+      entity_ref: r.entity_ref,
+      service: r.service,
+      name: r.name,
+      count: r.count + Number(old?.count ?? 0),
+      errors: r.errors + Number(old?.errors ?? 0),
+      sum_us: r.sum_us + Number(old?.sum_us ?? 0),
+      hist: encodeHistogram(hist)
+    }
+  })
