@@ -8,8 +8,10 @@ import type { Entity } from "../../Entity.js"
 import type { HistoryEntry } from "../../History.js"
 import type { FacetCount, FilterSet } from "../../Query.js"
 import type { Backend, LocationRecord, Plan, SortedRow, Tx } from "./backend.js"
-import type { EntityRecord, RecordHead } from "./records.js"
-import { canonicalJson } from "./records.js"
+import type { EntityRecord, RecordHead, SearchPair } from "./records.js"
+import { canonicalJson, searchOf } from "./records.js"
+
+type MemoryRecord = EntityRecord & { readonly search: ReadonlyArray<SearchPair> }
 
 /** A stored record as the public type. */
 export const toStoredEntity = (r: EntityRecord): StoredEntity => ({
@@ -27,16 +29,16 @@ export const toStoredEntity = (r: EntityRecord): StoredEntity => ({
   owner: r.owner
 })
 
-const matchesSet = (r: EntityRecord, set: FilterSet): boolean =>
+const matchesSet = (r: MemoryRecord, set: FilterSet): boolean =>
   set.every((c) =>
     r.search.some((p) => p.key === c.key && (c.values === undefined || (p.value !== null && c.values.includes(p.value))))
   )
 
-const matches = (r: EntityRecord, filter: ReadonlyArray<FilterSet> | undefined, terms: ReadonlyArray<string>): boolean =>
+const matches = (r: MemoryRecord, filter: ReadonlyArray<FilterSet> | undefined, terms: ReadonlyArray<string>): boolean =>
   (filter === undefined || filter.length === 0 || filter.some((set) => matchesSet(r, set))) &&
   terms.every((t) => r.text.includes(t))
 
-const sortValueOf = (r: EntityRecord, field: string): string => {
+const sortValueOf = (r: MemoryRecord, field: string): string => {
   if (field === "ref") return r.ref
   let min: string | undefined
   for (const p of r.search) if (p.key === field && p.value !== null && (min === undefined || p.value < min)) min = p.value
@@ -48,7 +50,7 @@ const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 /** Builds an empty in-memory backend. */
 export const makeMemoryBackend: Effect.Effect<Backend> = Effect.gen(function*() {
   const lock = yield* Effect.makeSemaphore(1)
-  const records = new Map<string, EntityRecord>()
+  const records = new Map<string, MemoryRecord>()
   const outEdges = new Map<string, ReadonlyArray<RelationEdge>>()
   const inEdges = new Map<string, Array<RelationEdge>>()
   const locations = new Map<string, LocationRecord>()
@@ -70,7 +72,7 @@ export const makeMemoryBackend: Effect.Effect<Backend> = Effect.gen(function*() 
       for (const ref of plan.deletes) remove(ref)
       for (const u of plan.upserts) {
         remove(u.ref)
-        records.set(u.ref, u)
+        records.set(u.ref, { ...u, search: searchOf(u) })
         outEdges.set(u.ref, u.edges)
         for (const e of u.edges) {
           const list = inEdges.get(e.target)

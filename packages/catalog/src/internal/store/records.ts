@@ -52,7 +52,6 @@ export interface EntityRecord {
   readonly orphan: boolean
   readonly owner: string | null
   readonly text: string
-  readonly search: ReadonlyArray<SearchPair>
   readonly edges: ReadonlyArray<Edge>
 }
 
@@ -202,10 +201,15 @@ export const makeRecord = (input: RecordInput): EntityRecord => {
     name: parts.name,
     owner: ownerOf(input.entity),
     text: fullText(input.entity),
-    search: searchPairs(input.entity, input),
     edges: edgesOf(input.ref, input.entity)
   }
 }
+
+/**
+ * The search pairs of a record. Derived on demand rather than kept on the record, so a large
+ * ingest never holds millions of pairs at once.
+ */
+export const searchOf = (record: EntityRecord): ReadonlyArray<SearchPair> => searchPairs(record.entity, record)
 
 /** The JSON paths at which two values differ (at most `limit`). */
 export const changedPaths = (before: unknown, after: unknown, limit = 50): ReadonlyArray<string> => {

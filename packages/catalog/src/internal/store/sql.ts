@@ -14,7 +14,7 @@ import type { Change, HistoryEntry } from "../../History.js"
 import type { Backend, LocationRecord, Plan, SortedRow, Tx } from "./backend.js"
 import { chunksOf } from "./backend.js"
 import { type Dialect, lockStatement, migrate } from "./migrations.js"
-import { canonicalJson, type RecordHead } from "./records.js"
+import { canonicalJson, type RecordHead, searchOf } from "./records.js"
 import { countQuery, entityColumns as ENTITY_COLUMNS, facetQuery, type Fragment, pageQuery, placeholders } from "./sqlQuery.js"
 
 type Row = Record<string, unknown>
@@ -57,6 +57,10 @@ export const makeSqlBackend: Effect.Effect<Backend, StoreError, SqlClient.SqlCli
   if (dialect === "sqlite") {
     // Waits for another process's ingest instead of failing with SQLITE_BUSY.
     yield* run("PRAGMA busy_timeout = 120000").pipe(Effect.mapError(fail("open")))
+    // WAL makes NORMAL crash-safe (a process kill never loses a committed ingest); a bigger page
+    // cache keeps index inserts of a large ingest in memory.
+    yield* run("PRAGMA synchronous = NORMAL").pipe(Effect.mapError(fail("open")))
+    yield* run("PRAGMA cache_size = -65536").pipe(Effect.mapError(fail("open")))
   }
   yield* migrate(sql, dialect).pipe(Effect.mapError(fail("migrate")))
 
@@ -77,25 +81,28 @@ export const makeSqlBackend: Effect.Effect<Backend, StoreError, SqlClient.SqlCli
       yield* deleteRefs("catalog_search", "ref", touched)
       yield* deleteRefs("catalog_relations", "source_ref", touched)
       yield* deleteRefs("catalog_entities", "ref", touched)
-      yield* insertRows(
-        "catalog_entities",
-        ["ref", "kind", "namespace", "name", "entity_json", "hash", "location", "file", "line", "col", "problems_json",
-          "first_seen", "last_changed", "orphan", "owner", "search_text"],
-        plan.upserts.map((u) => [
-          u.ref, u.kind, u.namespace, u.name, u.entityJson, u.hash, u.location, u.file, u.line, u.column,
-          canonicalJson(u.problems), u.firstSeen, u.lastChanged, u.orphan ? 1 : 0, u.owner, u.text
-        ])
-      )
-      yield* insertRows(
-        "catalog_search",
-        ["ref", "key", "value", "raw"],
-        plan.upserts.flatMap((u) => u.search.map((p) => [u.ref, p.key, p.value, p.raw]))
-      )
-      yield* insertRows(
-        "catalog_relations",
-        ["source_ref", "type", "target_ref"],
-        plan.upserts.flatMap((u) => u.edges.map((e) => [e.source, e.type, e.target]))
-      )
+      // Rows are derived chunk by chunk, so memory stays flat however large the ingest.
+      for (const batch of chunksOf(plan.upserts, 500)) {
+        yield* insertRows(
+          "catalog_entities",
+          ["ref", "kind", "namespace", "name", "entity_json", "hash", "location", "file", "line", "col", "problems_json",
+            "first_seen", "last_changed", "orphan", "owner", "search_text"],
+          batch.map((u) => [
+            u.ref, u.kind, u.namespace, u.name, u.entityJson, u.hash, u.location, u.file, u.line, u.column,
+            canonicalJson(u.problems), u.firstSeen, u.lastChanged, u.orphan ? 1 : 0, u.owner, u.text
+          ])
+        )
+        yield* insertRows(
+          "catalog_search",
+          ["ref", "key", "value", "raw"],
+          batch.flatMap((u) => searchOf(u).map((p) => [u.ref, p.key, p.value, p.raw]))
+        )
+        yield* insertRows(
+          "catalog_relations",
+          ["source_ref", "type", "target_ref"],
+          batch.flatMap((u) => u.edges.map((e) => [e.source, e.type, e.target]))
+        )
+      }
       yield* insertRows(
         "catalog_history",
         ["ref", "at", "location", "change", "detail", "paths_json", "owner_before", "owner_after"],
