@@ -160,11 +160,12 @@ const signalGroup = (pgid: number, signal: NodeJS.Signals): void => {
   }
 }
 
-const groupAlive = (pgid: number, instance: string | undefined): boolean => {
-  if (hasProc && instance !== undefined) return processesOfInstance(instance).some((p) => p.pgid === pgid)
+// Cheap: a signal 0 to the group says whether any member is left. Ownership was checked before
+// the group was signalled; a group id cannot be reused while the group has members.
+const groupAlive = (pgid: number): boolean => {
   try {
     process.kill(-pgid, 0)
-    return alive(pgid)
+    return true
   } catch {
     return false
   }
@@ -200,14 +201,14 @@ export const stopGroup = (options: {
 }): Effect.Effect<boolean> =>
   Effect.gen(function*() {
     const { pgid, instance } = options
-    const leaderOurs = stillOurs(pgid, options.startTime)
-    const membersOurs = hasProc && instance !== undefined && processesOfInstance(instance).some((p) => p.pgid === pgid)
-    if (!leaderOurs && !membersOurs) return true
+    const ours = stillOurs(pgid, options.startTime) ||
+      (hasProc && instance !== undefined && processesOfInstance(instance).some((p) => p.pgid === pgid))
+    if (!ours) return true
     signalGroup(pgid, "SIGTERM")
-    const gone = yield* waitUntil(() => !groupAlive(pgid, instance), options.grace ?? Duration.seconds(2))
+    const gone = yield* waitUntil(() => !groupAlive(pgid), options.grace ?? Duration.seconds(2))
     if (gone) return true
     signalGroup(pgid, "SIGKILL")
-    return yield* waitUntil(() => !groupAlive(pgid, instance), Duration.seconds(2))
+    return yield* waitUntil(() => !groupAlive(pgid), Duration.seconds(2))
   })
 
 /** Stops every process carrying the instance marker (what a recorded pid list might miss). */
