@@ -66,16 +66,17 @@ const score = <R>(
     const message = exemption !== undefined && !active && result.status !== "pass"
       ? `${result.message} (exemption expired on ${exemption.expires})`
       : result.message
-    outcomes.push({
+    const outcome: { -readonly [K in keyof RuleOutcome]: RuleOutcome[K] } = {
       rule: p.rule.id,
       title: p.rule.title,
       version: p.rule.version,
       level: p.level,
       points: p.points,
       status: result.status,
-      message,
-      ...(active ? { exempted: { reason: exemption.reason, expires: exemption.expires ?? null } } : {})
-    })
+      message
+    }
+    if (active) outcome.exempted = { reason: exemption.reason, expires: exemption.expires ?? null }
+    outcomes.push(outcome)
   }
   let held = -1
   while (held + 1 < levels.length && !blocked[held + 1]) held++
