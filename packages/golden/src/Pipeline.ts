@@ -3,7 +3,7 @@
  * and its Score workload (`score.yaml`). The pipeline validates the entity, tests (with service
  * containers for the resources the workload asks for), builds the image, plans provisioning for
  * the target environment, brings up a preview environment per pull request and deploys on the
- * main branch. The generator is a service; GitHub Actions is the first layer.
+ * main branch. The generator is a service with one layer per CI system (GitHub Actions, GitLab CI).
  *
  * @since 0.1.0
  */
@@ -18,6 +18,7 @@ import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as YAML from "yaml"
 import * as githubActions from "./internal/githubActions.js"
+import * as gitlabCi from "./internal/gitlabCi.js"
 import * as pipelineSpec from "./internal/pipelineSpec.js"
 import * as Manifest from "./Manifest.js"
 
@@ -65,6 +66,22 @@ export const layerGitHubActions: Layer.Layer<PipelineGenerator> = Layer.succeed(
       path: ".github/workflows/ci.yml",
       content: githubActions.renderWorkflow(spec),
       jobs: [...githubActions.jobNames]
+    }))
+})
+
+/**
+ * GitLab CI: one pipeline at `.gitlab-ci.yml`, with merge-request pipelines for previews.
+ *
+ * @since 0.1.0
+ */
+export const layerGitLabCi: Layer.Layer<PipelineGenerator> = Layer.succeed(PipelineGenerator, {
+  provider: "gitlab-ci",
+  generate: (spec) =>
+    Effect.sync(() => ({
+      provider: "gitlab-ci",
+      path: ".gitlab-ci.yml",
+      content: gitlabCi.renderPipeline(spec),
+      jobs: [...gitlabCi.jobNames]
     }))
 })
 

@@ -25,3 +25,5 @@ export * as Update from "./Update.js"
 export * as Pipeline from "./Pipeline.js"
 /** @since 0.1.0 */
 export * as BackstageTemplate from "./BackstageTemplate.js"
+/** @since 0.1.0 */
+export * as Currency from "./Currency.js"

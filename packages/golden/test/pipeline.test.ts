@@ -115,4 +115,26 @@ describe("Pipeline", () => {
         expect((w.on as { push: { branches: Array<string> } }).push.branches).toEqual([s.mainBranch])
       }
     }).pipe(Effect.provide(Pipeline.layerGitHubActions)))
+
+  it.scoped("the same spec renders as GitLab CI through the other layer", () =>
+    Effect.gen(function*() {
+      const root = yield* tempDir
+      const dir = path.join(root, "orders")
+      yield* Scaffold.generate({ template: NodeHttpService.latest, answers: { name: "orders" }, out: dir })
+      const generated = yield* Pipeline.pipelineFor(dir, { workingDirectory: "services/orders" }).pipe(Effect.provide(Pipeline.layerGitLabCi))
+      expect(generated).toMatchObject({ provider: "gitlab-ci", path: ".gitlab-ci.yml" })
+      interface GitLabJob { stage: string; script: Array<string>; rules?: Array<{ if: string }>; services?: Array<{ name: string; alias: string }>; variables?: Record<string, string> }
+      const ci = YAML.parse(generated.content) as Record<string, unknown> & { stages: Array<string>; variables: Record<string, string> }
+      expect(ci.stages).toEqual(["validate", "test", "build", "plan", "preview", "deploy"])
+      expect(ci.variables).toMatchObject({ PAVED_ENTITY_REF: "component:default/orders", PAVED_TARGET_ENV: "staging" })
+      const job = (name: string) => ci[name] as GitLabJob
+      expect(job("validate").script).toEqual(["cd \"services/orders\"", "$PAVED catalog validate catalog-info.yaml"])
+      expect(job("test").services).toEqual([{ name: "postgres:16", alias: "postgres" }])
+      expect(job("test").variables).toEqual({ POSTGRES_PASSWORD: "postgres" })
+      expect(job("plan").script).toContain("$PAVED provision plan score.yaml --env $PAVED_TARGET_ENV")
+      expect(job("preview").rules).toEqual([{ if: "$CI_PIPELINE_SOURCE == \"merge_request_event\"" }])
+      expect(job("preview").script.join("\n")).toContain("$PAVED env up mr-$CI_MERGE_REQUEST_IID --changed-files changed-files.txt")
+      expect(job("deploy").rules).toEqual([{ if: "$CI_COMMIT_BRANCH == \"main\"" }])
+      expect(job("deploy").script).toContain("$PAVED provision apply score.yaml --env $PAVED_TARGET_ENV")
+    }).pipe(Effect.provide(NodeContext.layer)))
 })

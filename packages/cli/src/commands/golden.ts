@@ -265,14 +265,17 @@ const pipeline = Command.make(
   {
     format: Output.format,
     dir: Args.directory({ name: "dir" }).pipe(Args.withDefault("."), Args.withDescription("Service directory (default .)")),
-    provider: Options.choice("provider", ["github-actions"]).pipe(Options.withDefault("github-actions" as const)),
+    provider: Options.choice("provider", ["github-actions", "gitlab-ci"]).pipe(
+      Options.withDefault("github-actions" as const),
+      Options.withDescription("CI system: github-actions (.github/workflows/ci.yml) or gitlab-ci (.gitlab-ci.yml)")
+    ),
     env: Options.text("env").pipe(Options.optional, Options.withDescription("Target environment (default: production for production services, else staging)")),
     nodeVersion: Options.text("node-version").pipe(Options.optional),
     branch: Options.text("branch").pipe(Options.optional, Options.withDescription("Main branch (default main)")),
     check: Options.boolean("check").pipe(Options.withDescription("Write nothing; exit 1 when the workflow on disk is stale")),
     stdout: Options.boolean("stdout").pipe(Options.withDescription("Print the workflow instead of writing it"))
   },
-  ({ branch, check, dir, env, format, nodeVersion, stdout }) =>
+  ({ branch, check, dir, env, format, nodeVersion, provider, stdout }) =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const path = yield* Path.Path
@@ -295,8 +298,8 @@ const pipeline = Command.make(
       if (check && changed) {
         return yield* new Output.CheckFailed({ summary: `${target} does not match the pipeline generated from catalog-info.yaml and score.yaml` })
       }
-    }).pipe(Effect.provide(Pipeline.layerGitHubActions))
-).pipe(Command.withDescription("Generate the CI workflow from catalog-info.yaml and score.yaml (GitHub Actions)"))
+    }).pipe(Effect.provide(provider === "gitlab-ci" ? Pipeline.layerGitLabCi : Pipeline.layerGitHubActions))
+).pipe(Command.withDescription("Generate the CI pipeline from catalog-info.yaml and score.yaml (GitHub Actions or GitLab CI)"))
 
 /**
  * The `golden` command group.
