@@ -33,7 +33,7 @@ export interface DemoReport {
     readonly owners: ReadonlyArray<{ readonly owner: string | null; readonly entities: number; readonly points: string }>
   }
   readonly ownership: ReadonlyArray<{ readonly entity: string; readonly problem: string; readonly owner: string | null; readonly suggestion: string | null; readonly why: string }>
-  readonly golden: ReadonlyArray<{ readonly entity: string; readonly template: string; readonly version: string; readonly latest: string; readonly upToDate: boolean }>
+  readonly golden: ReadonlyArray<{ readonly ref: string; readonly template: string; readonly version: string; readonly latest: string; readonly upToDate: boolean }>
   readonly environment: {
     readonly name: string
     readonly type: string

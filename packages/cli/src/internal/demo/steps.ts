@@ -6,14 +6,11 @@
 import { Catalog, CatalogView, Facts, Ingest, OwnershipHealth, Scorecard } from "@paved/catalog"
 import type { Entity } from "@paved/catalog/Entity"
 import { Environments } from "@paved/envs"
-import { TemplateRegistry } from "@paved/golden"
+import { Currency } from "@paved/golden"
 import { Drift } from "@paved/observe"
 import type * as SpanStore from "@paved/observe/SpanStore"
 import * as Effect from "effect/Effect"
 import type { Finding } from "./report.js"
-
-const TEMPLATE = "paved.dev/template"
-const TEMPLATE_VERSION = "paved.dev/template-version"
 
 /** Loads the catalog and ingests it into the store; the load result is reused by later steps. */
 export const catalogStep = (directory: string) =>
@@ -76,32 +73,15 @@ export const scoreStep = (entities: ReadonlyArray<Entity>, previous: ReadonlyArr
 
 /** Compares each entity's recorded golden-path template version with the template's latest. */
 export const goldenStep = (entities: ReadonlyArray<Entity>) =>
-  Effect.gen(function*() {
-    const registry = yield* TemplateRegistry.TemplateRegistry
-    const rows = yield* Effect.forEach(
-      entities.filter((e) => e.metadata.annotations?.[TEMPLATE] !== undefined),
-      (entity) =>
-        Effect.gen(function*() {
-          const template = entity.metadata.annotations![TEMPLATE]!
-          const version = entity.metadata.annotations![TEMPLATE_VERSION] ?? "0.0.0"
-          const latest = yield* registry.latest(template)
-          return {
-            entity: `${entity.kind.toLowerCase()}:${entity.metadata.namespace ?? "default"}/${entity.metadata.name}`,
-            template,
-            version,
-            latest: latest.version,
-            upToDate: version === latest.version
-          }
-        })
-    )
-    const findings: Array<Finding> = rows.filter((r) => !r.upToDate).map((r) => ({
+  Effect.map(Currency.ofEntities(entities), (rows) => ({
+    rows,
+    findings: rows.filter((r) => !r.upToDate).map((r): Finding => ({
       kind: "behind-template",
-      subject: r.entity,
+      subject: r.ref,
       detail: `on ${r.template} ${r.version}; the template is at ${r.latest}`,
       fix: `run paved golden update in the service's directory to merge ${r.template} ${r.latest}`
     }))
-    return { rows, findings }
-  })
+  }))
 
 /** Reads RED, the service map and dependency drift for the window the traffic ran in. */
 export const telemetryStep = (store: SpanStore.Service, entities: ReadonlyArray<Entity>, since: Date) =>
