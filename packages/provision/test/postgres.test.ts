@@ -1,6 +1,6 @@
 import * as PgClient from "@effect/sql-pg/PgClient"
 import { afterAll, describe, expect, it } from "@effect/vitest"
-import { Provision } from "@paved/provision"
+import { Provision, Request } from "@paved/provision"
 import { Context, Effect, Exit, Layer, Redacted } from "effect"
 import { serverAvailable } from "../../../testing/servers.js"
 import { makeRuntime, one, unique } from "./fixtures.js"
@@ -47,6 +47,24 @@ describe.runIf(serverAvailable("postgresql"))("local backend: PostgreSQL server"
     const again = await rt.run(Provision.apply(one(envA, "postgres", "db")))
     expect(again.plan.changes.map((c) => c.action)).toEqual(["no-op"])
     expect(secret(again.outputs["db"]!["password"])).toBe(secret(before["db"]!["password"]))
+  })
+
+  it("updates in place and replaces when a setting cannot change in place", async () => {
+    const before = await rt.run(Provision.outputs(envA))
+    const bigger = { ...one(envA, "postgres", "db"), requests: [Request.make({ key: "db", type: "postgres", tags: one(envA, "postgres").requests[0]!.tags, params: { size: "large" } })] }
+    const updated = await rt.run(Provision.apply(bigger))
+    expect(updated.plan.changes.map((c) => [c.action, c.reason])).toEqual([["update", "size small -> large"]])
+    expect(secret(updated.outputs["db"]!["password"])).toBe(secret(before["db"]!["password"]))
+    const older = { ...bigger, requests: [Request.make({ key: "db", type: "postgres", tags: bigger.requests[0]!.tags, params: { size: "large", version: "15" } })] }
+    const replaced = await rt.run(Provision.apply(older))
+    expect(replaced.plan.changes.map((c) => c.action)).toEqual(["replace"])
+    expect(secret(replaced.outputs["db"]!["password"])).not.toBe(secret(before["db"]!["password"]))
+    // The replacement is a new, empty database.
+    const tables = await Effect.runPromise(connect(secret(replaced.outputs["db"]!["url"]), (sql) =>
+      sql`SELECT tablename FROM pg_tables WHERE tablename = 'orders'`))
+    expect(tables).toEqual([])
+    const journal = await rt.run(Provision.journal(envA))
+    expect(journal.filter((e) => e.phase === "completed").map((e) => e.action)).toEqual(["create", "update", "replace", "replace"])
   })
 
   it("finds drift when the database is dropped behind Paved's back, and apply repairs nothing until asked", async () => {

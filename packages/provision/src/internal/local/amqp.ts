@@ -26,9 +26,12 @@ export const amqpProvisioner = (url: string): TypeProvisioner => ({
       const name = instance.name
       const password = Redacted.value(instance.password)
       yield* progress(`rabbitmq: vhost and user ${name}`)
+      // Each rabbitmqctl call starts an Erlang node (about a second), so the common path makes
+      // three calls: add_vhost is idempotent, and add_user falls back to change_password.
       yield* ctl(instance, "ensure", ["add_vhost", name])
-      const users = lines(yield* ctl(instance, "ensure", ["list_users"]))
-      yield* ctl(instance, "ensure", users.includes(name) ? ["change_password", name, password] : ["add_user", name, password])
+      yield* ctl(instance, "ensure", ["add_user", name, password]).pipe(
+        Effect.catchIf((e) => /already.exists|user_already_exists/i.test(e.detail), () => ctl(instance, "ensure", ["change_password", name, password]))
+      )
       yield* ctl(instance, "ensure", ["set_permissions", "-p", name, name, ".*", ".*", ".*"])
       const a = address(url, 5672)
       return {
@@ -43,10 +46,9 @@ export const amqpProvisioner = (url: string): TypeProvisioner => ({
   remove: (instance, progress) =>
     Effect.gen(function*() {
       yield* progress(`rabbitmq: delete user and vhost ${instance.name}`)
-      const users = lines(yield* ctl(instance, "remove", ["list_users"]))
-      if (users.includes(instance.name)) yield* ctl(instance, "remove", ["delete_user", instance.name])
-      const vhosts = lines(yield* ctl(instance, "remove", ["list_vhosts", "name"]))
-      if (vhosts.includes(instance.name)) yield* ctl(instance, "remove", ["delete_vhost", instance.name])
+      const gone = (e: { readonly detail: string }) => /not.exist|no_such|not_found|does not exist/i.test(e.detail)
+      yield* ctl(instance, "remove", ["delete_user", instance.name]).pipe(Effect.catchIf(gone, () => Effect.succeed("")))
+      yield* ctl(instance, "remove", ["delete_vhost", instance.name]).pipe(Effect.catchIf(gone, () => Effect.succeed("")))
     }),
   inspect: (instance) =>
     Effect.gen(function*() {
