@@ -104,7 +104,25 @@ describe("PavedApp", () => {
       const owners = await waitFor(frame, (f) => f.includes("owners ("), "the owners view")
       expect(owners).toContain("team-a")
       await type(app.stdin, ":owner team-a\r")
-      await waitFor(frame, (f) => f.includes("team-a owns"), "what team-a owns")
+      await waitFor(frame, (f) => f.includes("team-a owns") && /(bronze|silver|gold|no level) \d+\/\d+/.test(f), "what team-a owns, with levels")
+      await type(app.stdin, ":scorecards\r")
+      const cards = await waitFor(frame, (f) => f.includes("by team (none / bronze / silver / gold"), "the scorecards view")
+      expect(cards).toMatch(/scorecard production-readiness: \d+ entities scored/)
+    } finally {
+      app.unmount()
+    }
+  })
+
+  it("shows an entity's scorecard level and failing rules in its detail", async () => {
+    const app = render(tree())
+    const frame = () => strip(app.lastFrame())
+    try {
+      await waitFor(frame, (f) => f.includes("artist-lookup") && !f.includes("loading"), "the catalog list")
+      await type(app.stdin, ":entity component:default/artist-lookup\r")
+      await waitFor(frame, (f) => f.includes("relations ("), "the entity detail")
+      // The detail is longer than the screen: page down to the scorecard section.
+      for (let i = 0; i < 6; i++) app.stdin.write("\u001b[6~")
+      await waitFor(frame, (f) => /scorecard production-readiness: (bronze|silver|gold|no level)/.test(f), "the scorecard section")
     } finally {
       app.unmount()
     }

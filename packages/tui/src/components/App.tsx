@@ -8,6 +8,7 @@ import * as Option from "effect/Option"
 import { type Key as InkKey, Text, useApp, useInput, useStdout } from "ink"
 import { useEffect, useMemo, useRef, useState } from "react"
 import * as CatalogFeed from "../internal/catalogFeed.js"
+import * as ScoreFeed from "../internal/scoreFeed.js"
 import { useEffectValue, useStream } from "../internal/useStream.js"
 import * as App from "../state/app.js"
 import * as CatalogIndex from "../state/catalogIndex.js"
@@ -48,6 +49,9 @@ export const toKey = (input: string, key: InkKey): App.Key | undefined => {
 
 const empty = CatalogIndex.empty()
 
+/** Up to this many entities, the entity and owner views evaluate the scorecard on their own. */
+const SCORE_ON_OPEN_LIMIT = 5000
+
 const useTerminalSize = (): { readonly columns: number; readonly rows: number } => {
   const { stdout } = useStdout()
   const read = () => ({ columns: stdout.columns > 0 ? stdout.columns : 80, rows: stdout.rows > 0 ? stdout.rows : 24 })
@@ -86,6 +90,7 @@ export const commands = (): ReadonlyArray<App.Command> => [
     description: "the graph neighbours of an entity",
     open: (arg) => (arg.length === 0 ? "which entity? write :graph kind:namespace/name" : App.view("graph", arg.toLowerCase()))
   },
+  { name: "scorecards", args: "", description: "scorecard levels by team and entity, failing rules", open: () => App.view("scorecards") },
   { name: "help", args: "", description: "the keys", open: () => "" },
   { name: "quit", args: "", description: "leave", open: () => "" }
 ]
@@ -140,6 +145,17 @@ export const PavedApp = (props: PavedAppProps) => {
     [top.kind, top.subject]
   )
 
+  // The scorecard needs the whole catalog: evaluated when the scorecards view opens, or for the
+  // entity and owner views when the catalog is small enough to read at once; then kept.
+  const [scoresWanted, setScoresWanted] = useState(false)
+  const wantsScores = top.kind === "scorecards" ||
+    ((top.kind === "entity" || top.kind === "owned") && catalog.done && index.rows.length <= SCORE_ON_OPEN_LIMIT)
+  useEffect(() => {
+    if (wantsScores && !scoresWanted) setScoresWanted(true)
+  }, [wantsScores, scoresWanted])
+  const scores = useEffectValue(() => (scoresWanted ? ScoreFeed.evaluate() : undefined), [scoresWanted])
+  const report = scores.value
+
   const lines = useMemo((): ReadonlyArray<Lines.Line> => {
     switch (top.kind) {
       case "entity": {
@@ -147,7 +163,10 @@ export const PavedApp = (props: PavedAppProps) => {
         if (stored.value === undefined) return [{ text: "loading…", style: "dim" }]
         return Option.match(stored.value, {
           onNone: () => [{ text: `${top.subject} is not in the catalog`, style: "warning" }],
-          onSome: (s) => Lines.entityDetail(s)
+          onSome: (s) => {
+            const score = report === undefined ? undefined : Lines.scoreSection(report, s.ref)
+            return Lines.entityDetail(s, score === undefined ? [] : [score])
+          }
         })
       }
       case "graph":
@@ -155,12 +174,20 @@ export const PavedApp = (props: PavedAppProps) => {
         return edges.value === undefined ? [{ text: "loading…", style: "dim" }] : Lines.neighbours(top.subject, edges.value[0], edges.value[1])
       case "owners":
         return Lines.owners(index, CatalogIndex.search(index, "").matches)
-      case "owned":
-        return Lines.owned(index, top.subject)
+      case "owned": {
+        const byRef = new Map((report?.entities ?? []).map((e) => [e.ref as string, e]))
+        return Lines.owned(index, top.subject, (ref) => {
+          const score = byRef.get(ref)
+          return score === undefined ? undefined : Lines.levelHealth(score)
+        })
+      }
+      case "scorecards":
+        if (scores.error !== undefined) return [{ text: scores.error, style: "error" }]
+        return report === undefined ? [{ text: "evaluating the scorecard over the catalog…", style: "dim" }] : Lines.scorecards(report)
       default:
         return []
     }
-  }, [top.kind, top.subject, stored, edges, index, catalog.version])
+  }, [top.kind, top.subject, stored, edges, index, catalog.version, report, scores.error])
 
   const shortcuts = useMemo((): Readonly<Record<string, App.View>> => {
     if (top.kind !== "entity" || stored.value === undefined || Option.isNone(stored.value)) return {}

@@ -23,15 +23,20 @@ export interface CatalogSnapshot {
 const FIRST_PAGE = 100
 const PAGE = 2000
 
+const pause = (page: number): Effect.Effect<void> =>
+  page === 0 ? Effect.void : Effect.sleep(page === 1 ? "25 millis" : "0 millis")
+
 /** Loads the catalog page by page; each element is the index with one more page in it. */
 export const load = (): Stream.Stream<CatalogSnapshot, StoreError | InvalidQuery, CatalogStore> =>
   Stream.unwrap(Effect.gen(function*() {
     const store = yield* CatalogStore
     const index = CatalogIndex.empty()
+    let pages = 0
     return Stream.paginateEffect(undefined as string | undefined, (cursor) =>
       // Each page goes through the timer queue: the store client and the index are synchronous,
-      // and without this the terminal would not draw or read keys until the last page.
-      (cursor === undefined ? Effect.void : Effect.sleep(0)).pipe(Effect.zipRight(store.query({
+      // and without this the terminal would not draw or read keys until the last page. After
+      // the first page, wait a frame so that it is on screen before the next page is read.
+      pause(pages++).pipe(Effect.zipRight(store.query({
         orderBy: { field: "ref", direction: "asc" },
         limit: cursor === undefined ? FIRST_PAGE : PAGE,
         ...(cursor === undefined ? {} : { cursor })

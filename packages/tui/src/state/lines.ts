@@ -139,3 +139,67 @@ export const owned = (
   }
   return out
 }
+
+/** A scorecard level as health: the level held, or below the first level. */
+export const levelHealth = (score: { readonly level: string | null; readonly points: number; readonly maxPoints: number }): Health => ({
+  text: `${score.level ?? "no level"} ${score.points}/${score.maxPoints}`,
+  style: score.level === null ? "warning" : "ok"
+})
+
+/** What the scorecards view needs of a report (the shape of `Scorecard.Report`). */
+export interface ScoreReport {
+  readonly scorecard: string
+  readonly levels: ReadonlyArray<string>
+  readonly entities: ReadonlyArray<{
+    readonly ref: string
+    readonly owner: string | null
+    readonly level: string | null
+    readonly nextLevel: string | null
+    readonly points: number
+    readonly maxPoints: number
+    readonly results: ReadonlyArray<{ readonly rule: string; readonly title: string; readonly level: string; readonly status: string; readonly message: string; readonly exempted?: unknown }>
+  }>
+  readonly owners: ReadonlyArray<{
+    readonly owner: string
+    readonly entities: number
+    readonly levels: Readonly<Record<string, number>>
+    readonly failing: number
+  }>
+}
+
+/**
+ * The scorecards view: levels by team (each opens what the team owns), then every entity from
+ * the lowest score up (each opens the entity, whose detail lists the failing rules).
+ */
+export const scorecards = (report: ScoreReport): ReadonlyArray<Line> => {
+  const levels = ["none", ...report.levels]
+  const out: Array<Line> = [
+    line(`scorecard ${report.scorecard}: ${report.entities.length} entities scored`, "heading"),
+    line(`by team (${levels.join(" / ")}, failing rules)`, "heading")
+  ]
+  for (const o of [...report.owners].sort((a, b) => b.failing - a.failing || a.owner.localeCompare(b.owner))) {
+    const counts = levels.map((l) => String(o.levels[l] ?? 0)).join(" / ")
+    const owner = o.owner.includes(":") ? shortRef(o.owner, "group") : o.owner
+    out.push(line(`  ${owner.padEnd(28)} ${String(o.entities).padStart(5)}  ${counts.padEnd(18)} ${o.failing} failing`, o.failing > 0 ? "warning" : "ok", view("owned", owner.toLowerCase())))
+  }
+  out.push(line("by entity (lowest first)", "heading"))
+  const ranked = [...report.entities].sort((a, b) => a.points / Math.max(1, a.maxPoints) - b.points / Math.max(1, b.maxPoints) || a.ref.localeCompare(b.ref))
+  for (const e of ranked) {
+    const h = levelHealth(e)
+    out.push(line(`  ${shortRef(e.ref).padEnd(40)} ${h.text}`, h.style === "ok" ? "link" : h.style, view("entity", e.ref)))
+  }
+  return out
+}
+
+/** The scorecard section of an entity detail: its level, then each failing rule and its fix. */
+export const scoreSection = (report: ScoreReport, ref: string): Section | undefined => {
+  const score = report.entities.find((e) => e.ref === ref)
+  if (score === undefined) return undefined
+  const failing = score.results.filter((r) => r.status !== "pass" && r.exempted === undefined)
+  return {
+    title: `scorecard ${report.scorecard}: ${levelHealth(score).text}${score.nextLevel === null ? "" : `, next ${score.nextLevel}`}`,
+    lines: failing.length === 0
+      ? [line("  every rule passes", "ok")]
+      : failing.map((r) => line(`  ${r.status === "fail" ? "✗" : "?"} [${r.level}] ${r.title}: ${r.message}`, r.status === "fail" ? "error" : "warning"))
+  }
+}
