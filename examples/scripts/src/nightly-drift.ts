@@ -25,6 +25,8 @@ export interface DriftSources {
   readonly spans?: string | undefined
   readonly state?: string | undefined
   readonly postgres?: string | undefined
+  /** Where Paved keeps its key for the encrypted outputs (default `.paved`). */
+  readonly dir?: string | undefined
 }
 
 const spanLayer = (url: string) => /^postgres(ql)?:/.test(url) ? SpanStore.layerPg({ url }) : SpanStore.layerSqlite({ filename: url })
@@ -50,6 +52,7 @@ export const nightlyDrift = (sources: DriftSources) =>
       return rows.flat()
     }).pipe(Effect.provide(Provision.layerLocal({
       stateUrl: sources.state,
+      ...(sources.dir === undefined ? {} : { dir: sources.dir }),
       ...(sources.postgres === undefined ? {} : { postgres: sources.postgres })
     })))
 
@@ -76,5 +79,5 @@ export const nightlyDrift = (sources: DriftSources) =>
   })
 
 if (isMain(import.meta.url)) {
-  runScript(nightlyDrift({ catalog: positional(), spans: flag("spans"), state: flag("state"), postgres: flag("postgres") }))
+  runScript(nightlyDrift({ catalog: positional(), spans: flag("spans"), state: flag("state"), postgres: flag("postgres"), dir: flag("dir") }))
 }
