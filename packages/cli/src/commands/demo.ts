@@ -22,7 +22,7 @@ import * as Layer from "effect/Layer"
 import * as fs from "node:fs"
 import * as net from "node:net"
 import * as path from "node:path"
-import type { DemoReport, Finding, StepTiming } from "../internal/demo/report.js"
+import type { DemoReport, StepTiming } from "../internal/demo/report.js"
 import * as Render from "../internal/demo/render.js"
 import * as Steps from "../internal/demo/steps.js"
 import * as Traffic from "../internal/demo/traffic.js"
@@ -136,6 +136,33 @@ export const demo = Command.make("demo", {
     }
     const planned = yield* Environments.plan(upOptions).pipe(Effect.mapError((e) => new Output.UsageError({ summary: e.message })))
 
+    const assemble = (parts: {
+      readonly record: Environments.Listed["record"]
+      readonly burst: Traffic.Burst
+      readonly telemetry: Effect.Effect.Success<ReturnType<typeof Steps.telemetryStep>>
+      readonly teardown: DemoReport["teardown"]
+    }): DemoReport => ({
+      catalog: catalog.section,
+      scorecards: scored.scorecards,
+      ownership: scored.ownership,
+      golden: golden.rows,
+      environment: {
+        name: parts.record.name,
+        type: parts.record.type,
+        ...Steps.environmentPlan(planned),
+        services: parts.record.services.map((s) => ({ ref: s.ref, url: s.url })),
+        telemetry: parts.record.telemetry.endpoint
+      },
+      traffic: parts.burst,
+      telemetry: parts.telemetry.section,
+      teardown: parts.teardown,
+      findings: [...catalog.findings, ...scored.findings, ...golden.findings, ...parts.telemetry.findings],
+      timings,
+      durationMs: Date.now() - started
+    })
+    const print = (report: DemoReport) =>
+      o.format === "json" ? Output.printJson(report) : Effect.sync(() => process.stdout.write(Render.human(report) + "\n"))
+
     const live = Effect.gen(function*() {
       const spans = yield* SpanStore.SpanStore
       const record = yield* step(4, "Provision and start a preview environment for the change set", Environments.up({
@@ -151,9 +178,10 @@ export const demo = Command.make("demo", {
         Effect.zipRight(Steps.telemetryStep(spans, entities, trafficFrom))
       ))
       if (o.keep) {
+        yield* print(assemble({ record, burst, telemetry, teardown: { processesLeft: 0, portsLeft: 0, kept: true } }))
         yield* Output.diagnostic(
           `\nThe preview environment is up:\n${record.services.map((s) => `  ${s.name.padEnd(12)} ${s.url ?? ""}`).join("\n")}\n` +
-            `Explore it in another terminal with:  npx paved ui --db ${path.relative(process.cwd(), catalogDb)}\n` +
+            `Explore the catalog in another terminal with:  npx paved ui --db ${path.relative(process.cwd(), catalogDb)}\n` +
             "Press Ctrl-C to tear it down."
         )
         yield* Effect.never
@@ -176,28 +204,7 @@ export const demo = Command.make("demo", {
       return { processesLeft: pids.filter(alive).length, portsLeft: openPorts.filter(Boolean).length, kept: false }
     }))
 
-    const findings: ReadonlyArray<Finding> = [...catalog.findings, ...scored.findings, ...golden.findings, ...telemetry.findings]
-    const report: DemoReport = {
-      catalog: catalog.section,
-      scorecards: scored.scorecards,
-      ownership: scored.ownership,
-      golden: golden.rows,
-      environment: {
-        name: record.name,
-        type: record.type,
-        ...Steps.environmentPlan(planned),
-        services: record.services.map((s) => ({ ref: s.ref, url: s.url })),
-        telemetry: record.telemetry.endpoint
-      },
-      traffic: burst,
-      telemetry: telemetry.section,
-      teardown,
-      findings,
-      timings,
-      durationMs: Date.now() - started
-    }
-    if (o.format === "json") yield* Output.printJson(report)
-    else yield* Effect.sync(() => process.stdout.write(Render.human(report) + "\n"))
+    yield* print(assemble({ record, burst, telemetry, teardown }))
     if (teardown.processesLeft + teardown.portsLeft > 0) {
       return yield* new Output.CheckFailed({ summary: `teardown left ${teardown.processesLeft} processes and ${teardown.portsLeft} ports behind` })
     }
