@@ -58,8 +58,10 @@ export const migrations: ReadonlyArray<Migration> = [
         value ${text(d)},
         raw ${text(d)}
       )`,
-      `CREATE INDEX catalog_search_key_value ON catalog_search (key, value, ref)`,
-      `CREATE INDEX catalog_search_ref ON catalog_search (ref, key)`,
+      // Both covering: filters start from (key, value) and probe (ref, key, value); facets read
+      // (key, value, raw) without touching the table.
+      `CREATE INDEX catalog_search_key_value ON catalog_search (key, value, raw, ref)`,
+      `CREATE INDEX catalog_search_ref ON catalog_search (ref, key, value)`,
       d === "pg"
         ? `CREATE TABLE catalog_history (id SERIAL PRIMARY KEY, ref ${text(d)} NOT NULL, at TEXT NOT NULL, location TEXT,
             change TEXT NOT NULL, detail TEXT NOT NULL, paths_json TEXT NOT NULL, owner_before TEXT, owner_after TEXT)`

@@ -72,14 +72,16 @@ export interface RecordHead {
 /** Values longer than this are kept as "key exists" only, as Backstage does. */
 const MAX_VALUE_LENGTH = 200
 
-const stableStringify = (value: unknown): string => {
-  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null"
-  if (Array.isArray(value)) return "[" + value.map(stableStringify).join(",") + "]"
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-  return "{" + entries.map(([k, v]) => JSON.stringify(k) + ":" + stableStringify(v)).join(",") + "}"
-}
+const byKey = ([a]: [string, unknown], [b]: [string, unknown]): number => (a < b ? -1 : a > b ? 1 : 0)
+
+// Native JSON.stringify with keys sorted on the way: several times faster than a hand-written
+// recursive printer, which matters when a re-ingest hashes 100k entities.
+const sortKeys = (_key: string, value: unknown): unknown =>
+  value !== null && typeof value === "object" && !Array.isArray(value)
+    ? Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(byKey))
+    : value
+
+const stableStringify = (value: unknown): string => JSON.stringify(value, sortKeys) ?? "null"
 
 /** Canonical JSON (sorted keys): equal entities always hash the same. */
 export const canonicalJson = stableStringify
@@ -97,10 +99,10 @@ const pushPairs = (out: Array<SearchPair>, seen: Set<string>, key: string, value
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) pushPairs(out, seen, `${key}.${k}`, v)
     return
   }
-  const lowerKey = key.toLocaleLowerCase("en-US")
+  const lowerKey = key.toLowerCase()
   const raw = value === null ? null : String(value)
   const usable = raw !== null && raw.length <= MAX_VALUE_LENGTH ? raw : null
-  const lower = usable === null ? null : usable.toLocaleLowerCase("en-US")
+  const lower = usable === null ? null : usable.toLowerCase()
   const id = `${lowerKey}\u0000${lower ?? "\u0001"}`
   if (seen.has(id)) return
   seen.add(id)
@@ -159,7 +161,7 @@ export const searchPairs = (entity: Entity, status: StatusFacts): ReadonlyArray<
 export const fullText = (entity: Entity): string =>
   [entity.metadata.name, entity.metadata.title ?? "", entity.metadata.description ?? "", ...(entity.metadata.tags ?? [])]
     .join(" ")
-    .toLocaleLowerCase("en-US")
+    .toLowerCase()
 
 /** The relation edges of an entity. */
 export const edgesOf = (ref: EntityRef.EntityRef, entity: Entity): ReadonlyArray<Edge> => {

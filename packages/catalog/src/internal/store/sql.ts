@@ -64,12 +64,22 @@ export const makeSqlBackend: Effect.Effect<Backend, StoreError, SqlClient.SqlCli
   }
   yield* migrate(sql, dialect).pipe(Effect.mapError(fail("migrate")))
 
+  // Multi-row INSERTs of at most ~900 parameters (SQLite's and PostgreSQL's limits are higher);
+  // the statement text per (table, row count) is built once, so SQLite's prepare cache hits.
+  const insertText = new Map<string, string>()
   const insertRows = (table: string, columns: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<unknown>>) =>
-    Effect.forEach(chunksOf(rows, Math.max(1, Math.floor(900 / columns.length))), (chunk) =>
-      run(
-        `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${chunk.map(() => `(${placeholders(columns.length)})`).join(", ")}`,
-        chunk.flat()
-      ), { discard: true })
+    Effect.forEach(chunksOf(rows, Math.max(1, Math.floor(900 / columns.length))), (chunk) => {
+      const id = `${table}:${chunk.length}`
+      let text = insertText.get(id)
+      if (text === undefined) {
+        const row = `(${placeholders(columns.length)})`
+        text = `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${Array.from({ length: chunk.length }, () => row).join(", ")}`
+        insertText.set(id, text)
+      }
+      const params: Array<unknown> = []
+      for (const r of chunk) for (const v of r) params.push(v)
+      return run(text, params)
+    }, { discard: true })
 
   const deleteRefs = (table: string, column: string, refs: ReadonlyArray<string>) =>
     Effect.forEach(chunksOf(refs, 500), (chunk) =>

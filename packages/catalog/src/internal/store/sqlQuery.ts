@@ -3,7 +3,7 @@
  * the flattened `catalog_search` table (indexed on key, value), filter sets are OR-ed, full-text
  * terms are `LIKE` tests on the lowercased text column.
  */
-import type { FilterSet } from "../../Query.js"
+import type { Condition, FilterSet } from "../../Query.js"
 import type { NormalQuery } from "./backend.js"
 
 /** A piece of SQL with `?` placeholders and its parameters. */
@@ -16,29 +16,51 @@ const marks = (n: number): string => Array.from({ length: n }, () => "?").join("
 
 const escapeLike = (term: string): string => term.replace(/[\\%_]/g, (c) => "\\" + c)
 
-const setClause = (set: FilterSet): Fragment => {
-  const parts: Array<string> = []
-  const params: Array<unknown> = []
-  for (const c of set) {
-    if (c.values === undefined) {
-      parts.push(`e.ref IN (SELECT s.ref FROM catalog_search s WHERE s.key = ?)`)
-      params.push(c.key)
-    } else {
-      parts.push(`e.ref IN (SELECT s.ref FROM catalog_search s WHERE s.key = ? AND s.value IN (${marks(c.values.length)}))`)
-      params.push(c.key, ...c.values)
-    }
-  }
-  return { text: parts.length === 0 ? "1 = 1" : parts.join(" AND "), params }
+// Keys whose values are shared by a large part of any catalog: a poor place to start a search.
+const broadKeys = new Set(["kind", "apiversion", "metadata.namespace", "spec.lifecycle"])
+
+const conditionTest = (alias: string, c: Condition): Fragment =>
+  c.values === undefined
+    ? { text: `${alias}.key = ?`, params: [c.key] }
+    : { text: `${alias}.key = ? AND ${alias}.value IN (${marks(c.values.length)})`, params: [c.key, ...c.values] }
+
+/**
+ * The refs matching one filter set. The search starts from the covering (key, value) index of
+ * its most selective-looking condition and probes the (ref, key, value) index for the others,
+ * so a broad condition such as `kind=component` never has to be materialised.
+ */
+const setRefs = (set: FilterSet): Fragment => {
+  const ranked = [...set].sort((a, b) => rank(a) - rank(b))
+  const [driver, ...rest] = ranked
+  if (driver === undefined) return { text: "SELECT e0.ref FROM catalog_entities e0", params: [] }
+  const head = conditionTest("s0", driver)
+  const parts = [head.text]
+  const params: Array<unknown> = [...head.params]
+  rest.forEach((c, i) => {
+    const test = conditionTest(`s${i + 1}`, c)
+    parts.push(`EXISTS (SELECT 1 FROM catalog_search s${i + 1} WHERE s${i + 1}.ref = s0.ref AND ${test.text})`)
+    params.push(...test.params)
+  })
+  return { text: `SELECT s0.ref FROM catalog_search s0 WHERE ${parts.join(" AND ")}`, params }
+}
+
+const rank = (c: Condition): number => (c.values === undefined ? 2 : broadKeys.has(c.key) ? 1 : 0)
+
+/** The refs matching any of the filter sets (a subquery), or undefined for "every entity". */
+export const filterRefs = (filter: ReadonlyArray<FilterSet> | undefined): Fragment | undefined => {
+  if (filter === undefined || filter.length === 0) return undefined
+  const sets = filter.map(setRefs)
+  return { text: sets.map((s) => s.text).join(" UNION "), params: sets.flatMap((s) => s.params) }
 }
 
 /** The WHERE condition over `catalog_entities e` for a filter and full-text terms. */
 export const whereClause = (filter: ReadonlyArray<FilterSet> | undefined, terms: ReadonlyArray<string>): Fragment => {
   const parts: Array<string> = []
   const params: Array<unknown> = []
-  if (filter !== undefined && filter.length > 0) {
-    const sets = filter.map(setClause)
-    parts.push("(" + sets.map((s) => `(${s.text})`).join(" OR ") + ")")
-    for (const s of sets) params.push(...s.params)
+  const refs = filterRefs(filter)
+  if (refs !== undefined) {
+    parts.push(`e.ref IN (${refs.text})`)
+    params.push(...refs.params)
   }
   for (const t of terms) {
     parts.push(`e.search_text LIKE ? ESCAPE '\\'`)
@@ -80,6 +102,10 @@ export const pageQuery = (q: NormalQuery): Fragment => {
 
 /** The number of matches of a query. */
 export const countQuery = (q: NormalQuery): Fragment => {
+  const refs = filterRefs(q.filter)
+  if (refs !== undefined && q.terms.length === 0) {
+    return { text: `SELECT CAST(COUNT(DISTINCT m.ref) AS INTEGER) AS n FROM (${refs.text}) m`, params: refs.params }
+  }
   const where = whereClause(q.filter, q.terms)
   return { text: `SELECT CAST(COUNT(*) AS INTEGER) AS n FROM catalog_entities e WHERE ${where.text}`, params: where.params }
 }
@@ -90,14 +116,18 @@ export const facetQuery = (
   filter: ReadonlyArray<FilterSet> | undefined,
   terms: ReadonlyArray<string>
 ): Fragment => {
-  const unfiltered = (filter === undefined || filter.length === 0) && terms.length === 0
-  const where = whereClause(filter, terms)
+  const refs = filterRefs(filter)
+  const scope: Fragment | undefined = terms.length > 0
+    ? (() => {
+      const where = whereClause(filter, terms)
+      return { text: `SELECT e.ref FROM catalog_entities e WHERE ${where.text}`, params: where.params }
+    })()
+    : refs
   return {
     text: `SELECT MIN(s.raw) AS value, CAST(COUNT(*) AS INTEGER) AS n FROM catalog_search s
-      WHERE s.key = ? AND s.value IS NOT NULL
-      ${unfiltered ? "" : `AND s.ref IN (SELECT e.ref FROM catalog_entities e WHERE ${where.text})`}
+      WHERE s.key = ? AND s.value IS NOT NULL ${scope === undefined ? "" : `AND s.ref IN (${scope.text})`}
       GROUP BY s.value ORDER BY n DESC, s.value ASC`,
-    params: unfiltered ? [field] : [field, ...where.params]
+    params: scope === undefined ? [field] : [field, ...scope.params]
   }
 }
 
