@@ -1,11 +1,11 @@
-import { execFileSync } from "node:child_process"
+import { execFileSync, spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { runPaved } from "../../../testing/cli.js"
+import { pavedBin, runPaved } from "../../../testing/cli.js"
 import { serverAvailable } from "../../../testing/servers.js"
 
 const shop = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../envs/test/fixtures/shop")
@@ -45,7 +45,7 @@ describe.runIf(serverAvailable("postgresql"))("paved env (built binary, real Pos
   })
   afterAll(async () => {
     // Whatever a failed assertion left behind.
-    for (const name of [preview, staging]) await paved(["env", "down", name])
+    for (const name of [preview, staging, `int-${suffix}`, `kill-${suffix}`]) await paved(["env", "down", name])
     fs.rmSync(cwd, { recursive: true, force: true })
   })
 
@@ -101,6 +101,47 @@ describe.runIf(serverAvailable("postgresql"))("paved env (built binary, real Pos
     expect((await paved(["env", "down", staging])).code).toBe(0)
     expect(processesOf(staging)).toEqual([])
     expect((await paved(["env", "list"])).stdout).toContain("no environments")
+  }, 180_000)
+
+  // Starts `up` for stuck + orders and stops it with `signal` once stuck's process is running.
+  const interruptedUp = (name: string, signal: NodeJS.Signals) =>
+    new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [pavedBin, "env", "up", name, "--catalog", shop, "--services", "stuck,orders", "--ready-timeout", "120"], {
+        cwd,
+        env: { ...process.env, PAVED_DB_URL: "", PAVED_POSTGRES_URL: pg },
+        stdio: ["ignore", "ignore", "pipe"]
+      })
+      let stderr = ""
+      child.stderr.on("data", (d: Buffer) => {
+        stderr += d.toString()
+        if (stderr.includes("component:default/stuck: starting") && stderr.includes("component:default/accounts: ready") && !child.killed) {
+          child.kill(signal)
+        }
+      })
+      child.on("close", (code) => resolve({ code, stderr }))
+    })
+
+  it("Ctrl-C during up unwinds it; a SIGKILLed up is cleaned up by down", async () => {
+    const interrupted = `int-${suffix}`
+    const first = await interruptedUp(interrupted, "SIGINT")
+    expect(first.stderr).toContain("[unwind]")
+    expect(processesOf(interrupted)).toEqual([])
+    expect(databases(`paved_${interrupted.replace(/-/g, "_")}_`)).toEqual([])
+    expect(fs.existsSync(path.join(cwd, ".paved", "envs", interrupted))).toBe(false)
+    expect((await paved(["env", "list"])).stdout).toContain("no environments")
+
+    const killed = `kill-${suffix}`
+    await interruptedUp(killed, "SIGKILL")
+    // Nothing could run after SIGKILL: the record (claimed first) and the processes are there...
+    expect(JSON.parse((await paved(["env", "list", "--format", "json"])).stdout)).toMatchObject([{ name: killed, status: "starting" }])
+    expect(processesOf(killed).length).toBeGreaterThan(0)
+    expect(databases(`paved_${killed.replace(/-/g, "_")}_`).length).toBeGreaterThan(0)
+    // ...and down removes all of it, processes found through their instance marker.
+    const down = await paved(["env", "down", killed])
+    expect(down.code, down.stderr).toBe(0)
+    expect(processesOf(killed)).toEqual([])
+    expect(databases(`paved_${killed.replace(/-/g, "_")}_`)).toEqual([])
+    expect(fs.existsSync(path.join(cwd, ".paved", "envs", killed))).toBe(false)
   }, 180_000)
 
   it("exits 2 with a reason for unusable input", async () => {
