@@ -82,6 +82,31 @@ describe("paved provision", () => {
     expect(run.stderr).toContain("refused")
   })
 
+  it("takes requests and tags from catalog entities (--entity)", async () => {
+    write("catalog/catalog-info.yaml", [
+      "apiVersion: backstage.io/v1alpha1",
+      "kind: Resource",
+      "metadata:",
+      "  name: ledger-db",
+      "  annotations: { paved.dev/cost-centre: cc-9 }",
+      "spec: { type: database, owner: group:default/finance, system: ledger }",
+      "---",
+      "apiVersion: backstage.io/v1alpha1",
+      "kind: Component",
+      "metadata: { name: ledger, annotations: { paved.dev/cost-centre: cc-9 } }",
+      "spec: { type: service, lifecycle: production, owner: group:default/finance, system: ledger }"
+    ].join("\n"))
+    write("catalog/score.yaml", "apiVersion: score.dev/v1b1\nmetadata: { name: ledger }\ncontainers: { main: { image: x } }\nresources:\n  cache: { type: redis }\n")
+    const run = await runPaved([
+      "provision", "plan", "--env", "prod", "--env-type", "production", "--catalog", path.join(work, "catalog"),
+      "--entity", "resource:ledger-db", "--entity", "ledger", "--format", "json"
+    ], { cwd: work, env })
+    expect(run.code, run.stderr).toBe(0)
+    const plan = JSON.parse(run.stdout)
+    expect(plan.changes.map((c: { resource: string; type: string }) => [c.resource, c.type])).toEqual([["ledger-db", "postgres"], ["ledger.cache", "redis"]])
+    expect(plan.violations).toEqual([])
+  })
+
   describe.runIf(serverAvailable("postgresql"))("against the local PostgreSQL server", () => {
     const name = uniqueName("cli").replace(/_/g, "-")
     afterAll(async () => {
