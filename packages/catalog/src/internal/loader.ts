@@ -191,7 +191,7 @@ export const loadFiles = async (inputs: ReadonlyArray<string>, settings: Setting
       const validated = validateEntity(value, settings.registry)
       for (const i of validated.issues) local.push(at(i.severity, i.path, i.rule, i.message, refOf))
       const entity = validated.entity
-      if (entity !== undefined) {
+      if (entity !== undefined && Relations.hasInvalidRefs(entity, settings.registry)) {
         for (const invalid of Relations.outgoing(entity, settings.registry).invalid) {
           local.push(at("error", invalid.path, "relation/invalid-ref", invalid.message, refOf))
         }
