@@ -154,6 +154,16 @@ describe("paved golden", () => {
       expect(dockerfile).toContain("USER node")
       expect(dockerfile).toContain("LABEL team=orders")
 
+      // The pipeline's plan step, as CI runs it: the updated service meets the staging and
+      // production standards of @paved/provision (owner, system, cost centre from the entity).
+      for (const envType of ["staging", "production"]) {
+        const plan = await runPaved([
+          "provision", "plan", "--env", envType, "--env-type", envType, "--entity", "component:default/orders",
+          "--catalog", "catalog-info.yaml", "--workload", "score.yaml", "--dir", path.join(dir, "state"), "--format", "json"
+        ], { cwd: service })
+        expect(plan.code, plan.stdout + plan.stderr).toBe(0)
+      }
+
       const stale = await runPaved(["golden", "pipeline", service, "--check"])
       expect(stale.code, stale.stdout + stale.stderr).toBe(0)
       fs.appendFileSync(path.join(service, "score.yaml"), "  cache:\n    type: redis\n")
@@ -187,7 +197,7 @@ describe("paved golden", () => {
       // Each prompt is answered once, when its message first appears: a name, the second
       // lifecycle choice (arrow down), and Enter (the default) for the rest.
       const answers: Record<string, string> = { name: "orders\r", lifecycle: "\u001b[B\r" }
-      const pending = ["name", "description", "owner", "system", "lifecycle", "database", "repository", "nodeVersion"]
+      const pending = ["name", "description", "owner", "system", "lifecycle", "database", "repository", "nodeVersion", "costCentre"]
       const exitCode = await new Promise<number>((resolve) => {
         const term = pty.spawn(process.execPath, [pavedBin, "golden", "new", "node-http-service", "--param", "port=9000"], {
           cwd: dir,
@@ -223,7 +233,8 @@ describe("paved golden", () => {
         port: 9000,
         database: true,
         repository: "github.com/acme",
-        nodeVersion: "20"
+        nodeVersion: "20",
+        costCentre: "engineering"
       })
     })
   }, 120_000)

@@ -54,7 +54,8 @@ export const ParametersV1 = Schema.Struct({
 })
 
 /**
- * The parameters of version 1.1.0: 1.0.0's plus the Node.js major the image and CI use.
+ * The parameters of version 1.1.0: 1.0.0's plus the Node.js major the image and CI use and the
+ * cost centre the catalog entity carries.
  *
  * @since 0.1.0
  */
@@ -63,6 +64,12 @@ export const ParametersV1_1 = Schema.Struct({
   nodeVersion: withDefault(
     Schema.Literal("20", "22").annotations({ description: "Node.js major version for the image and CI" }),
     () => "20" as const
+  ),
+  costCentre: withDefault(
+    Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/)).annotations({
+      description: "Cost centre (paved.dev/cost-centre), a tag production standards require"
+    }),
+    () => "engineering"
   )
 })
 
@@ -86,7 +93,8 @@ const healthLiteral = /(["'`])\/health(?=["'`?#])/g
 
 /**
  * Version 1.1.0: multi-stage non-root image with a HEALTHCHECK, the full Paved pipeline as CI,
- * health at `/healthz` plus `/readyz`, and a `nodeVersion` parameter. Its migration from 1.0.0
+ * health at `/healthz` plus `/readyz`, `nodeVersion` and `costCentre` parameters (the entity
+ * carries every tag staging and production standards require). Its migration from 1.0.0
  * records `nodeVersion: "20"` and rewrites `/health` to `/healthz` in the service's own
  * TypeScript files (those the template does not own), so code written against 1.0.0 keeps
  * passing its tests.

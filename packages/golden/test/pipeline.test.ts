@@ -46,13 +46,16 @@ describe("Pipeline", () => {
       expect(runs(workflow, "test")).toEqual(["npm ci", "npm run build", "npm test"])
       // The workload asks for postgres, so the tests get a postgres service container.
       expect(workflow.jobs.test!.services?.postgres?.image).toBe("postgres:16")
-      expect(runs(workflow, "plan")).toEqual(["$PAVED provision plan score.yaml --env $PAVED_TARGET_ENV"])
+      expect(runs(workflow, "plan")).toEqual(["$PAVED provision plan --env $PAVED_TARGET_ENV --env-type production --entity $PAVED_ENTITY_REF --catalog catalog-info.yaml --workload score.yaml"])
       expect(workflow.jobs.preview!.if).toBe("github.event_name == 'pull_request'")
-      expect(runs(workflow, "preview").join("\n")).toContain("$PAVED env up pr-${{ github.event.number }} --changed-files")
+      expect(runs(workflow, "preview")).toContain(
+        "$PAVED env up pr-${{ github.event.number }} --type preview --ttl 72h " +
+          "--changed-files \"$(git diff --name-only origin/${{ github.base_ref }}...HEAD | paste -sd, -)\""
+      )
       expect(workflow.jobs.deploy!.if).toBe("github.event_name == 'push' && github.ref == 'refs/heads/main'")
       expect(workflow.jobs.deploy!.needs).toEqual(["build", "plan"])
       expect(workflow.jobs.deploy!.environment).toEqual({ name: "production" })
-      expect(runs(workflow, "deploy")).toContain("$PAVED provision apply score.yaml --env $PAVED_TARGET_ENV")
+      expect(runs(workflow, "deploy")).toContain("$PAVED provision apply --env $PAVED_TARGET_ENV --env-type production --entity $PAVED_ENTITY_REF --catalog catalog-info.yaml --workload score.yaml")
       const setupNode = workflow.jobs.test!.steps.find((s) => s.uses === "actions/setup-node@v4") as { with: Record<string, string> }
       expect(setupNode.with["node-version"]).toBe("22")
       // The template's CI workflow is this same pipeline, so a fresh service is not stale.
@@ -131,10 +134,10 @@ describe("Pipeline", () => {
       expect(job("validate").script).toEqual(["cd \"services/orders\"", "$PAVED catalog validate catalog-info.yaml"])
       expect(job("test").services).toEqual([{ name: "postgres:16", alias: "postgres" }])
       expect(job("test").variables).toEqual({ POSTGRES_PASSWORD: "postgres" })
-      expect(job("plan").script).toContain("$PAVED provision plan score.yaml --env $PAVED_TARGET_ENV")
+      expect(job("plan").script).toContain("$PAVED provision plan --env $PAVED_TARGET_ENV --env-type staging --entity $PAVED_ENTITY_REF --catalog catalog-info.yaml --workload score.yaml")
       expect(job("preview").rules).toEqual([{ if: "$CI_PIPELINE_SOURCE == \"merge_request_event\"" }])
-      expect(job("preview").script.join("\n")).toContain("$PAVED env up mr-$CI_MERGE_REQUEST_IID --changed-files changed-files.txt")
+      expect(job("preview").script.join("\n")).toContain("$PAVED env up mr-$CI_MERGE_REQUEST_IID --type preview --ttl 72h --changed-files")
       expect(job("deploy").rules).toEqual([{ if: "$CI_COMMIT_BRANCH == \"main\"" }])
-      expect(job("deploy").script).toContain("$PAVED provision apply score.yaml --env $PAVED_TARGET_ENV")
+      expect(job("deploy").script).toContain("$PAVED provision apply --env $PAVED_TARGET_ENV --env-type staging --entity $PAVED_ENTITY_REF --catalog catalog-info.yaml --workload score.yaml")
     }).pipe(Effect.provide(NodeContext.layer)))
 })

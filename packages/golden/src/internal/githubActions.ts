@@ -2,7 +2,7 @@
  * Rendering a pipeline spec as a GitHub Actions workflow.
  */
 import * as YAML from "./yamlEmit.js"
-import type { PipelineSpec } from "./pipelineSpec.js"
+import { type PipelineSpec, previewCommand, provisionCommand } from "./pipelineSpec.js"
 
 interface ServiceContainer {
   readonly image: string
@@ -94,7 +94,7 @@ export const renderWorkflow = (spec: PipelineSpec): string => {
           setupNode,
           {
             name: `paved provision plan (${spec.resources.map((r) => `${r.name}: ${r.type}`).join(", ") || "no resources"})`,
-            run: `$PAVED provision plan ${spec.workloadFile} --env $PAVED_TARGET_ENV`
+            run: provisionCommand(spec, "plan")
           }
         ]
       },
@@ -107,11 +107,7 @@ export const renderWorkflow = (spec: PipelineSpec): string => {
         steps: [
           checkout(0),
           setupNode,
-          { name: "changed files", run: "git diff --name-only origin/${{ github.base_ref }}...HEAD > \"$RUNNER_TEMP/changed-files.txt\"" },
-          {
-            name: "paved env up",
-            run: "$PAVED env up pr-${{ github.event.number }} --changed-files \"$RUNNER_TEMP/changed-files.txt\""
-          }
+          { name: "paved env up (the pull request's change set)", run: previewCommand("pr-${{ github.event.number }}", "origin/${{ github.base_ref }}") }
         ]
       },
       deploy: {
@@ -129,7 +125,7 @@ export const renderWorkflow = (spec: PipelineSpec): string => {
             name: "docker push",
             run: `echo "\${{ secrets.GITHUB_TOKEN }}" | docker login ghcr.io -u \${{ github.actor }} --password-stdin && docker push ${image}`
           },
-          { name: "paved provision apply", run: `$PAVED provision apply ${spec.workloadFile} --env $PAVED_TARGET_ENV` }
+          { name: "paved provision apply", run: provisionCommand(spec, "apply") }
         ]
       }
     }

@@ -3,7 +3,7 @@
  * Actions workflow, as stages, with merge-request pipelines for previews.
  */
 import { serviceContainers } from "./githubActions.js"
-import type { PipelineSpec } from "./pipelineSpec.js"
+import { type PipelineSpec, previewCommand, provisionCommand } from "./pipelineSpec.js"
 import * as YAML from "./yamlEmit.js"
 
 /** The job names, in stage order. */
@@ -35,7 +35,7 @@ export const renderPipeline = (spec: PipelineSpec): string => {
       services: [{ name: "docker:27-dind", alias: "docker" }],
       script: [...cd, `docker build -t ${image} .`]
     },
-    plan: { stage: "plan", image: node, script: [...cd, `$PAVED provision plan ${spec.workloadFile} --env $PAVED_TARGET_ENV`] },
+    plan: { stage: "plan", image: node, script: [...cd, provisionCommand(spec, "plan")] },
     preview: {
       stage: "preview",
       image: node,
@@ -44,8 +44,7 @@ export const renderPipeline = (spec: PipelineSpec): string => {
       script: [
         ...cd,
         "git fetch origin $CI_MERGE_REQUEST_TARGET_BRANCH_NAME",
-        "git diff --name-only origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME...HEAD > changed-files.txt",
-        "$PAVED env up mr-$CI_MERGE_REQUEST_IID --changed-files changed-files.txt"
+        previewCommand("mr-$CI_MERGE_REQUEST_IID", "origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME")
       ]
     },
     deploy: {
@@ -60,7 +59,7 @@ export const renderPipeline = (spec: PipelineSpec): string => {
         `docker build -t ${image} .`,
         `docker push ${image}`,
         "apk add --no-cache nodejs npm",
-        `$PAVED provision apply ${spec.workloadFile} --env $PAVED_TARGET_ENV`
+        provisionCommand(spec, "apply")
       ]
     }
   }

@@ -15,6 +15,8 @@ export interface Answers {
   readonly port: number
   readonly database: boolean
   readonly repository: string
+  /** 1.1.0 on: the `paved.dev/cost-centre` annotation that production standards require. */
+  readonly costCentre?: string
 }
 
 export interface Variant {
@@ -41,7 +43,8 @@ const catalogInfo = (a: Answers, v: Variant): string => {
       annotations: {
         "backstage.io/source-location": `url:https://${a.repository}/${a.name}/tree/main/`,
         "paved.dev/template": templateName,
-        "paved.dev/template-version": v.version
+        "paved.dev/template-version": v.version,
+        ...(a.costCentre === undefined ? {} : { "paved.dev/cost-centre": a.costCentre })
       },
       tags: ["nodejs", "http"]
     },
