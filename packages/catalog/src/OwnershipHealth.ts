@@ -261,7 +261,9 @@ export const report = (
     .filter((e) => e.kind.toLowerCase() === "user")
     .map(catalog.refOf)
     .filter((u) => catalog.groupsOf(u).every((g) => !isGroup(catalog.get(g))))
+  // The organisation itself is the root of the tree: having no parent is what it should do.
   const groupsWithoutParent = groups.filter((g) => {
+    if (String(catalog.get(g)?.spec?.type ?? "").toLowerCase() === "organization") return false
     const parent = catalog.parentOf(g)
     return parent === undefined || !isGroup(catalog.get(parent))
   })

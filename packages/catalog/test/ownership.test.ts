@@ -98,3 +98,17 @@ describe("ownership health after a reorg", () => {
     expect(JSON.stringify(entities)).toBe(snapshot)
   })
 })
+
+describe("groups without a parent", () => {
+  const group = (name: string, type: string, parent?: string) => ({
+    apiVersion: "backstage.io/v1alpha1",
+    kind: "Group",
+    metadata: { name },
+    spec: { type, children: [], ...(parent === undefined ? {} : { parent }) }
+  })
+
+  it("does not count the organisation at the root of the tree, only stray teams", () => {
+    const view = CatalogView.fromEntities([group("acme", "organization"), group("web", "team", "acme"), group("stray", "team")])
+    expect(OwnershipHealth.report(view).groupsWithoutParent).toEqual(["group:default/stray"])
+  })
+})
