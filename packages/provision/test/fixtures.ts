@@ -1,6 +1,7 @@
 import { Provision, Request } from "@paved/provision"
 import type { Standards } from "@paved/provision"
-import { Effect, Layer, ManagedRuntime } from "effect"
+import type { Effect } from "effect"
+import { ManagedRuntime } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -28,6 +29,3 @@ export const one = (env: string, type: string, key = "res", envType: Standards.E
 })
 
 export const unique = (prefix: string) => `${prefix}${process.pid}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`
-
-export const layerFor = (dir: string) => Provision.layerLocal({ dir, postgres: "postgres://postgres@127.0.0.1:5432/postgres" })
-export type { Layer }
