@@ -17,3 +17,5 @@ export * as Receiver from "./Receiver.js"
 export * as Drift from "./Drift.js"
 /** @since 0.1.0 */
 export * as TeamView from "./TeamView.js"
+/** @since 0.1.0 */
+export * as Otlp from "./Otlp.js"
