@@ -57,6 +57,25 @@ describe("hostile inputs", () => {
       expect(result.sources.map((s) => s.file)).toEqual([file])
     }))
 
+  it.effect("a symbolic link inside the root that points outside it is an escape too", () =>
+    Effect.gen(function*() {
+      const outside = fs.mkdtempSync(path.join(os.tmpdir(), "paved-catalog-outside-"))
+      try {
+        fs.writeFileSync(path.join(outside, "secret.yaml"), component("secret"))
+        fs.mkdirSync(path.join(dir, "links"), { recursive: true })
+        fs.symlinkSync(path.join(outside, "secret.yaml"), path.join(dir, "links/secret.yaml"))
+        const file = write("links/catalog-info.yaml", [
+          "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: links\nspec:\n  targets: [./secret.yaml]\n",
+          component("reader").replace("  owner: team-a\n", "  owner: team-a\n  description:\n    $text: ./secret.yaml\n")
+        ].join("---\n"))
+        const result = yield* Catalog.load([file], { integrity: false })
+        expect(result.problems.map((p) => [p.rule, p.path, p.line])).toEqual([["location/escape", "spec.targets[0]", 6], ["location/escape", "spec.description.$text", 17]])
+        expect(result.entities.map((e) => e.ref)).toEqual(["location:default/links"])
+      } finally {
+        fs.rmSync(outside, { recursive: true, force: true })
+      }
+    }))
+
   it.effect("non-object documents, YAML errors and invalid UTF-8 are clear problems", () =>
     Effect.gen(function*() {
       const scalar = write("odd/scalar.yaml", "just a string\n---\n- a\n- list\n---\n" + component("after-odd-docs"))

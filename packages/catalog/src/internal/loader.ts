@@ -10,10 +10,10 @@ import type { Entity } from "../Entity.js"
 import * as EntityRef from "../EntityRef.js"
 import * as Integrity from "../Integrity.js"
 import type { Registry } from "../KindRegistry.js"
-import type { Problem, Severity } from "../Problem.js"
+import { type Problem, type Severity, sort as sortProblems } from "../Problem.js"
 import * as Relations from "../Relations.js"
 import { catalogFilesIn, globBase, globFiles, isGlob } from "./discover.js"
-import { hasPlaceholder, isInside, resolvePlaceholders } from "./placeholders.js"
+import { hasPlaceholder, isInside, isInsideReal, resolvePlaceholders } from "./placeholders.js"
 import { pathToString, validateEntity } from "./validateEntity.js"
 import { parseFast } from "./fastYaml.js"
 import { type FileIssue, locate, parseDocuments, readText } from "./yamlSource.js"
@@ -148,6 +148,11 @@ export const loadFiles = async (inputs: ReadonlyArray<string>, settings: Setting
   }
 
   async function loadFile(job: Job): Promise<void> {
+    if (job.via !== undefined && !(await isInsideReal(job.root, job.file))) {
+      const where = job.via.where()
+      problems.push({ severity: "error", file: job.via.file, line: where.line, column: where.column, path: job.via.path, ref: job.via.ref, rule: "location/escape", message: `The target ${job.file} is a symbolic link to a file outside the root directory ${job.root}; copy the file into the root instead` })
+      return
+    }
     const read = await readText(job.file, settings.maxFileBytes)
     if (read._tag === "Missing") {
       if (job.via === undefined) problems.push({ severity: "error", file: job.file, rule: "input/not-found", message: `${job.file} does not exist` })
@@ -288,7 +293,8 @@ const finish = async (
   }
   return {
     entities,
-    problems,
+    // Files are read concurrently; sorting makes the report the same on every run.
+    problems: sortProblems(problems),
     sources: [...sources.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([file, ok]) => ({ file, location: `file:${file}`, ok }))
   }
 }

@@ -3,6 +3,7 @@
  * content of the file it names, resolved relative to the file that holds it and never outside
  * the root. Remote URLs are left unresolved with a warning (Paved reads no network here).
  */
+import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import * as YAML from "yaml"
 import type { Severity } from "../Problem.js"
@@ -30,6 +31,18 @@ const REMOTE = /^[a-z][a-z0-9+.-]*:\/\//i
 export const isInside = (root: string, target: string): boolean => {
   const rel = path.relative(root, target)
   return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel))
+}
+
+/**
+ * Whether `target`, with symbolic links followed, still lies inside `root` (a link inside the
+ * root that points at `/etc/passwd` is an escape too). A target that does not exist passes; the
+ * read reports it.
+ */
+export const isInsideReal = async (root: string, target: string): Promise<boolean> => {
+  const real = await fs.realpath(target).catch(() => undefined)
+  if (real === undefined) return true
+  const realRoot = await fs.realpath(root).catch(() => root)
+  return isInside(realRoot, real)
 }
 
 /** Whether a value holds any placeholder (cheap check so most entities skip the async walk). */
@@ -82,6 +95,10 @@ export const resolvePlaceholders = async (
     const resolved = path.resolve(path.dirname(file), target)
     if (!isInside(limits.root, resolved)) {
       issues.push({ severity: "error", path: where, rule: "location/escape", message: `${key} points at ${target}, outside the root directory ${limits.root}; keep placeholder files inside the root, or set LoadOptions.root` })
+      return undefined
+    }
+    if (!(await isInsideReal(limits.root, resolved))) {
+      issues.push({ severity: "error", path: where, rule: "location/escape", message: `${key} points at ${target}, a symbolic link to a file outside the root directory ${limits.root}; copy the file into the root instead` })
       return undefined
     }
     const read = await readText(resolved, limits.maxFileBytes)
