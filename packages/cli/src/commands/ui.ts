@@ -10,6 +10,8 @@ import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import { Catalog } from "@paved/catalog"
 import * as CatalogStore from "@paved/catalog/CatalogStore"
+import * as EnvStore from "@paved/envs/EnvStore"
+import * as SpanStore from "@paved/observe/SpanStore"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -31,6 +33,18 @@ const filesLayer = (inputs: ReadonlyArray<string>): Layer.Layer<CatalogStore.Cat
   Layer.tap(CatalogStore.layerMemory, (context) =>
     Effect.flatMap(Catalog.load(inputs), (loaded) => Context.get(context, CatalogStore.CatalogStore).ingest(loaded)))
 
+// Spans and environments live in the same store as the catalog. They are optional in the TUI:
+// when their store cannot be opened, their views say so and the catalog still works.
+// The TUI reads them with `Effect.serviceOption`, so the layer promises nothing about them.
+const optional = <A, E>(layer: Layer.Layer<A, E>): Layer.Layer<never> => Layer.catchAll(layer, () => Layer.empty)
+
+const storeLayer = (db: Option.Option<string>) =>
+  Layer.unwrapEffect(Effect.map(Store.target(db), (t) => {
+    const spans = t._tag === "pg" ? SpanStore.layerPg({ url: t.url }) : t._tag === "memory" ? SpanStore.layerMemory : SpanStore.layerSqlite({ filename: t.filename })
+    const envs = t._tag === "pg" ? EnvStore.layerPg({ url: t.url }) : t._tag === "memory" ? Layer.empty : EnvStore.layerSqlite({ filename: t.filename })
+    return Layer.mergeAll(Store.layer(db), optional(spans), optional(envs))
+  }))
+
 /**
  * The `ui` command.
  *
@@ -51,7 +65,7 @@ export const ui = Command.make("ui", { paths, db: Store.db, readonly }, ({ db, p
     }
     const layer: Layer.Layer<CatalogStore.CatalogStore, CatalogStore.StoreError | Output.UsageError> = paths.length > 0
       ? filesLayer(paths)
-      : Store.layer(db)
+      : storeLayer(db)
     // React checks NODE_ENV when it is first loaded; its development build is several times
     // slower per frame. Loading the TUI here also keeps Ink and React out of every other command.
     process.env.NODE_ENV ??= "production"

@@ -8,11 +8,13 @@ import * as Option from "effect/Option"
 import { type Key as InkKey, Text, useApp, useInput, useStdout } from "ink"
 import { useEffect, useMemo, useRef, useState } from "react"
 import * as CatalogFeed from "../internal/catalogFeed.js"
+import * as PlatformFeed from "../internal/platformFeed.js"
 import * as ScoreFeed from "../internal/scoreFeed.js"
 import { useEffectValue, useStream } from "../internal/useStream.js"
 import * as App from "../state/app.js"
 import * as CatalogIndex from "../state/catalogIndex.js"
 import * as Lines from "../state/lines.js"
+import * as PlatformLines from "../state/platformLines.js"
 import { count } from "../state/text.js"
 import { CatalogView, catalogRows } from "./CatalogView.js"
 import { bodyHeight, Frame, type Hint } from "./Frame.js"
@@ -91,6 +93,20 @@ export const commands = (): ReadonlyArray<App.Command> => [
     open: (arg) => (arg.length === 0 ? "which entity? write :graph kind:namespace/name" : App.view("graph", arg.toLowerCase()))
   },
   { name: "scorecards", args: "", description: "scorecard levels by team and entity, failing rules", open: () => App.view("scorecards") },
+  { name: "traces", args: "", description: "RED per service, the service map, recent traces", open: () => App.view("traces") },
+  {
+    name: "trace",
+    args: "ID",
+    description: "one trace as a waterfall",
+    open: (arg) => (arg.length === 0 ? "which trace? write :trace TRACE_ID" : App.view("trace", arg.toLowerCase()))
+  },
+  { name: "envs", args: "", description: "environments: status, services, TTL", open: () => App.view("envs") },
+  {
+    name: "env",
+    args: "NAME",
+    description: "one environment: services, resources, logs",
+    open: (arg) => (arg.length === 0 ? "which environment? write :env NAME" : App.view("env", arg))
+  },
   { name: "help", args: "", description: "the keys", open: () => "" },
   { name: "quit", args: "", description: "leave", open: () => "" }
 ]
@@ -156,6 +172,12 @@ export const PavedApp = (props: PavedAppProps) => {
   const scores = useEffectValue(() => (scoresWanted ? ScoreFeed.evaluate() : undefined), [scoresWanted])
   const report = scores.value
 
+  const wantsTelemetry = top.kind === "traces" || top.kind === "entity"
+  const telemetry = useStream(() => (wantsTelemetry ? PlatformFeed.telemetry() : undefined), [wantsTelemetry])
+  const trace = useEffectValue(() => (top.kind === "trace" ? PlatformFeed.trace(top.subject) : undefined), [top.kind, top.subject])
+  const wantsEnvs = top.kind === "envs" || top.kind === "env" || top.kind === "entity"
+  const envs = useStream(() => (wantsEnvs ? PlatformFeed.environments() : undefined), [wantsEnvs])
+
   const lines = useMemo((): ReadonlyArray<Lines.Line> => {
     switch (top.kind) {
       case "entity": {
@@ -165,7 +187,15 @@ export const PavedApp = (props: PavedAppProps) => {
           onNone: () => [{ text: `${top.subject} is not in the catalog`, style: "warning" }],
           onSome: (s) => {
             const score = report === undefined ? undefined : Lines.scoreSection(report, s.ref)
-            return Lines.entityDetail(s, score === undefined ? [] : [score])
+            const envSection = Option.match(envs.value ?? Option.none(), {
+              onNone: () => [],
+              onSome: (all) => [PlatformLines.entityEnvironments(all, s.ref)]
+            })
+            const telemetrySection = Option.match(telemetry.value ?? Option.none(), {
+              onNone: () => [],
+              onSome: (t) => [PlatformLines.entityTelemetry(t, s.ref, s.entity.metadata.name)]
+            })
+            return Lines.entityDetail(s, [...(score === undefined ? [] : [score]), ...envSection, ...telemetrySection])
           }
         })
       }
@@ -181,13 +211,46 @@ export const PavedApp = (props: PavedAppProps) => {
           return score === undefined ? undefined : Lines.levelHealth(score)
         })
       }
+      case "traces":
+        if (telemetry.error !== undefined) return [{ text: telemetry.error, style: "error" }]
+        if (telemetry.value === undefined) return [{ text: "loading…", style: "dim" }]
+        return Option.match(telemetry.value, {
+          onNone: () => [{ text: "no span store in this session: open paved ui with --db (spans live in the catalog store)", style: "warning" }],
+          onSome: PlatformLines.telemetry
+        })
+      case "trace":
+        if (trace.error !== undefined) return [{ text: trace.error, style: "error" }]
+        if (trace.value === undefined) return [{ text: "loading…", style: "dim" }]
+        return Option.match(trace.value, {
+          onNone: () => [{ text: "no span store in this session: open paved ui with --db", style: "warning" }],
+          onSome: Option.match({
+            onNone: () => [{ text: `no trace ${top.subject} in the span store`, style: "warning" }],
+            onSome: (tree) => PlatformLines.waterfall(tree)
+          })
+        })
+      case "envs":
+      case "env": {
+        if (envs.error !== undefined) return [{ text: envs.error, style: "error" }]
+        if (envs.value === undefined) return [{ text: "loading…", style: "dim" }]
+        const now = Date.now()
+        return Option.match(envs.value, {
+          onNone: () => [{ text: "no environment store in this session: open paved ui with --db", style: "warning" }],
+          onSome: (all) => {
+            if (top.kind === "envs") return PlatformLines.environments(all, now)
+            const record = all.find((r) => r.name === top.subject)
+            return record === undefined
+              ? [{ text: `no environment named ${top.subject}`, style: "warning" }]
+              : PlatformLines.environment(record, now, (file) => PlatformFeed.logTail(file))
+          }
+        })
+      }
       case "scorecards":
         if (scores.error !== undefined) return [{ text: scores.error, style: "error" }]
         return report === undefined ? [{ text: "evaluating the scorecard over the catalog…", style: "dim" }] : Lines.scorecards(report)
       default:
         return []
     }
-  }, [top.kind, top.subject, stored, edges, index, catalog.version, report, scores.error])
+  }, [top.kind, top.subject, stored, edges, index, catalog.version, report, scores.error, telemetry, trace, envs])
 
   const shortcuts = useMemo((): Readonly<Record<string, App.View>> => {
     if (top.kind !== "entity" || stored.value === undefined || Option.isNone(stored.value)) return {}

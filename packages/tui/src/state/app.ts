@@ -16,6 +16,7 @@ export type ViewKind =
   | "owned"
   | "scorecards"
   | "envs"
+  | "env"
   | "provision"
   | "traces"
   | "trace"

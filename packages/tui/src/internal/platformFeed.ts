@@ -1,0 +1,68 @@
+/**
+ * Live data from the other packages, when the runtime has their services: telemetry from the
+ * `SpanStore` of `@paved/observe` and environments from the `EnvStore` of `@paved/envs`. Each is
+ * a `Stream` that polls its store, so the views follow changes (a service turning ready, new
+ * traces) while they are open. Without the service the stream emits `None` once.
+ */
+import type { EnvironmentError, EnvironmentRecord } from "@paved/envs/Environment"
+import { EnvStore } from "@paved/envs/EnvStore"
+import { SpanStore, type SpanStoreError, type TraceTree } from "@paved/observe/SpanStore"
+import type * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
+import * as Stream from "effect/Stream"
+import * as fs from "node:fs"
+import type { TelemetryOverview } from "../state/platformLines.js"
+
+const poll = <A, E>(effect: Effect.Effect<A, E>, every: Duration.DurationInput): Stream.Stream<A, E> =>
+  Stream.repeatEffectWithSchedule(effect, Schedule.spaced(every))
+
+const withService = <S, I, A, E>(
+  tag: Context.Tag<I, S>,
+  every: Duration.DurationInput,
+  use: (service: S) => Effect.Effect<A, E>
+): Stream.Stream<Option.Option<A>, E> =>
+  Stream.unwrap(Effect.map(Effect.serviceOption(tag), Option.match({
+    onNone: () => Stream.make(Option.none<A>()),
+    onSome: (service) => poll(Effect.map(use(service), Option.some), every)
+  })))
+
+/** RED per service, the service map and recent traces, every 5 seconds. */
+export const telemetry = (): Stream.Stream<Option.Option<TelemetryOverview>, SpanStoreError> =>
+  withService(SpanStore, "5 seconds", (store) =>
+    Effect.all({
+      red: store.red({ groupBy: "service" }),
+      edges: store.serviceMap(),
+      traces: store.searchTraces({ limit: 200 })
+    }))
+
+/** One trace's spans as a waterfall (traces do not change once stored). */
+export const trace = (traceId: string): Effect.Effect<Option.Option<Option.Option<TraceTree>>, SpanStoreError> =>
+  Effect.flatMap(Effect.serviceOption(SpanStore), Option.match({
+    onNone: () => Effect.succeed(Option.none()),
+    onSome: (store) => Effect.map(store.trace(traceId), Option.some)
+  }))
+
+/** Every environment, every 2 seconds. */
+export const environments = (): Stream.Stream<Option.Option<ReadonlyArray<EnvironmentRecord>>, EnvironmentError> =>
+  withService(EnvStore, "2 seconds", (store) => Effect.map(store.list, (all) => all.map((s) => s.record)))
+
+/** The last `lines` lines of a log file (none when it cannot be read). */
+export const logTail = (file: string, lines = 10): ReadonlyArray<string> => {
+  try {
+    const size = fs.statSync(file).size
+    const fd = fs.openSync(file, "r")
+    try {
+      const length = Math.min(size, 16 * 1024)
+      const buffer = Buffer.alloc(length)
+      fs.readSync(fd, buffer, 0, length, size - length)
+      return buffer.toString("utf8").split("\n").filter((l) => l.length > 0).slice(-lines)
+    } finally {
+      fs.closeSync(fd)
+    }
+  } catch {
+    return []
+  }
+}

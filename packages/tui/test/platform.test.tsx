@@ -1,0 +1,164 @@
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { Catalog } from "@paved/catalog"
+import * as CatalogStore from "@paved/catalog/CatalogStore"
+import * as EnvStore from "@paved/envs/EnvStore"
+import * as SpanStore from "@paved/observe/SpanStore"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import { render } from "ink-testing-library"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import { PavedApp } from "../src/components/App.js"
+import { RuntimeContext, type TuiRuntime } from "../src/internal/useStream.js"
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..")
+const examples = path.resolve(repoRoot, "../shared/conformance/backstage/packages/catalog-model/examples")
+
+let runtime: TuiRuntime
+let tmp: string
+
+const span = (traceId: string, spanId: string, parent: string, service: string, name: string, offsetMs: number, durationMs: number, status = 0) => ({
+  traceId,
+  spanId,
+  parentSpanId: parent,
+  service,
+  namespace: "default",
+  entityRef: `component:default/${service}`,
+  name,
+  kind: parent === "" ? 2 : 3,
+  startUs: Date.now() * 1000 - 60_000_000 + offsetMs * 1000,
+  durationUs: durationMs * 1000,
+  status,
+  statusMessage: status === 2 ? "boom" : "",
+  peer: "",
+  attributes: {},
+  resource: {},
+  events: []
+})
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "paved-tui-platform-"))
+  const db = path.join(tmp, "paved.db")
+  const layer = Layer.mergeAll(CatalogStore.layerMemory, SpanStore.layerMemory, EnvStore.layerSqlite({ filename: db }))
+  const rt = ManagedRuntime.make(layer)
+  await rt.runPromise(Effect.gen(function*() {
+    const loaded = yield* Catalog.load([path.join(examples, "all.yaml"), path.join(examples, "acme/org.yaml")])
+    yield* (yield* CatalogStore.CatalogStore).ingest(loaded)
+    const spans = yield* SpanStore.SpanStore
+    yield* spans.insertSpans([
+      span("aaaa0001", "s1", "", "artist-lookup", "GET /artists", 0, 120),
+      span("aaaa0001", "s2", "s1", "artist-lookup", "SELECT artists", 10, 40),
+      span("aaaa0001", "s3", "s1", "wayback-search", "search", 60, 50, 2)
+    ])
+    const envs = yield* EnvStore.EnvStore
+    yield* envs.claim({
+      instance: "i-1",
+      record: {
+        name: "pr-42",
+        type: "preview",
+        owner: "team-a",
+        status: "ready",
+        createdAt: Date.now(),
+        expiresAt: Date.now() + 3 * 3600_000,
+        directory: tmp,
+        overlays: {},
+        changed: ["component:default/artist-lookup"],
+        provisioner: {},
+        telemetry: { mode: "off" },
+        services: [{
+          ref: "component:default/artist-lookup",
+          name: "artist-lookup",
+          mode: "run",
+          status: "ready",
+          url: "http://127.0.0.1:4100",
+          logFile: path.join(tmp, "artist-lookup.log"),
+          command: ["node", "server.js"],
+          configKeys: [],
+          config: {}
+        }],
+        resources: []
+      }
+    })
+  }))
+  fs.writeFileSync(path.join(tmp, "artist-lookup.log"), "starting\nlistening on 4100\n")
+  runtime = rt as unknown as TuiRuntime
+})
+
+afterAll(async () => {
+  await runtime.dispose()
+  fs.rmSync(tmp, { recursive: true, force: true })
+})
+
+// eslint-disable-next-line no-control-regex
+const strip = (s: string | undefined) => (s ?? "").replace(/\u001b\[[0-9;]*m/g, "")
+
+const waitFor = async (read: () => string, predicate: (frame: string) => boolean, what: string): Promise<string> => {
+  const until = Date.now() + 8000
+  for (;;) {
+    const frame = read()
+    if (predicate(frame)) return frame
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; last frame:\n${frame}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+const type = async (stdin: { write: (s: string) => void }, keys: string) => {
+  for (const k of keys) {
+    stdin.write(k)
+    await new Promise((r) => setTimeout(r, 5))
+  }
+}
+
+describe("PavedApp over the other packages", () => {
+  it("shows RED, the service map and traces, and a trace as a waterfall", async () => {
+    const app = render(
+      <RuntimeContext.Provider value={runtime}>
+        <PavedApp />
+      </RuntimeContext.Provider>
+    )
+    const frame = () => strip(app.lastFrame())
+    try {
+      await waitFor(frame, (f) => f.includes("artist-lookup"), "the catalog")
+      await type(app.stdin, ":traces\r")
+      const traces = await waitFor(frame, (f) => f.includes("recent traces (1)"), "the traces view")
+      expect(traces).toMatch(/RED per service \(1\)\n  artist-lookup .* p95 /)
+      expect(traces).toContain("artist-lookup → wayback-search")
+      expect(traces).toContain("artist-lookup: GET /artists")
+      // Move to the trace line and open it.
+      for (let i = 0; i < 10; i++) app.stdin.write("j")
+      await new Promise((r) => setTimeout(r, 50))
+      app.stdin.write("\r")
+      const tree = await waitFor(frame, (f) => f.includes("█"), "the waterfall")
+      expect(tree).toMatch(/█+\s+120\.0ms artist-lookup: GET \/artists/)
+      expect(tree).toMatch(/ {2}wayback-search: search ✗ boom/)
+    } finally {
+      app.unmount()
+    }
+  })
+
+  it("lists environments with TTL and opens one with its services and log tail", async () => {
+    const app = render(
+      <RuntimeContext.Provider value={runtime}>
+        <PavedApp />
+      </RuntimeContext.Provider>
+    )
+    const frame = () => strip(app.lastFrame())
+    try {
+      await waitFor(frame, (f) => f.includes("artist-lookup"), "the catalog")
+      await type(app.stdin, ":envs\r")
+      const envs = await waitFor(frame, (f) => f.includes("environments (1)"), "the environments view")
+      expect(envs).toMatch(/pr-42\s+preview\s+ready\s+1\/1 services ready\s+3h left/)
+      app.stdin.write("j")
+      await new Promise((r) => setTimeout(r, 50))
+      app.stdin.write("\r")
+      const env = await waitFor(frame, (f) => f.includes("log artist-lookup"), "the environment detail")
+      expect(env).toContain("http://127.0.0.1:4100")
+      expect(env).toContain("listening on 4100")
+    } finally {
+      app.unmount()
+    }
+  })
+})
