@@ -124,7 +124,7 @@ describe("PavedApp over the other packages", () => {
       await waitFor(frame, (f) => f.includes("artist-lookup"), "the catalog")
       await type(app.stdin, ":traces\r")
       const traces = await waitFor(frame, (f) => f.includes("recent traces (1)"), "the traces view")
-      expect(traces).toMatch(/RED per service \(1\)\n  artist-lookup .* p95 /)
+      expect(traces).toMatch(/RED per service \(1\)\n {2}artist-lookup .* p95 /)
       expect(traces).toContain("artist-lookup → wayback-search")
       expect(traces).toContain("artist-lookup: GET /artists")
       // Move to the trace line and open it.
