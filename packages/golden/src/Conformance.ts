@@ -8,6 +8,9 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import type { PlatformError } from "@effect/platform/Error"
+import * as Catalog from "@paved/catalog/Catalog"
+import * as Facts from "@paved/catalog/Facts"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { readManyOptional } from "./internal/projectFiles.js"
@@ -124,3 +127,40 @@ export const checkServices = (
   dirs: ReadonlyArray<string>
 ): Effect.Effect<ReadonlyArray<ServiceCheck>, CheckError, TemplateRegistry | FileSystem.FileSystem | Path.Path> =>
   Effect.forEach(dirs, checkService, { concurrency: 16 })
+
+/**
+ * Conformance as catalog facts, so scorecard rules can read it (`facts.golden.drift`,
+ * `facts.golden.upToDate`, `facts.golden.version`, `facts.golden.latest`,
+ * `facts.golden.driftedFiles`). Each directory's Component entity (from its
+ * `catalog-info.yaml`) keys its facts; directories that cannot be checked are left out, so a
+ * rule reading them reports *unknown* rather than a pass or a fail.
+ *
+ * @since 0.1.0
+ */
+export const factSource = (
+  dirs: ReadonlyArray<string>,
+  options: { readonly id?: string; readonly ttl?: Duration.DurationInput } = {}
+): Effect.Effect<Facts.FactSource, never, TemplateRegistry | FileSystem.FileSystem | Path.Path> =>
+  Effect.gen(function*() {
+    const path = yield* Path.Path
+    const observedAt = Date.now()
+    const records: Array<Facts.FactRecord> = []
+    const checks = yield* Effect.forEach(dirs, (dir) => Effect.option(checkService(dir)), { concurrency: 16 })
+    const loaded = yield* Catalog.load(dirs.map((dir) => path.join(dir, "catalog-info.yaml")))
+    checks.forEach((check, i) => {
+      if (check._tag === "None") return
+      const file = path.resolve(dirs[i]!, "catalog-info.yaml")
+      const component = loaded.entities.find((e) => path.resolve(e.file) === file && e.entity.kind.toLowerCase() === "component")
+      if (component === undefined) return
+      const c = check.value
+      const facts: Record<string, unknown> = {
+        drift: c.drift,
+        upToDate: c.upToDate,
+        version: c.version,
+        latest: c.latest,
+        driftedFiles: c.files.map((f) => f.path)
+      }
+      for (const [key, value] of Object.entries(facts)) records.push({ ref: component.ref, key, value, observedAt })
+    })
+    return Facts.fromRecords(options.id ?? "golden", options.ttl ?? "1 day", records)
+  })
