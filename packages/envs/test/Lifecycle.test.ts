@@ -32,6 +32,8 @@ describe("environments without resources", () => {
           directory: path.join(dir, "envs", staging)
         }))
         const accountsUrl = base.services[0]!.url!
+        // accounts' workload names no command: it runs its package.json start script.
+        expect(base.services[0]!.command).toEqual(["/bin/sh", "-c", "node server.mjs"])
         const record = yield* Effect.scoped(Environments.up({
           name: preview,
           catalog,
@@ -42,6 +44,7 @@ describe("environments without resources", () => {
         }))
         expect(record.services.map((s) => [s.name, s.mode])).toEqual([["accounts", "shared"], ["reports", "run"]])
         expect(record.services[0]!.url).toBe(accountsUrl)
+        // reports became ready through its exec readiness probe.
         const report = yield* getJson(`${record.services[1]!.url}/report`)
         expect(report.body).toEqual({ service: "reports", customers: ["Ada Lovelace"] })
         expect(record.services[1]!.config.ACCOUNTS_URL).toBe(accountsUrl)
