@@ -1,7 +1,8 @@
 /**
  * (b) 10k `catalog-info.yaml` files on disk, end to end: Paved's `Catalog.load` (read, parse,
  * validate, relations, integrity) against `yaml` + Backstage's policy chain and kind validators
- * over the same files, in the same process. Prints one JSON line per case.
+ * over the same files, in the same process; runs alternate and the best of three counts.
+ * The integrity check is off here (the peer has none). Prints one JSON line per case.
  */
 import { Catalog } from "@paved/catalog"
 import * as Effect from "effect/Effect"
@@ -43,15 +44,23 @@ try {
   await Effect.runPromise(Catalog.load(files.slice(0, 500)))
   for (const f of files.slice(0, 500)) await backstageValidate(YAML.parse(fs.readFileSync(f, "utf8")))
 
-  const rss = peakRss()
-  let start = performance.now()
-  const accepted = await paved()
-  const ms = performance.now() - start
-  const pavedRss = rss.stop()
-  start = performance.now()
-  const peerAccepted = await peer()
-  const peerMs = performance.now() - start
-  if (accepted !== n || peerAccepted !== n) throw new Error(`accepted ${accepted} (paved) / ${peerAccepted} (backstage) of ${n}`)
+  // Alternate the two and keep the best run of each, so a busy machine skews both alike.
+  const best = { paved: Infinity, peer: Infinity }
+  let rss = 0
+  for (let round = 0; round < 3; round++) {
+    const sampler = peakRss()
+    let start = performance.now()
+    const accepted = await paved()
+    best.paved = Math.min(best.paved, performance.now() - start)
+    rss = Math.max(rss, sampler.stop())
+    start = performance.now()
+    const peerAccepted = await peer()
+    best.peer = Math.min(best.peer, performance.now() - start)
+    if (accepted !== n || peerAccepted !== n) throw new Error(`accepted ${accepted} (paved) / ${peerAccepted} (backstage) of ${n}`)
+  }
+  const ms = best.paved
+  const peerMs = best.peer
+  const pavedRss = rss
   console.log(JSON.stringify({
     case: "load catalog-info.yaml files (read + parse + validate + relations)",
     n,
