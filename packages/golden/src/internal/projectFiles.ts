@@ -11,14 +11,6 @@ import * as nodeFs from "node:fs"
 /** Directories that are never part of a service's own files. */
 const ignored = new Set(["node_modules", ".git", "dist", ".paved"])
 
-/** Reads a file, or `None` when it does not exist. */
-export const readOptional = (file: string): Effect.Effect<Option.Option<string>, PlatformError, FileSystem.FileSystem> =>
-  Effect.flatMap(FileSystem.FileSystem, (fs) =>
-    fs.readFileString(file).pipe(
-      Effect.map(Option.some),
-      Effect.catchTag("SystemError", (e) => e.reason === "NotFound" ? Effect.succeed(Option.none()) : Effect.fail(e))
-    ))
-
 /**
  * Reads many small files of one directory synchronously, `None` for a missing one. A check reads
  * thousands of small files; doing it in one synchronous pass is several times faster than a
