@@ -27,6 +27,8 @@ export type HistoryInsert = Omit<HistoryEntry, "id">
 export interface Plan {
   readonly upserts: ReadonlyArray<EntityRecord>
   readonly deletes: ReadonlyArray<EntityRef>
+  /** Upserted refs that already had rows (to clear first); new refs need no delete. */
+  readonly replaced: ReadonlyArray<EntityRef>
   readonly history: ReadonlyArray<HistoryInsert>
   readonly locations: ReadonlyArray<LocationRecord>
   readonly removedLocations: ReadonlyArray<string>

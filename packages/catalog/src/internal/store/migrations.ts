@@ -52,16 +52,17 @@ export const migrations: ReadonlyArray<Migration> = [
         PRIMARY KEY (source_ref, type, target_ref)
       )`,
       `CREATE INDEX catalog_relations_target ON catalog_relations (target_ref, type)`,
+      // The table is its own (ref, key, value) index (SQLite: WITHOUT ROWID), and the second index
+      // covers (key, value, raw, ref): filters start from one and probe the other, facets read
+      // the second without touching the table. '' stands for "the key exists, no usable value".
       `CREATE TABLE catalog_search (
         ref ${text(d)} NOT NULL,
         key ${text(d)} NOT NULL,
-        value ${text(d)},
-        raw ${text(d)}
-      )`,
-      // Both covering: filters start from (key, value) and probe (ref, key, value); facets read
-      // (key, value, raw) without touching the table.
-      `CREATE INDEX catalog_search_key_value ON catalog_search (key, value, raw, ref)`,
-      `CREATE INDEX catalog_search_ref ON catalog_search (ref, key, value)`,
+        value ${text(d)} NOT NULL,
+        raw ${text(d)} NOT NULL,
+        PRIMARY KEY (ref, key, value)
+      )${d === "sqlite" ? " WITHOUT ROWID" : ""}`,
+      `CREATE INDEX catalog_search_key_value ON catalog_search (key, value, raw${d === "pg" ? ", ref" : ""})`,
       d === "pg"
         ? `CREATE TABLE catalog_history (id SERIAL PRIMARY KEY, ref ${text(d)} NOT NULL, at TEXT NOT NULL, location TEXT,
             change TEXT NOT NULL, detail TEXT NOT NULL, paths_json TEXT NOT NULL, owner_before TEXT, owner_after TEXT)`

@@ -329,5 +329,6 @@ export const reconcile = (
       created, updated, unchanged, orphaned, deleted, renamed: renames, conflicts, lastKnownGood,
       problems: input.problems, locations: sources.size
     }
-    return { plan: { upserts, deletes, history, locations, removedLocations: removed }, report }
+    const replaced = upserts.filter((u) => headByRef.has(u.ref)).map((u) => u.ref)
+    return { plan: { upserts, deletes, replaced, history, locations, removedLocations: removed }, report }
   })

@@ -69,7 +69,7 @@ export interface RecordHead {
   readonly lastChanged: string
 }
 
-/** Values longer than this are kept as "key exists" only, as Backstage does. */
+/** Values longer than this (and empty ones) are kept as "key exists" only, as Backstage does. */
 const MAX_VALUE_LENGTH = 200
 
 const byKey = ([a]: [string, unknown], [b]: [string, unknown]): number => (a < b ? -1 : a > b ? 1 : 0)
@@ -101,7 +101,7 @@ const pushPairs = (out: Array<SearchPair>, seen: Set<string>, key: string, value
   }
   const lowerKey = key.toLowerCase()
   const raw = value === null ? null : String(value)
-  const usable = raw !== null && raw.length <= MAX_VALUE_LENGTH ? raw : null
+  const usable = raw !== null && raw.length > 0 && raw.length <= MAX_VALUE_LENGTH ? raw : null
   const lower = usable === null ? null : usable.toLowerCase()
   const id = `${lowerKey}\u0000${lower ?? "\u0001"}`
   if (seen.has(id)) return

@@ -87,7 +87,7 @@ export const makeSqlBackend: Effect.Effect<Backend, StoreError, SqlClient.SqlCli
 
   const apply = (plan: Plan) =>
     Effect.gen(function*() {
-      const touched = [...plan.deletes, ...plan.upserts.map((u) => u.ref)]
+      const touched = [...plan.deletes, ...plan.replaced]
       yield* deleteRefs("catalog_search", "ref", touched)
       yield* deleteRefs("catalog_relations", "source_ref", touched)
       yield* deleteRefs("catalog_entities", "ref", touched)
@@ -105,7 +105,7 @@ export const makeSqlBackend: Effect.Effect<Backend, StoreError, SqlClient.SqlCli
         yield* insertRows(
           "catalog_search",
           ["ref", "key", "value", "raw"],
-          batch.flatMap((u) => searchOf(u).map((p) => [u.ref, p.key, p.value, p.raw]))
+          batch.flatMap((u) => searchOf(u).map((p) => [u.ref, p.key, p.value ?? "", p.raw ?? ""]))
         )
         yield* insertRows(
           "catalog_relations",

@@ -19,29 +19,48 @@ const escapeLike = (term: string): string => term.replace(/[\\%_]/g, (c) => "\\"
 // Keys whose values are shared by a large part of any catalog: a poor place to start a search.
 const broadKeys = new Set(["kind", "apiversion", "metadata.namespace", "spec.lifecycle"])
 
-const conditionTest = (alias: string, c: Condition): Fragment =>
-  c.values === undefined
-    ? { text: `${alias}.key = ?`, params: [c.key] }
-    : { text: `${alias}.key = ? AND ${alias}.value IN (${marks(c.values.length)})`, params: [c.key, ...c.values] }
+// '' in the value column means "no usable value", so an empty value never matches.
+const conditionTest = (alias: string, c: Condition): Fragment => {
+  if (c.values === undefined) return { text: `${alias}.key = ?`, params: [c.key] }
+  const values = c.values.filter((v) => v.length > 0)
+  if (values.length === 0) return { text: `${alias}.key = ? AND 1 = 0`, params: [c.key] }
+  return { text: `${alias}.key = ? AND ${alias}.value IN (${marks(values.length)})`, params: [c.key, ...values] }
+}
 
 /**
  * The refs matching one filter set. The search starts from the covering (key, value) index of
  * its most selective-looking condition and probes the (ref, key, value) index for the others,
- * so a broad condition such as `kind=component` never has to be materialised.
+ * so a broad condition never has to be materialised. `kind` needs no probe at all: refs are
+ * canonical `kind:namespace/name`, so `kind=component` is the ref range [`component:`,
+ * `component;`).
  */
 const setRefs = (set: FilterSet): Fragment => {
-  const ranked = [...set].sort((a, b) => rank(a) - rank(b))
+  const kinds = set.find((c) => c.key === "kind" && c.values !== undefined)?.values
+  const others = set.filter((c) => !(c.key === "kind" && c.values !== undefined))
+  const ranked = [...others].sort((a, b) => rank(a) - rank(b))
   const [driver, ...rest] = ranked
-  if (driver === undefined) return { text: "SELECT e0.ref FROM catalog_entities e0", params: [] }
-  const head = conditionTest("s0", driver)
-  const parts = [head.text]
-  const params: Array<unknown> = [...head.params]
+  const alias = driver === undefined ? "e0" : "s0"
+  const parts: Array<string> = []
+  const params: Array<unknown> = []
+  if (driver !== undefined) {
+    const head = conditionTest("s0", driver)
+    parts.push(head.text)
+    params.push(...head.params)
+  }
+  if (kinds !== undefined) {
+    const kindSets = set.filter((c) => c.key === "kind" && c.values !== undefined).map((c) => c.values!)
+    for (const values of kindSets) {
+      parts.push("(" + values.map(() => `(${alias}.ref >= ? AND ${alias}.ref < ?)`).join(" OR ") + ")")
+      for (const v of values) params.push(`${v}:`, `${v};`)
+    }
+  }
   rest.forEach((c, i) => {
     const test = conditionTest(`s${i + 1}`, c)
-    parts.push(`EXISTS (SELECT 1 FROM catalog_search s${i + 1} WHERE s${i + 1}.ref = s0.ref AND ${test.text})`)
+    parts.push(`EXISTS (SELECT 1 FROM catalog_search s${i + 1} WHERE s${i + 1}.ref = ${alias}.ref AND ${test.text})`)
     params.push(...test.params)
   })
-  return { text: `SELECT s0.ref FROM catalog_search s0 WHERE ${parts.join(" AND ")}`, params }
+  const from = driver === undefined ? "catalog_entities e0" : "catalog_search s0"
+  return { text: `SELECT ${alias}.ref FROM ${from}${parts.length === 0 ? "" : ` WHERE ${parts.join(" AND ")}`}`, params }
 }
 
 const rank = (c: Condition): number => (c.values === undefined ? 2 : broadKeys.has(c.key) ? 1 : 0)
@@ -78,7 +97,7 @@ export const pageQuery = (q: NormalQuery): Fragment => {
   const where = whereClause(q.filter, q.terms)
   const sortExpr = q.order.field === "ref"
     ? "e.ref"
-    : `COALESCE((SELECT MIN(s2.value) FROM catalog_search s2 WHERE s2.ref = e.ref AND s2.key = ?), '')`
+    : `COALESCE((SELECT MIN(s2.value) FROM catalog_search s2 WHERE s2.ref = e.ref AND s2.key = ? AND s2.value <> ''), '')`
   const sortParams = q.order.field === "ref" ? [] : [q.order.field]
   const dir = q.order.direction === "asc" ? "ASC" : "DESC"
   const cmp = q.order.direction === "asc" ? ">" : "<"
@@ -125,7 +144,7 @@ export const facetQuery = (
     : refs
   return {
     text: `SELECT MIN(s.raw) AS value, CAST(COUNT(*) AS INTEGER) AS n FROM catalog_search s
-      WHERE s.key = ? AND s.value IS NOT NULL ${scope === undefined ? "" : `AND s.ref IN (${scope.text})`}
+      WHERE s.key = ? AND s.value <> '' ${scope === undefined ? "" : `AND s.ref IN (${scope.text})`}
       GROUP BY s.value ORDER BY n DESC, s.value ASC`,
     params: scope === undefined ? [field] : [field, ...scope.params]
   }
