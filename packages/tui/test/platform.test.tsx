@@ -82,6 +82,23 @@ beforeAll(async () => {
         resources: []
       }
     })
+    fs.mkdirSync(path.join(tmp, "pr-7"))
+    yield* envs.claim({
+      instance: "i-7",
+      record: {
+        name: "pr-7",
+        type: "preview",
+        status: "ready",
+        createdAt: Date.now(),
+        directory: path.join(tmp, "pr-7"),
+        overlays: {},
+        changed: [],
+        provisioner: {},
+        telemetry: { mode: "off" },
+        services: [],
+        resources: []
+      }
+    })
   }))
   fs.writeFileSync(path.join(tmp, "artist-lookup.log"), "starting\nlistening on 4100\n")
   runtime = rt as unknown as TuiRuntime
@@ -149,7 +166,7 @@ describe("PavedApp over the other packages", () => {
     try {
       await waitFor(frame, (f) => f.includes("artist-lookup"), "the catalog")
       await type(app.stdin, ":envs\r")
-      const envs = await waitFor(frame, (f) => f.includes("environments (1)"), "the environments view")
+      const envs = await waitFor(frame, (f) => f.includes("environments (2)"), "the environments view")
       expect(envs).toMatch(/pr-42\s+preview\s+ready\s+1\/1 services ready\s+3h left/)
       app.stdin.write("j")
       await new Promise((r) => setTimeout(r, 50))
@@ -157,6 +174,54 @@ describe("PavedApp over the other packages", () => {
       const env = await waitFor(frame, (f) => f.includes("log artist-lookup"), "the environment detail")
       expect(env).toContain("http://127.0.0.1:4100")
       expect(env).toContain("listening on 4100")
+    } finally {
+      app.unmount()
+    }
+  })
+})
+
+describe("changes from the TUI", () => {
+  const open = (readonly: boolean) =>
+    render(
+      <RuntimeContext.Provider value={runtime}>
+        <PavedApp readonly={readonly} />
+      </RuntimeContext.Provider>
+    )
+
+  it("refuses to bring an environment down in read-only mode", async () => {
+    const app = open(true)
+    const frame = () => strip(app.lastFrame())
+    try {
+      await waitFor(frame, (f) => f.includes("artist-lookup"), "the catalog")
+      await type(app.stdin, ":env pr-7\r")
+      await waitFor(frame, (f) => f.includes("pr-7: preview, ready"), "the environment")
+      expect(frame()).not.toContain("d down")
+      app.stdin.write("d")
+      await waitFor(frame, (f) => f.includes("read-only mode: remove environment pr-7 is disabled"), "the refusal")
+    } finally {
+      app.unmount()
+    }
+  })
+
+  it("brings an environment down after a confirmation, showing its progress", async () => {
+    const app = open(false)
+    const frame = () => strip(app.lastFrame())
+    try {
+      await waitFor(frame, (f) => f.includes("artist-lookup"), "the catalog")
+      await type(app.stdin, ":env pr-7\r")
+      await waitFor(frame, (f) => f.includes("pr-7: preview, ready") && f.includes("d down"), "the environment")
+      app.stdin.write("d")
+      await waitFor(frame, (f) => f.includes("remove environment pr-7?"), "the confirmation")
+      app.stdin.write("n")
+      await waitFor(frame, (f) => f.includes("cancelled: remove environment pr-7"), "the cancellation")
+      app.stdin.write("d")
+      await waitFor(frame, (f) => f.includes("remove environment pr-7?"), "the confirmation again")
+      app.stdin.write("y")
+      const done = await waitFor(frame, (f) => f.includes("remove environment pr-7: done"), "the job to finish")
+      expect(done).toContain("removed pr-7: 0 services, 0 resources")
+      expect(fs.existsSync(path.join(tmp, "pr-7"))).toBe(false)
+      app.stdin.write("\u001b")
+      await waitFor(frame, (f) => f.includes("no environment named pr-7"), "the environment gone")
     } finally {
       app.unmount()
     }

@@ -10,7 +10,8 @@ import { useEffect, useMemo, useRef, useState } from "react"
 import * as CatalogFeed from "../internal/catalogFeed.js"
 import * as PlatformFeed from "../internal/platformFeed.js"
 import * as ScoreFeed from "../internal/scoreFeed.js"
-import { useEffectValue, useStream } from "../internal/useStream.js"
+import * as Jobs from "../internal/jobs.js"
+import { useEffectValue, useRunner, useStream } from "../internal/useStream.js"
 import * as App from "../state/app.js"
 import * as CatalogIndex from "../state/catalogIndex.js"
 import * as Lines from "../state/lines.js"
@@ -19,7 +20,7 @@ import { count } from "../state/text.js"
 import { CatalogView, catalogRows } from "./CatalogView.js"
 import { bodyHeight, Frame, type Hint } from "./Frame.js"
 import { LineView } from "./LineView.js"
-import { CommandBar, FacetPicker, Help, helpSections } from "./Overlays.js"
+import { CommandBar, Confirm, FacetPicker, Help, helpSections } from "./Overlays.js"
 
 /** The props of {@link PavedApp}. */
 export interface PavedAppProps {
@@ -115,6 +116,7 @@ const hintsFor = (state: App.AppState): ReadonlyArray<Hint> => {
   const o = state.overlay
   if (o._tag === "Command") return [{ key: "Tab", label: "complete" }, { key: "⏎", label: "run" }, { key: "↑↓", label: "choose" }, { key: "Esc", label: "close" }]
   if (o._tag === "Help") return [{ key: "Esc", label: "close" }, { key: "q", label: "close" }]
+  if (o._tag === "Confirm") return [{ key: "y", label: "yes, do it" }, { key: "n / Esc", label: "cancel" }]
   if (o._tag === "Facets") return [{ key: "←→", label: "facet" }, { key: "↑↓", label: "value" }, { key: "⏎", label: "apply" }, { key: "Esc", label: "close" }]
   if (state.editing) return [{ key: "type", label: "to filter" }, { key: "⏎", label: "done" }, { key: "Esc", label: "clear" }, { key: "↑↓", label: "move" }, { key: "^U", label: "erase" }]
   const top = App.current(state)
@@ -126,9 +128,23 @@ const hintsFor = (state: App.AppState): ReadonlyArray<Hint> => {
       return [{ key: "⏎", label: "open relation" }, { key: "n", label: "neighbours" }, { key: "o", label: "owner" }, { key: "Esc", label: "back" }, ...common]
     case "graph":
       return [{ key: "⏎", label: "walk" }, { key: "Esc", label: "back" }, ...common]
+    case "env":
+      return [{ key: "⏎", label: "open service" }, ...(state.readonly ? [] : [{ key: "d", label: "down" }]), { key: "Esc", label: "back" }, ...common]
+    case "envs":
+      return [{ key: "⏎", label: "open" }, ...(state.readonly ? [] : [{ key: "d", label: "down" }]), { key: "Esc", label: "back" }, ...common]
     default:
       return [{ key: "⏎", label: "open" }, { key: "Esc", label: "back" }, ...common]
   }
+}
+
+// `d` removes the environment on screen, or the one under the cursor in the list.
+const mutationsFor = (top: App.View, lines: ReadonlyArray<Lines.Line>): Readonly<Record<string, App.Mutation>> => {
+  const name = top.kind === "env"
+    ? top.subject
+    : top.kind === "envs"
+    ? (lines[top.list.cursor]?.open?.kind === "env" ? lines[top.list.cursor]!.open!.subject : undefined)
+    : undefined
+  return name === undefined ? {} : { d: { kind: "env-down", subject: name, describe: `remove environment ${name}` } }
 }
 
 /** The Paved TUI. */
@@ -177,6 +193,17 @@ export const PavedApp = (props: PavedAppProps) => {
   const trace = useEffectValue(() => (top.kind === "trace" ? PlatformFeed.trace(top.subject) : undefined), [top.kind, top.subject])
   const wantsEnvs = top.kind === "envs" || top.kind === "env" || top.kind === "entity"
   const envs = useStream(() => (wantsEnvs ? PlatformFeed.environments() : undefined), [wantsEnvs])
+
+  const [jobs, setJobs] = useState<Readonly<Record<string, Jobs.JobState>>>({})
+  const runEffect = useRunner()
+  useEffect(() => {
+    if (state.pending === undefined) return
+    const started = App.startPending(state)
+    setState(started.state)
+    const mutation = started.mutation!
+    setJobs((all) => ({ ...all, [mutation.describe]: { lines: [], status: "running" } }))
+    runEffect(Jobs.run(mutation, (f) => setJobs((all) => ({ ...all, [mutation.describe]: f(all[mutation.describe]!) }))))
+  }, [state.pending])
 
   const lines = useMemo((): ReadonlyArray<Lines.Line> => {
     switch (top.kind) {
@@ -244,13 +271,21 @@ export const PavedApp = (props: PavedAppProps) => {
           }
         })
       }
+      case "job": {
+        const job = jobs[top.subject]
+        if (job === undefined) return [{ text: top.subject, style: "heading" }]
+        return [
+          { text: `${top.subject}: ${job.status}`, style: job.status === "failed" ? "error" : job.status === "done" ? "ok" : "heading" },
+          ...job.lines.map((l): Lines.Line => ({ text: `  ${l}`, style: l.startsWith("failed") ? "error" : "text" }))
+        ]
+      }
       case "scorecards":
         if (scores.error !== undefined) return [{ text: scores.error, style: "error" }]
         return report === undefined ? [{ text: "evaluating the scorecard over the catalog…", style: "dim" }] : Lines.scorecards(report)
       default:
         return []
     }
-  }, [top.kind, top.subject, stored, edges, index, catalog.version, report, scores.error, telemetry, trace, envs])
+  }, [top.kind, top.subject, stored, edges, index, catalog.version, report, scores.error, telemetry, trace, envs, jobs])
 
   const shortcuts = useMemo((): Readonly<Record<string, App.View>> => {
     if (top.kind !== "entity" || stored.value === undefined || Option.isNone(stored.value)) return {}
@@ -271,7 +306,8 @@ export const PavedApp = (props: PavedAppProps) => {
     },
     commands: commands(),
     facetValues: (facet) => CatalogIndex.facetCounts(index, result.matches, facet, 200).map((v) => v.value),
-    shortcuts
+    shortcuts,
+    mutations: mutationsFor(top, lines)
   }
   const ctxRef = useRef(ctx)
   ctxRef.current = ctx
@@ -291,7 +327,9 @@ export const PavedApp = (props: PavedAppProps) => {
   const info = (isCatalog ? `${count(result.matches.length)} of ${count(index.rows.length)}${loading}` : loading.trim()) +
     (state.readonly ? " [read-only]" : "")
   const overlay = state.overlay
-  const content = overlay._tag === "Help"
+  const content = overlay._tag === "Confirm"
+    ? <Confirm prompt={`${overlay.mutation.describe}? This stops its processes and deletes its resources.`} width={width} height={body} />
+    : overlay._tag === "Help"
     ? <Help sections={helpSections(state.readonly)} width={width} height={body} />
     : overlay._tag === "Command"
     ? <CommandBar input={overlay.input} suggestions={App.suggestions(overlay.input, ctx.commands)} selected={overlay.selected} width={width} height={body} />

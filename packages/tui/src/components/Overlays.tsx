@@ -64,6 +64,7 @@ export const helpSections = (readonly: boolean): ReadonlyArray<HelpSection> => [
       ["o", "everything its owner owns"]
     ]
   },
+  { title: "environments", keys: [["d", "bring the environment down (asks first; not in read-only mode)"]] },
   { title: "mode", keys: [["", readonly ? "read-only: nothing is changed from here" : "read-write (start with --readonly to disable changes)"]] }
 ]
 
@@ -119,3 +120,18 @@ export const FacetPicker = (props: FacetPickerProps) => {
     </Box>
   )
 }
+
+/** The props of {@link Confirm}. */
+export interface ConfirmProps {
+  readonly prompt: string
+  readonly width: number
+  readonly height: number
+}
+
+/** The confirmation asked before any change. */
+export const Confirm = (props: ConfirmProps) => (
+  <Box flexDirection="column" height={props.height}>
+    <Text bold color="yellow" wrap="truncate-end">{truncate(props.prompt, props.width)}</Text>
+    <Text wrap="truncate-end">{truncate("y to confirm, n or Esc to cancel", props.width)}</Text>
+  </Box>
+)

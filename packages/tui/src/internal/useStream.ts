@@ -82,3 +82,21 @@ export const useEffectValue = <A, E>(
     const effect = make()
     return effect === undefined ? undefined : Stream.fromEffect(effect)
   }, deps)
+
+/**
+ * A function that runs an effect on the TUI runtime (a change the user confirmed); the fibers
+ * still running are interrupted when the component unmounts.
+ */
+export const useRunner = (): (effect: Effect.Effect<void, never, TuiServices>) => void => {
+  const runtime = useContext(RuntimeContext)
+  const [fibers] = useState(() => new Set<Fiber.RuntimeFiber<void, unknown>>())
+  useEffect(() => () => {
+    if (runtime !== undefined) for (const fiber of fibers) runtime.runFork(Fiber.interrupt(fiber))
+  }, [runtime, fibers])
+  return (effect) => {
+    if (runtime === undefined) return
+    const fiber = runtime.runFork(effect)
+    fibers.add(fiber)
+    fiber.addObserver(() => fibers.delete(fiber))
+  }
+}

@@ -20,6 +20,7 @@ export type ViewKind =
   | "provision"
   | "traces"
   | "trace"
+  | "job"
 
 /** One entry of the back stack: what is shown, about what, and where the cursor is. */
 export interface View {
@@ -67,6 +68,17 @@ export interface Command {
   readonly open: (arg: string) => View | string
 }
 
+/**
+ * A change the user asked for (environment down, ...): confirmed first, refused in read-only
+ * mode, then run by the container, whose progress shows in a `job` view.
+ */
+export interface Mutation {
+  readonly kind: "env-down"
+  readonly subject: string
+  /** What it does, for the confirmation and the refusal ("remove environment pr-42"). */
+  readonly describe: string
+}
+
 /** What the current view shows, as the reducer needs it. */
 export interface Context {
   /** Rows in the current view's list. */
@@ -81,6 +93,8 @@ export interface Context {
   readonly facetValues: (facet: FacetName) => ReadonlyArray<string>
   /** Letter keys the current view binds to another view (`n`: neighbours, `o`: owner). */
   readonly shortcuts: Readonly<Record<string, View>>
+  /** Letter keys the current view binds to a change (`d`: environment down). */
+  readonly mutations?: Readonly<Record<string, Mutation>> | undefined
 }
 
 /** An overlay drawn over the current view. */
@@ -89,6 +103,7 @@ export type Overlay =
   | { readonly _tag: "Help" }
   | { readonly _tag: "Command"; readonly input: string; readonly selected: number }
   | { readonly _tag: "Facets"; readonly facet: number; readonly cursor: number }
+  | { readonly _tag: "Confirm"; readonly mutation: Mutation }
 
 /** The facets the picker cycles through. */
 export const pickerFacets: ReadonlyArray<FacetName> = ["kind", "owner", "lifecycle", "tag"]
@@ -106,6 +121,8 @@ export interface AppState {
   /** A one-line notice (bad command, read-only refusal), cleared by the next key. */
   readonly message: string
   readonly quit: boolean
+  /** A confirmed change the container has not started yet. */
+  readonly pending: Mutation | undefined
 }
 
 /** The state a session starts in. */
@@ -116,7 +133,8 @@ export const initial = (options: { readonly readonly?: boolean; readonly start?:
   overlay: { _tag: "None" },
   readonly: options.readonly ?? false,
   message: "",
-  quit: false
+  quit: false,
+  pending: undefined
 })
 
 /** The view on screen. */
@@ -327,6 +345,11 @@ const normalKey = (state: AppState, key: Key, ctx: Context): AppState => {
         case "h":
           return back(state)
         default: {
+          const mutation = ctx.mutations?.[key.text]
+          if (mutation !== undefined) {
+            const guarded = guardMutation(state, mutation.describe)
+            return guarded.allowed ? { ...state, overlay: { _tag: "Confirm", mutation } } : guarded.state
+          }
           const next = ctx.shortcuts[key.text]
           return next === undefined ? state : push(state, next)
         }
@@ -353,6 +376,13 @@ export const onKey = (state0: AppState, key: Key, ctx: Context): AppState => {
       return commandKey(state, state.overlay, key, ctx)
     case "Facets":
       return facetsKey(state, state.overlay, key, ctx)
+    case "Confirm":
+      if (key.name === "char" && (key.text === "y" || key.text === "Y")) {
+        return { ...state, overlay: { _tag: "None" }, pending: state.overlay.mutation }
+      }
+      return key.name === "escape" || (key.name === "char" && (key.text === "n" || key.text === "N" || key.text === "q"))
+        ? { ...state, overlay: { _tag: "None" }, message: `cancelled: ${state.overlay.mutation.describe}` }
+        : state
     case "None":
       return state.editing ? filterKey(state, key, ctx) : normalKey(state, key, ctx)
   }
@@ -370,6 +400,12 @@ export const guardMutation = (state: AppState, what: string): { readonly allowed
   state.readonly
     ? { allowed: false, state: { ...state, message: `read-only mode: ${what} is disabled (started with --readonly)` } }
     : { allowed: true, state }
+
+/** Takes the pending change to run it, and shows its progress view. */
+export const startPending = (state: AppState): { readonly mutation: Mutation | undefined; readonly state: AppState } =>
+  state.pending === undefined
+    ? { mutation: undefined, state }
+    : { mutation: state.pending, state: push({ ...state, pending: undefined }, view("job", state.pending.describe)) }
 
 /** A notice on the status line. */
 export const notify = (state: AppState, message: string): AppState => ({ ...state, message })
