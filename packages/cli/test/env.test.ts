@@ -69,6 +69,8 @@ describe.runIf(serverAvailable("postgresql"))("paved env (built binary, real Pos
     expect(orders.database).toBe(`paved_${preview.replace(/-/g, "_")}_orders_db`)
     expect(orders.orders.map((o) => o.customerName)).toEqual(["Ada Lovelace", "Grace Hopper"])
 
+    // Three services and the environment's own OTLP receiver (`paved observe serve`).
+    expect(processesOf(preview).length).toBeGreaterThanOrEqual(4)
     const list = await paved(["env", "list", "--format", "json"])
     expect(JSON.parse(list.stdout)).toMatchObject([{ name: preview, type: "preview", status: "ready", health: "healthy" }])
 

@@ -63,6 +63,7 @@ export const start = (
         const env: Record<string, string> = {}
         for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith("OTEL_")) env[k] = v
         env[Processes.INSTANCE_VARIABLE] = context.instance
+        env.PAVED_ENVIRONMENT = context.environment
         const spawned = yield* Effect.acquireRelease(
           Processes.spawnDetached({ command, args, cwd: context.directory, env, logFile }).pipe(Effect.mapError((e) => failed(e.message))),
           (child, exit) =>
