@@ -86,6 +86,27 @@ describe("Observe.layer", () => {
     }).pipe(Effect.provide(SpanStore.layerMemory)))
 })
 
+describe("Observe.layer without an endpoint", () => {
+  it.scopedLive("follows OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_EXPORTER_OTLP_PROTOCOL", () =>
+    Effect.gen(function*() {
+      const store = yield* SpanStore.SpanStore
+      const receiver = yield* Receiver.serve({ port: 0, store })
+      const keys = ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_PROTOCOL"] as const
+      const saved = keys.map((k) => process.env[k])
+      yield* Effect.acquireRelease(
+        Effect.sync(() => {
+          process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.url
+          process.env.OTEL_EXPORTER_OTLP_PROTOCOL = "http/json"
+        }),
+        () => Effect.sync(() => keys.forEach((k, i) => (saved[i] === undefined ? delete process.env[k] : (process.env[k] = saved[i]))))
+      )
+      yield* Effect.void.pipe(Effect.withSpan("from env"), Effect.provide(Observe.layer(orders)))
+      const [found] = yield* store.searchTraces({ operation: "from env" })
+      expect(found?.rootService).toBe("orders")
+      expect(receiver.stats().requests[200]).toBe(1)
+    }).pipe(Effect.provide(SpanStore.layerMemory)))
+})
+
 describe("Observe.otelEnvironment", () => {
   it.scopedLive("gives a plain OTel SDK service the same identity through OTEL_* variables", () =>
     Effect.gen(function*() {
