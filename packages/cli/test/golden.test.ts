@@ -31,6 +31,22 @@ describe("paved golden", () => {
     expect(table.stdout).toMatch(/node-http-service\s+paved\s+1\.1\.0/)
   })
 
+  it("prints the templates as a Backstage catalog file that paved catalog validate accepts", async () => {
+    await withTemp(async (dir) => {
+      const run = await runPaved(["golden", "list", "--backstage"])
+      expect(run.code, run.stderr).toBe(0)
+      const file = path.join(dir, "templates.yaml")
+      fs.writeFileSync(file, run.stdout)
+      const docs = YAML.parseAllDocuments(run.stdout).map((d) => d.toJS() as { kind: string; apiVersion: string; metadata: { name: string } })
+      expect(docs.map((d) => [d.apiVersion, d.kind, d.metadata.name])).toEqual([["scaffolder.backstage.io/v1beta3", "Template", "node-http-service"]])
+      const validate = await runPaved(["catalog", "validate", file])
+      expect(validate.code, validate.stdout + validate.stderr).toBe(0)
+      const listed = await runPaved(["golden", "list", "--catalog", file, "--format", "json"])
+      const { templates } = JSON.parse(listed.stdout) as { templates: Array<{ source: string; name: string; latest: string }> }
+      expect(templates.map((t) => [t.source, t.name, t.latest])).toEqual([["paved", "node-http-service", "1.1.0"], ["backstage", "node-http-service", "1.1.0"]])
+    })
+  })
+
   it("lists Backstage Template entities found in the catalog with their parameters", async () => {
     await withTemp(async (dir) => {
       fs.writeFileSync(path.join(dir, "template.yaml"), [

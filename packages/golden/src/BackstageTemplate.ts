@@ -7,7 +7,8 @@
  */
 import type { Entity } from "@paved/catalog"
 import { EntityRef } from "@paved/catalog"
-import type * as Template from "./Template.js"
+import * as YAML from "yaml"
+import * as Template from "./Template.js"
 
 /**
  * The Backstage template API version.
@@ -126,4 +127,19 @@ export const fromEntity = (entity: Entity.Entity): TemplateInfo => {
     version: entity.metadata.annotations?.["paved.dev/template-version"],
     parameters
   }
+}
+
+/**
+ * A catalog file (multi-document YAML) with one `Template` entity per template name, for its
+ * latest version, ready to commit next to the organisation's other catalog files.
+ *
+ * @since 0.1.0
+ */
+export const catalogFile = (templates: ReadonlyArray<Template.Template>, options: { readonly owner?: string } = {}): string => {
+  const latest = new Map<string, Template.Template>()
+  for (const t of templates) {
+    const seen = latest.get(t.name)
+    if (seen === undefined || Template.compareVersions(t.version, seen.version) > 0) latest.set(t.name, t)
+  }
+  return [...latest.values()].map((t) => YAML.stringify(toEntity(t, options), { lineWidth: 0 })).join("---\n")
 }

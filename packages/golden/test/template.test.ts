@@ -1,6 +1,7 @@
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it } from "@effect/vitest"
 import { Entity } from "@paved/catalog"
+import * as Catalog from "@paved/catalog/Catalog"
 import { BackstageTemplate, NodeHttpService, Scaffold, Template, TemplateRegistry } from "@paved/golden"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
@@ -8,6 +9,7 @@ import * as fc from "fast-check"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import * as YAML from "yaml"
 import { fileURLToPath } from "node:url"
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures", "templates")
@@ -154,6 +156,22 @@ describe("BackstageTemplate", () => {
       NodeHttpService.latest.parameters.map((p) => [p.name, p.required, p.default])
     )
   })
+
+  it.effect("every shipped template version is a Template entity the catalog accepts", () =>
+    Effect.gen(function*() {
+      for (const t of NodeHttpService.versions) {
+        const { entities, problems } = yield* Catalog.validateEntities([BackstageTemplate.toEntity(t)])
+        expect(problems, JSON.stringify(problems)).toEqual([])
+        expect(entities[0]!.metadata.annotations?.["paved.dev/template-version"]).toBe(t.version)
+      }
+      // The catalog file holds one entity per template: its latest version.
+      const file = BackstageTemplate.catalogFile(NodeHttpService.versions)
+      const docs = YAML.parseAllDocuments(file).map((d) => d.toJS() as unknown)
+      const { entities, problems } = yield* Catalog.validateEntities(docs)
+      expect(problems).toEqual([])
+      expect(entities.map((e) => [e.kind, e.metadata.name, e.metadata.annotations?.["paved.dev/template-version"]]))
+        .toEqual([["Template", "node-http-service", "1.1.0"]])
+    }))
 
   it("reads parameters from every form step of a hand-written Backstage template", () => {
     const info = BackstageTemplate.fromEntity({

@@ -48,14 +48,23 @@ const list = Command.make(
     format: Output.format,
     templates: templateDirs,
     packages: templatePackages,
+    backstage: Options.boolean("backstage").pipe(
+      Options.withDescription("Print the templates as Backstage Template entities (a catalog file) instead")
+    ),
     catalog: Options.text("catalog").pipe(
       Options.repeated,
       Options.withDescription("Also list Backstage Template entities (scaffolder.backstage.io/v1beta3) found under this path; repeatable")
     )
   },
-  ({ catalog, format, packages, templates }) =>
+  ({ backstage: asEntities, catalog, format, packages, templates }) =>
     Effect.gen(function*() {
       const registry = yield* TemplateRegistry.TemplateRegistry
+      if (asEntities) {
+        const file = BackstageTemplate.catalogFile(registry.all)
+        return yield* format === "json"
+          ? Output.printJson({ entities: [...new Set(registry.all.map((t) => t.name))].map((n) => BackstageTemplate.toEntity(registry.versions(n).at(-1)!)) })
+          : Console.log(file.trimEnd())
+      }
       const names = [...new Set(registry.all.map((t) => t.name))]
       const paved = names.map((name) => {
         const versions = registry.versions(name)
