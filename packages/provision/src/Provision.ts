@@ -8,6 +8,7 @@
 import type { SqlError } from "@effect/sql/SqlError"
 import type { ConfigError } from "effect/ConfigError"
 import * as Data from "effect/Data"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
@@ -69,6 +70,8 @@ export interface ApplyOptions {
   readonly concurrency?: number
   /** Attempts per step on transient errors, with exponential backoff from 200 ms. Default 5. */
   readonly attempts?: number
+  /** How long one attempt may take before it counts as a transient failure. Default 30 minutes. */
+  readonly stepTimeout?: Duration.DurationInput
   readonly onEvent?: (event: Event) => Effect.Effect<void>
 }
 

@@ -1,3 +1,4 @@
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
@@ -6,8 +7,8 @@ import type { Outputs } from "../Placeholder.js"
 import * as Placeholder from "../Placeholder.js"
 import type { Change, Plan } from "../Plan.js"
 import type { ApplyOptions, Difference, Event } from "../Provision.js"
-import type { Instance, ProvisionError } from "../Provisioner.js"
-import { Provisioner } from "../Provisioner.js"
+import type { Instance } from "../Provisioner.js"
+import { ProvisionError, Provisioner } from "../Provisioner.js"
 import { SecretBox } from "../SecretBox.js"
 import type { Row } from "../StateStore.js"
 import { StateStore } from "../StateStore.js"
@@ -44,9 +45,23 @@ export const run = (plan: Plan, options: ApplyOptions) =>
     const provisioner = yield* Provisioner
     const emit = (e: Event) => options.onEvent ? options.onEvent(e) : Effect.void
     const attempts = Math.max(1, options.attempts ?? 5)
-    const retrying = <A>(resource: string, effect: Effect.Effect<A, ProvisionError>) => {
+    const stepTimeout = Duration.decode(options.stepTimeout ?? "30 minutes")
+    const retrying = <A>(
+      resource: string,
+      type: string,
+      operation: ProvisionError["operation"],
+      effect: Effect.Effect<A, ProvisionError>
+    ) => {
       let attempt = 0
       return effect.pipe(
+        // One attempt may not hang forever (a server that accepts and never answers).
+        Effect.timeoutFail({
+          duration: stepTimeout,
+          onTimeout: () =>
+            new ProvisionError({
+              resource, type, operation, transient: true, detail: `no answer within ${Duration.format(stepTimeout)}`
+            })
+        }),
         Effect.tapError((e) => {
           attempt++
           return e.transient && attempt < attempts ? emit({ _tag: "StepRetrying", resource, attempt, error: e.message }) : Effect.void
@@ -59,7 +74,9 @@ export const run = (plan: Plan, options: ApplyOptions) =>
     }
     const progress = (resource: string) => (message: string) => emit({ _tag: "StepProgress", resource, message })
     const outputsSoFar = new Map<string, Outputs>()
-    for (const row of yield* store.list(plan.env)) {
+    // The rows as stored (with their sealed passwords), not the plan's view of them.
+    const rows = new Map((yield* store.list(plan.env)).map((r) => [r.key, r]))
+    for (const row of rows.values()) {
       if (row.status === "ready" && row.sealedOutputs !== undefined) {
         const opened = yield* box.open(row.sealedOutputs)
         outputsSoFar.set(row.key, openOutputs(Redacted.value(opened)))
@@ -71,7 +88,7 @@ export const run = (plan: Plan, options: ApplyOptions) =>
         const password = yield* box.open(row.sealedPassword)
         yield* store.journal({ env: row.env, resource: row.key, action, phase: "started", detail: `remove ${row.type} ${row.name}` })
         yield* store.markDeleting(row.env, row.key)
-        yield* retrying(row.key, provisioner.remove(instanceOf(row, password), progress(row.key)))
+        yield* retrying(row.key, row.type, "remove", provisioner.remove(instanceOf(row, password), progress(row.key)))
         yield* store.forget(row.env, row.key)
         outputsSoFar.delete(row.key)
         yield* store.journal({ env: row.env, resource: row.key, action, phase: "completed", detail: "" })
@@ -80,7 +97,7 @@ export const run = (plan: Plan, options: ApplyOptions) =>
     const step = (change: Change) =>
       Effect.gen(function*() {
         yield* emit({ _tag: "StepStarted", resource: change.resource, action: change.action })
-        const recorded = change.recorded as Row | undefined
+        const recorded = change.recorded ? rows.get(change.resource) : undefined
         if (change.action === "delete" && recorded) {
           yield* remove(recorded, "delete")
         } else if (change.desired) {
@@ -101,7 +118,7 @@ export const run = (plan: Plan, options: ApplyOptions) =>
             if (o !== undefined) deps[name] = o
           }
           const params = Placeholder.substituteDeep(d.request.params, { name: d.request.workload ?? d.request.key }, deps) as Record<string, unknown>
-          const outputs = yield* retrying(row.key, provisioner.ensure({ ...instanceOf({ ...row, sealedOutputs: undefined, updatedAt: "" }, password), params }, progress(row.key)))
+          const outputs = yield* retrying(row.key, row.type, "ensure", provisioner.ensure({ ...instanceOf({ ...row, sealedOutputs: undefined, updatedAt: "" }, password), params }, progress(row.key)))
           yield* store.ready(plan.env, row.key, box.seal(sealOutputs(outputs)))
           outputsSoFar.set(row.key, outputs)
           yield* store.journal({ env: plan.env, resource: row.key, action: change.action, phase: "completed", detail: "" })
