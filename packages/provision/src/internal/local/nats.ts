@@ -11,7 +11,9 @@ const withJsm = <A>(url: string, instance: Instance, operation: "ensure" | "remo
     (nc) => Effect.promise(() => nc.close().catch(() => undefined)).pipe(Effect.timeout("5 seconds"), Effect.ignore)
   )
 
-const notFound = (e: unknown) => e instanceof Error && /not found/i.test(e.message)
+// "stream not found" is an answer, not a failure: it becomes `undefined`; anything else rejects.
+const missing = (e: unknown): Promise<undefined> =>
+  e instanceof Error && /not found/i.test(e.message) ? Promise.resolve(undefined) : Promise.reject(e)
 
 /** A JetStream stream named after the resource, holding the subjects `<name>.>`. */
 export const natsProvisioner = (url: string): TypeProvisioner => ({
@@ -21,13 +23,9 @@ export const natsProvisioner = (url: string): TypeProvisioner => ({
       const subject = `${name}.>`
       yield* progress(`nats: JetStream stream ${name}`)
       yield* withJsm(url, instance, "ensure", async (jsm) => {
-        try {
-          const info = await jsm.streams.info(name)
-          if (!info.config.subjects?.includes(subject)) await jsm.streams.update(name, { ...info.config, subjects: [subject] })
-        } catch (e) {
-          if (!notFound(e)) throw e
-          await jsm.streams.add({ name, subjects: [subject] })
-        }
+        const info = await jsm.streams.info(name).catch(missing)
+        if (info === undefined) await jsm.streams.add({ name, subjects: [subject] })
+        else if (!info.config.subjects?.includes(subject)) await jsm.streams.update(name, { ...info.config, subjects: [subject] })
       })
       const a = address(url, 4222)
       return { host: a.host, port: String(a.port), url: `nats://${a.host}:${a.port}`, stream: name, subject }
@@ -36,21 +34,13 @@ export const natsProvisioner = (url: string): TypeProvisioner => ({
     Effect.zipRight(
       progress(`nats: delete stream ${instance.name}`),
       withJsm(url, instance, "remove", async (jsm) => {
-        try {
-          await jsm.streams.delete(instance.name)
-        } catch (e) {
-          if (!notFound(e)) throw e
-        }
+        await jsm.streams.delete(instance.name).catch(missing)
       })
     ),
   inspect: (instance) =>
     withJsm(url, instance, "inspect", async (jsm) => {
-      try {
-        const info = await jsm.streams.info(instance.name)
-        return info.config.subjects?.includes(`${instance.name}.>`) ? [] : [`stream ${instance.name} does not hold ${instance.name}.>`]
-      } catch (e) {
-        if (notFound(e)) return [`stream ${instance.name} does not exist`]
-        throw e
-      }
+      const info = await jsm.streams.info(instance.name).catch(missing)
+      if (info === undefined) return [`stream ${instance.name} does not exist`]
+      return info.config.subjects?.includes(`${instance.name}.>`) ? [] : [`stream ${instance.name} does not hold ${instance.name}.>`]
     })
 })
