@@ -14,7 +14,9 @@
 import type * as Provisioner from "@paved/provision/Provisioner"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import * as fs from "node:fs"
@@ -94,6 +96,22 @@ export const planSummary = (planned: Plan) => ({
  * @since 0.1.0
  */
 export const up = Lifecycle.up
+
+/**
+ * {@link up} with its progress as a `Stream` (for a terminal UI): the stream ends when `up` ends,
+ * and `result` gives its outcome. Runs in the caller's scope like `up`.
+ *
+ * @since 0.1.0
+ */
+export const upWithProgress = (options: UpOptions) =>
+  Effect.gen(function*() {
+    const queue = yield* Queue.unbounded<Progress>()
+    const fiber = yield* Effect.forkScoped(Lifecycle.up({
+      ...options,
+      onProgress: (p) => Queue.offer(queue, p).pipe(Effect.zipRight(options.onProgress?.(p) ?? Effect.void))
+    }).pipe(Effect.ensuring(Queue.shutdown(queue))))
+    return { progress: Stream.fromQueue(queue), result: Fiber.join(fiber) }
+  })
 
 /**
  * Removes an environment completely: stops its process groups (after checking each pid still

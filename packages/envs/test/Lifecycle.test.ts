@@ -72,6 +72,49 @@ describe("environments without resources", () => {
       }).pipe(Effect.provide(layers(dir)))
     }).pipe(Effect.scoped), 60_000)
 
+  it.live("a failed up leaves nothing even when the caller ignores the failure", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir("paved-envs-ignored-")
+      yield* Effect.gen(function*() {
+        const catalog = yield* loadShop
+        const name = envName("ignored")
+        const directory = path.join(dir, "envs", name)
+        const ports: Array<number> = []
+        // The caller's scope closes successfully: only up's own failure handling can clean up.
+        yield* Effect.scoped(Environments.up({
+          name,
+          catalog,
+          services: ["accounts"],
+          directory,
+          readyTimeout: "1 millis",
+          onProgress: (p) => Effect.sync(() => ports.push(...[/port (\d+)/.exec(p.detail)?.[1]].filter((x) => x !== undefined).map(Number)))
+        }).pipe(Effect.ignore))
+        expect(ports).toHaveLength(1)
+        expect(processesOf(name)).toEqual([])
+        expect(yield* Effect.promise(() => listening(ports[0]!))).toBe(false)
+        expect(fs.existsSync(directory)).toBe(false)
+        expect(yield* Environments.list).toEqual([])
+      }).pipe(Effect.provide(layers(dir)))
+    }).pipe(Effect.scoped), 60_000)
+
+  it.live("upWithProgress streams the progress of up and then ends", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir("paved-envs-stream-")
+      yield* Effect.gen(function*() {
+        const catalog = yield* loadShop
+        const name = envName("stream")
+        const { progress, result } = yield* Effect.scoped(Effect.gen(function*() {
+          const run = yield* Environments.upWithProgress({ name, catalog, services: ["accounts"], directory: path.join(dir, "envs", name) })
+          const progress = yield* Stream.runCollect(run.progress).pipe(Effect.map(Chunk.toReadonlyArray))
+          return { progress, result: yield* run.result }
+        }))
+        expect(progress.map((p) => p.phase)).toEqual(["plan", "start", "start", "ready"])
+        expect(result.status).toBe("ready")
+        yield* Environments.down(name)
+        expect(processesOf(name)).toEqual([])
+      }).pipe(Effect.provide(layers(dir)))
+    }).pipe(Effect.scoped), 60_000)
+
   it.live("down refuses to kill a recorded pid that is no longer ours, and still removes the environment", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir("paved-envs-pid-")

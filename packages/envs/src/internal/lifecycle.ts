@@ -13,7 +13,8 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Redacted from "effect/Redacted"
-import type * as Scope from "effect/Scope"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Scope from "effect/Scope"
 import { randomBytes, randomUUID } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -88,8 +89,27 @@ const sharedEndpoints = (planned: Planned) =>
     return { endpoints, records }
   })
 
-/** Brings an environment up in the current scope (see the module comment). */
+/**
+ * Brings an environment up in the current scope (see the module comment). The work runs in a
+ * child scope that is closed with the failure as soon as `up` fails or is interrupted, so a
+ * caller that ignores the failure (and closes its own scope successfully) still leaves nothing.
+ */
 export const up = (
+  options: UpOptions
+): Effect.Effect<
+  EnvironmentRecord,
+  InvalidSpec | EnvironmentConflict | ServiceFailed | EnvironmentError,
+  Scope.Scope | EnvStore | ProvisionerNs.Provisioner
+> =>
+  Effect.gen(function*() {
+    const child = yield* Scope.fork(yield* Effect.scope, ExecutionStrategy.sequential)
+    return yield* upIn(options).pipe(
+      Scope.extend(child),
+      Effect.onExit((exit) => Exit.isSuccess(exit) ? Effect.void : Scope.close(child, exit))
+    )
+  })
+
+const upIn = (
   options: UpOptions
 ): Effect.Effect<
   EnvironmentRecord,
