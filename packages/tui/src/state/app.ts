@@ -5,9 +5,14 @@
  * context says what the current view shows, and the result is the next state.
  */
 import { type FacetName, withFacet } from "./catalogIndex.js"
+import { type Key, named } from "./keys.js"
 import * as List from "./list.js"
 
-/** The views of the TUI. */
+/**
+ * The views of the TUI.
+ *
+ * @since 0.1.0
+ */
 export type ViewKind =
   | "catalog"
   | "entity"
@@ -22,7 +27,11 @@ export type ViewKind =
   | "trace"
   | "job"
 
-/** One entry of the back stack: what is shown, about what, and where the cursor is. */
+/**
+ * One entry of the back stack: what is shown, about what, and where the cursor is.
+ *
+ * @since 0.1.0
+ */
 export interface View {
   readonly kind: ViewKind
   /** The entity ref, owner ref, environment or trace id the view is about ("" for none). */
@@ -30,37 +39,20 @@ export interface View {
   readonly list: List.ListState
 }
 
-/** A view at the top of its list. */
+/**
+ * A view at the top of its list.
+ *
+ * @since 0.1.0
+ */
 export const view = (kind: ViewKind, subject = ""): View => ({ kind, subject, list: List.initial })
 
-/** A key press, independent of the terminal library. */
-export interface Key {
-  readonly name:
-    | "char"
-    | "up"
-    | "down"
-    | "left"
-    | "right"
-    | "pageup"
-    | "pagedown"
-    | "home"
-    | "end"
-    | "enter"
-    | "escape"
-    | "tab"
-    | "backspace"
-  /** The typed text for `char`. */
-  readonly text: string
-  readonly ctrl: boolean
-}
+export { char, type Key, named } from "./keys.js"
 
-/** A printable key. */
-export const char = (text: string, ctrl = false): Key => ({ name: "char", text, ctrl })
-
-/** A named key. */
-export const named = (name: Exclude<Key["name"], "char">): Key => ({ name, text: "", ctrl: false })
-
-/** A `:` command: its name, what it takes, and the view it opens (undefined: bad argument). */
+/**
+ * A `:` command: its name, what it takes, and the view it opens (undefined: bad argument).
+ *
+ * @since 0.1.0
+ */
 export interface Command {
   readonly name: string
   readonly args: string
@@ -71,6 +63,8 @@ export interface Command {
 /**
  * A change the user asked for (environment down, ...): confirmed first, refused in read-only
  * mode, then run by the container, whose progress shows in a `job` view.
+ *
+ * @since 0.1.0
  */
 export interface Mutation {
   readonly kind: "env-down"
@@ -79,7 +73,11 @@ export interface Mutation {
   readonly describe: string
 }
 
-/** What the current view shows, as the reducer needs it. */
+/**
+ * What the current view shows, as the reducer needs it.
+ *
+ * @since 0.1.0
+ */
 export interface Context {
   /** Rows in the current view's list. */
   readonly count: number
@@ -97,7 +95,11 @@ export interface Context {
   readonly mutations?: Readonly<Record<string, Mutation>> | undefined
 }
 
-/** An overlay drawn over the current view. */
+/**
+ * An overlay drawn over the current view.
+ *
+ * @since 0.1.0
+ */
 export type Overlay =
   | { readonly _tag: "None" }
   | { readonly _tag: "Help" }
@@ -105,10 +107,18 @@ export type Overlay =
   | { readonly _tag: "Facets"; readonly facet: number; readonly cursor: number }
   | { readonly _tag: "Confirm"; readonly mutation: Mutation }
 
-/** The facets the picker cycles through. */
+/**
+ * The facets the picker cycles through.
+ *
+ * @since 0.1.0
+ */
 export const pickerFacets: ReadonlyArray<FacetName> = ["kind", "owner", "lifecycle", "tag"]
 
-/** The TUI state. */
+/**
+ * The TUI state.
+ *
+ * @since 0.1.0
+ */
 export interface AppState {
   /** The back stack; the last entry is on screen. Never empty. */
   readonly stack: ReadonlyArray<View>
@@ -125,7 +135,11 @@ export interface AppState {
   readonly pending: Mutation | undefined
 }
 
-/** The state a session starts in. */
+/**
+ * The state a session starts in.
+ *
+ * @since 0.1.0
+ */
 export const initial = (options: { readonly readonly?: boolean; readonly start?: View } = {}): AppState => ({
   stack: [options.start ?? view("catalog")],
   filter: "",
@@ -137,7 +151,11 @@ export const initial = (options: { readonly readonly?: boolean; readonly start?:
   pending: undefined
 })
 
-/** The view on screen. */
+/**
+ * The view on screen.
+ *
+ * @since 0.1.0
+ */
 export const current = (state: AppState): View => state.stack[state.stack.length - 1]!
 
 const replaceTop = (state: AppState, top: View): AppState => ({
@@ -151,7 +169,11 @@ const withList = (state: AppState, f: (list: List.ListState) => List.ListState):
   return list === top.list ? state : replaceTop(state, { ...top, list })
 }
 
-/** Pushes a view (Enter, a command). */
+/**
+ * Pushes a view (Enter, a command).
+ *
+ * @since 0.1.0
+ */
 export const push = (state: AppState, next: View): AppState => ({
   ...state,
   stack: [...state.stack, next],
@@ -159,11 +181,19 @@ export const push = (state: AppState, next: View): AppState => ({
   overlay: { _tag: "None" }
 })
 
-/** Pops the back stack; at the root it does nothing. */
+/**
+ * Pops the back stack; at the root it does nothing.
+ *
+ * @since 0.1.0
+ */
 export const back = (state: AppState): AppState =>
   state.stack.length > 1 ? { ...state, stack: state.stack.slice(0, -1) } : state
 
-/** The commands whose name starts with the first word typed in the command bar. */
+/**
+ * The commands whose name starts with the first word typed in the command bar.
+ *
+ * @since 0.1.0
+ */
 export const suggestions = (input: string, commands: ReadonlyArray<Command>): ReadonlyArray<Command> => {
   const word = input.trimStart().split(/\s+/)[0]!.toLowerCase()
   return commands.filter((c) => c.name.startsWith(word))
@@ -363,6 +393,8 @@ const normalKey = (state: AppState, key: Key, ctx: Context): AppState => {
 /**
  * The next state after a key. Ctrl-C always quits; an open overlay or the filter line takes
  * keys first; otherwise the keys move in the list, open, go back, and open the overlays.
+ *
+ * @since 0.1.0
  */
 export const onKey = (state0: AppState, key: Key, ctx: Context): AppState => {
   const state = state0.message.length > 0 ? { ...state0, message: "" } : state0
@@ -388,24 +420,38 @@ export const onKey = (state0: AppState, key: Key, ctx: Context): AppState => {
   }
 }
 
-/** Keeps the current view's cursor inside its list after the data changed. */
+/**
+ * Keeps the current view's cursor inside its list after the data changed.
+ *
+ * @since 0.1.0
+ */
 export const settle = (state: AppState, count: number, height: number): AppState =>
   withList(state, (l) => List.settle(l, count, height))
 
 /**
  * A mutating action asked for (environment up/down, provisioning apply): refused with a notice
  * in read-only mode, otherwise allowed.
+ *
+ * @since 0.1.0
  */
 export const guardMutation = (state: AppState, what: string): { readonly allowed: boolean; readonly state: AppState } =>
   state.readonly
     ? { allowed: false, state: { ...state, message: `read-only mode: ${what} is disabled (started with --readonly)` } }
     : { allowed: true, state }
 
-/** Takes the pending change to run it, and shows its progress view. */
+/**
+ * Takes the pending change to run it, and shows its progress view.
+ *
+ * @since 0.1.0
+ */
 export const startPending = (state: AppState): { readonly mutation: Mutation | undefined; readonly state: AppState } =>
   state.pending === undefined
     ? { mutation: undefined, state }
     : { mutation: state.pending, state: push({ ...state, pending: undefined }, view("job", state.pending.describe)) }
 
-/** A notice on the status line. */
+/**
+ * A notice on the status line.
+ *
+ * @since 0.1.0
+ */
 export const notify = (state: AppState, message: string): AppState => ({ ...state, message })

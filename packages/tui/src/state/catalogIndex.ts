@@ -10,7 +10,11 @@ import * as EntityRef from "@paved/catalog/EntityRef"
 import type { Entity } from "@paved/catalog/Entity"
 import * as Either from "effect/Either"
 
-/** What the catalog list shows for one entity. */
+/**
+ * What the catalog list shows for one entity.
+ *
+ * @since 0.1.0
+ */
 export interface EntityRow {
   readonly ref: string
   readonly kind: string
@@ -26,10 +30,18 @@ export interface EntityRow {
   readonly description: string
 }
 
-/** The facets a query can filter on and the facet picker shows. */
+/**
+ * The facets a query can filter on and the facet picker shows.
+ *
+ * @since 0.1.0
+ */
 export const facetNames = ["kind", "owner", "lifecycle", "tag", "type", "namespace", "system"] as const
 
-/** A facet name. */
+/**
+ * A facet name.
+ *
+ * @since 0.1.0
+ */
 export type FacetName = typeof facetNames[number]
 
 const stringField = (spec: Record<string, unknown> | undefined, key: string): string => {
@@ -40,6 +52,8 @@ const stringField = (spec: Record<string, unknown> | undefined, key: string): st
 /**
  * A reference as people write it: without the kind when it is the field's default kind and
  * without the namespace when it is `default`.
+ *
+ * @since 0.1.0
  */
 export const shortRef = (ref: string, defaultKind?: string): string => {
   if (ref.length === 0) return ""
@@ -64,6 +78,8 @@ const refField = (entity: Entity, relation: string, field: string, defaultKind: 
 /**
  * The row of an entity: owner and system as canonical refs, from relations when computed.
  * Pass the canonical `ref` when the store already has it (saves formatting it again).
+ *
+ * @since 0.1.0
  */
 export const rowOf = (entity: Entity, ref?: string): EntityRow => {
   const owner = refField(entity, "ownedBy", "owner", "group")
@@ -98,7 +114,11 @@ const intern = (dict: Dictionary, value: string): number => {
   return id
 }
 
-/** The index: rows, haystacks and facet value ids, all append-only. */
+/**
+ * The index: rows, haystacks and facet value ids, all append-only.
+ *
+ * @since 0.1.0
+ */
 export interface CatalogIndex {
   readonly rows: Array<EntityRow>
   readonly haystacks: Array<string>
@@ -109,7 +129,11 @@ export interface CatalogIndex {
   readonly tags: Array<ReadonlyArray<number>>
 }
 
-/** An empty index. */
+/**
+ * An empty index.
+ *
+ * @since 0.1.0
+ */
 export const empty = (): CatalogIndex => ({
   rows: [],
   haystacks: [],
@@ -145,7 +169,11 @@ const facetValue = (row: EntityRow, facet: Exclude<FacetName, "tag">): string =>
 
 const singleFacets = ["kind", "owner", "lifecycle", "type", "namespace", "system"] as const
 
-/** Adds rows to the index (in place) and returns it. */
+/**
+ * Adds rows to the index (in place) and returns it.
+ *
+ * @since 0.1.0
+ */
 export const append = (index: CatalogIndex, rows: ReadonlyArray<EntityRow>): CatalogIndex => {
   for (const row of rows) {
     index.rows.push(row)
@@ -160,10 +188,18 @@ export const append = (index: CatalogIndex, rows: ReadonlyArray<EntityRow>): Cat
   return index
 }
 
-/** Builds an index from entities. */
+/**
+ * Builds an index from entities.
+ *
+ * @since 0.1.0
+ */
 export const fromEntities = (entities: ReadonlyArray<Entity>): CatalogIndex => append(empty(), entities.map((e) => rowOf(e)))
 
-/** One token of a query: free text, or `facet:value` (the value matches as a prefix). */
+/**
+ * One token of a query: free text, or `facet:value` (the value matches as a prefix).
+ *
+ * @since 0.1.0
+ */
 export type Token =
   | { readonly _tag: "Text"; readonly text: string }
   | { readonly _tag: "Facet"; readonly facet: FacetName; readonly value: string }
@@ -183,6 +219,8 @@ const facetAliases: Record<string, FacetName> = {
  * Parses the filter line: whitespace-separated tokens, `facet:value` for facets (`kind`,
  * `owner`, `lifecycle`, `tag`, `type`, `namespace`/`ns`, `system`), anything else is free text
  * matched anywhere in the ref, title, owner, lifecycle, type, system, tags or description.
+ *
+ * @since 0.1.0
  */
 export const parseQuery = (input: string): ReadonlyArray<Token> =>
   input.toLowerCase().split(/\s+/).filter((t) => t.length > 0).map((t): Token => {
@@ -191,13 +229,19 @@ export const parseQuery = (input: string): ReadonlyArray<Token> =>
     return facet === undefined ? { _tag: "Text", text: t } : { _tag: "Facet", facet, value: t.slice(colon + 1) }
   })
 
-/** The facet tokens of a query, by facet, as the values typed. */
+/**
+ * The facet tokens of a query, by facet, as the values typed.
+ *
+ * @since 0.1.0
+ */
 export const activeFacets = (input: string): ReadonlyArray<{ readonly facet: FacetName; readonly value: string }> =>
   parseQuery(input).flatMap((t) => (t._tag === "Facet" && t.value.length > 0 ? [{ facet: t.facet, value: t.value }] : []))
 
 /**
  * Whether every row matching `next` also matches `previous`, so that a search for `next` can
  * start from the matches of `previous` (typing more characters narrows a filter).
+ *
+ * @since 0.1.0
  */
 export const narrows = (previous: ReadonlyArray<Token>, next: ReadonlyArray<Token>): boolean => {
   if (next.length < previous.length) return false
@@ -208,7 +252,11 @@ export const narrows = (previous: ReadonlyArray<Token>, next: ReadonlyArray<Toke
   })
 }
 
-/** The result of a search: the row numbers that match, in index order. */
+/**
+ * The result of a search: the row numbers that match, in index order.
+ *
+ * @since 0.1.0
+ */
 export interface SearchResult {
   readonly tokens: ReadonlyArray<Token>
   readonly matches: Int32Array
@@ -242,6 +290,8 @@ const compile = (index: CatalogIndex, tokens: ReadonlyArray<Token>): ((row: numb
 /**
  * The rows matching `input`. When `previous` is a search over the same index size whose query
  * this one narrows, only its matches are scanned.
+ *
+ * @since 0.1.0
  */
 export const search = (index: CatalogIndex, input: string, previous?: SearchResult): SearchResult => {
   const tokens = parseQuery(input)
@@ -264,7 +314,11 @@ export const search = (index: CatalogIndex, input: string, previous?: SearchResu
   return { tokens, matches: out.slice(0, n), size }
 }
 
-/** The most frequent values of a facet among the matches, most frequent first. */
+/**
+ * The most frequent values of a facet among the matches, most frequent first.
+ *
+ * @since 0.1.0
+ */
 export const facetCounts = (
   index: CatalogIndex,
   matches: Int32Array,
@@ -289,6 +343,8 @@ export const facetCounts = (
 
 /**
  * The filter line with the token for `facet` set to `value` (replacing one already there).
+ *
+ * @since 0.1.0
  */
 export const withFacet = (input: string, facet: FacetName, value: string): string => {
   const kept = input.split(/\s+/).filter((t) => {
