@@ -85,13 +85,18 @@ export const openSqliteWriter = (filename: string) =>
           JSON.stringify(log.body), JSON.stringify(log.attributes))
       }
     })
+    const rowidBounds = db.prepare("SELECT MIN(rowid) AS lo, MAX(rowid) AS hi FROM observe_spans")
     const nthNewest = db.prepare("SELECT start_us FROM observe_spans ORDER BY start_us DESC LIMIT 1 OFFSET ?")
     const deleteSpans = db.prepare("DELETE FROM observe_spans WHERE start_us < ?")
     const deleteLogs = db.prepare("DELETE FROM observe_logs WHERE time_us < ?")
     const deleteRed = db.prepare("DELETE FROM observe_red_minute WHERE minute < ?")
     const prune = db.transaction((cutoffUs: number | undefined, maxSpans: number | undefined) => {
       let cutoff = cutoffUs ?? Number.NEGATIVE_INFINITY
-      if (maxSpans !== undefined) {
+      // MAX - MIN of the rowid bounds the row count from above in O(1); the OFFSET scan below
+      // (which blocks the receiver while it runs) is only needed when that bound is over the limit.
+      const rowids = rowidBounds.get() as { lo: number | null; hi: number | null }
+      const overLimit = maxSpans !== undefined && rowids.hi !== null && rowids.lo !== null && rowids.hi - rowids.lo + 1 > maxSpans
+      if (maxSpans !== undefined && overLimit) {
         const nth = nthNewest.get(Math.max(0, Math.floor(maxSpans))) as { start_us: number } | undefined
         if (nth !== undefined) cutoff = Math.max(cutoff, Number(nth.start_us) + 1)
       }
