@@ -97,6 +97,25 @@ describe("environments without resources", () => {
       }).pipe(Effect.provide(layers(dir)))
     }).pipe(Effect.scoped), 60_000)
 
+  it.live("a resource that cannot be provisioned fails up with the reason and leaves nothing", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir("paved-envs-noprov-")
+      yield* Effect.gen(function*() {
+        const catalog = yield* loadShop
+        const name = envName("noprov")
+        const directory = path.join(dir, "envs", name)
+        const error = yield* Effect.flip(Effect.scoped(Environments.up({ name, catalog, services: ["orders"], directory })))
+        expect(error.message).toContain(`environment "${name}": provisioning orders.db failed`)
+        expect(processesOf(name)).toEqual([])
+        expect(fs.existsSync(directory)).toBe(false)
+        expect(yield* Environments.list).toEqual([])
+      }).pipe(Effect.provide(Layer.mergeAll(
+        EnvStore.layerSqlite({ filename: path.join(dir, "paved.db") }),
+        // Nothing listens on port 1: every PostgreSQL operation fails at once.
+        Provisioner.layerLocal({ dir, postgres: "postgres://postgres@127.0.0.1:1/postgres" })
+      )))
+    }).pipe(Effect.scoped), 60_000)
+
   it.live("upWithProgress streams the progress of up and then ends", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir("paved-envs-stream-")

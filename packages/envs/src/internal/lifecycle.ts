@@ -190,6 +190,9 @@ const upIn = (
       return Effect.acquireRelease(
         progress("provision")(`creating ${r.desired.name}`, r.desired.request.key).pipe(
           Effect.zipRight(provisioner.ensure(withPassword, provisionProgress(progress("provision"), r.desired.request.key))),
+          // A failed ensure may have created part of the resource (a role without its database):
+          // no release is registered for it, so remove what there is now.
+          Effect.onError(() => provisioner.remove(inst, () => Effect.void).pipe(Effect.timeout(Duration.seconds(30)), Effect.ignore)),
           Effect.mapError((e) => new EnvironmentError({ environment: name, operation: `provisioning ${r.desired.request.key}`, reason: e.message }))
         ),
         (_, exit) =>
