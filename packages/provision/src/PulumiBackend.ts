@@ -13,6 +13,8 @@
  */
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
+import * as Runtime from "effect/Runtime"
+import type { EngineEvent } from "@pulumi/pulumi/automation/index.js"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import type { ProgramOutputs, Target } from "./internal/pulumi/program.js"
@@ -57,6 +59,24 @@ export const program = (instance: Instance, options: Options = {}): () => Promis
  */
 export const cliAvailable = (): boolean =>
   (process.env["PATH"] ?? "").split(path.delimiter).some((d) => d !== "" && fs.existsSync(path.join(d, "pulumi")))
+
+/**
+ * A progress line for a Pulumi engine event: resource steps (`create aws:rds/instance:Instance
+ * paved-dev-db`), failures and warnings; `undefined` for the rest.
+ *
+ * @since 0.1.0
+ */
+export const describeEvent = (event: EngineEvent): string | undefined => {
+  const step = event.resourcePreEvent?.metadata ?? event.resOutputsEvent?.metadata
+  if (step !== undefined && step.op !== "same") {
+    const name = step.urn.split("::").pop() ?? step.urn
+    return `${step.op}${event.resOutputsEvent ? " done" : ""} ${step.type} ${name}`
+  }
+  if (event.resOpFailedEvent !== undefined) return `failed: ${event.resOpFailedEvent.metadata.type} ${event.resOpFailedEvent.metadata.urn}`
+  const d = event.diagnosticEvent
+  if (d !== undefined && (d.severity === "error" || d.severity === "warning")) return `${d.severity}: ${d.message.trim()}`
+  return undefined
+}
 
 const stackName = (i: Instance) => `${i.env}-${i.key}`.replace(/[^A-Za-z0-9_.-]/g, "-")
 
@@ -107,25 +127,20 @@ export const make = (options: Options = {}): Provisioner => {
         catch: fail(i, operation)
       })
     })
-  const events = (progress: Progress) => {
-    const lines: Array<string> = []
-    return {
-      onOutput: (line: string) => {
-        const trimmed = line.trim()
-        if (trimmed !== "") lines.push(trimmed)
-      },
-      flush: () => Effect.forEach(lines.splice(0), progress, { discard: true })
-    }
-  }
+  // Engine events arrive on Pulumi's callbacks; each becomes a progress line as it happens.
+  const events = (progress: Progress) =>
+    Effect.map(Effect.runtime<never>(), (runtime) => (event: EngineEvent) => {
+      const line = describeEvent(event)
+      if (line !== undefined) Runtime.runFork(runtime)(progress(line))
+    })
   return {
     backend: `pulumi-${target}`,
     supports: (type) => supported[target].includes(type),
     ensure: (i, progress) =>
       Effect.gen(function*() {
         const s = yield* stack(i, "ensure")
-        const out = events(progress)
-        const result = yield* Effect.tryPromise({ try: () => s.up({ onOutput: out.onOutput }), catch: fail(i, "ensure") })
-        yield* out.flush()
+        const onEvent = yield* events(progress)
+        const result = yield* Effect.tryPromise({ try: () => s.up({ onEvent }), catch: fail(i, "ensure") })
         const outputs: Record<string, string | Redacted.Redacted<string>> = {}
         for (const [k, v] of Object.entries(result.outputs)) {
           const value = typeof v.value === "string" ? v.value : JSON.stringify(v.value)
@@ -136,10 +151,9 @@ export const make = (options: Options = {}): Provisioner => {
     remove: (i, progress) =>
       Effect.gen(function*() {
         const s = yield* stack(i, "remove")
-        const out = events(progress)
-        yield* Effect.tryPromise({ try: () => s.destroy({ onOutput: out.onOutput }), catch: fail(i, "remove") })
+        const onEvent = yield* events(progress)
+        yield* Effect.tryPromise({ try: () => s.destroy({ onEvent }), catch: fail(i, "remove") })
         yield* Effect.tryPromise({ try: () => s.workspace.removeStack(s.name), catch: fail(i, "remove") })
-        yield* out.flush()
       }),
     inspect: (i) =>
       Effect.gen(function*() {

@@ -126,6 +126,15 @@ describe("Pulumi backend (runtime.setMocks)", () => {
 })
 
 describe("Pulumi Automation API", () => {
+  it("turns engine events into progress lines", () => {
+    const metadata = { op: "create" as const, urn: "urn:pulumi:dev-db::paved::aws:rds/instance:Instance::paved-dev-db", type: "aws:rds/instance:Instance", provider: "" }
+    const base = { sequence: 1, timestamp: 0 }
+    expect(PulumiBackend.describeEvent({ ...base, resourcePreEvent: { metadata } })).toBe("create aws:rds/instance:Instance paved-dev-db")
+    expect(PulumiBackend.describeEvent({ ...base, resOutputsEvent: { metadata } })).toBe("create done aws:rds/instance:Instance paved-dev-db")
+    expect(PulumiBackend.describeEvent({ ...base, resourcePreEvent: { metadata: { ...metadata, op: "same" } } })).toBeUndefined()
+    expect(PulumiBackend.describeEvent({ ...base, diagnosticEvent: { message: "quota exceeded\n", color: "never", severity: "error" } })).toBe("error: quota exceeded")
+  })
+
   it("says which types each target supports", () => {
     expect(PulumiBackend.make({ target: "aws" }).supports("s3")).toBe(true)
     expect(PulumiBackend.make({ target: "kubernetes" }).supports("s3")).toBe(false)
