@@ -252,12 +252,17 @@ export const layerSql: Layer.Layer<SpanStore, SpanStoreError, SqlClient.SqlClien
 /**
  * The store in a SQLite file (created with its directory when missing). Writes go through a
  * dedicated connection with prepared statements (see the architecture notes); reads through
- * `@effect/sql`.
+ * `@effect/sql`. `":memory:"` (or an empty name) gives the throwaway store of
+ * {@link layerMemory}: the writer and the readers use two connections, which must share one
+ * file, so an in-memory database would leave each with its own.
  *
  * @since 0.1.0
  */
-export const layerSqlite = (options: { readonly filename: string }): Layer.Layer<SpanStore, SpanStoreError> => {
-  const filename = path.resolve(options.filename)
+export const layerSqlite = (options: { readonly filename: string }): Layer.Layer<SpanStore, SpanStoreError> =>
+  options.filename === ":memory:" || options.filename === "" ? layerMemory : layerSqliteFile(options.filename)
+
+const layerSqliteFile = (name: string): Layer.Layer<SpanStore, SpanStoreError> => {
+  const filename = path.resolve(name)
   return Layer.scoped(
     SpanStore,
     Effect.gen(function*() {
@@ -295,7 +300,7 @@ export const layerMemory: Layer.Layer<SpanStore, SpanStoreError> = Layer.unwrapS
       catch: (cause) => new SpanStoreError({ operation: "create a temporary directory", cause })
     }),
     (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
-  ).pipe(Effect.map((dir) => layerSqlite({ filename: path.join(dir, "spans.db") })))
+  ).pipe(Effect.map((dir) => layerSqliteFile(path.join(dir, "spans.db"))))
 )
 
 /**

@@ -3,7 +3,8 @@ import { Effect, Layer } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { afterAll, describe } from "vitest"
+import { it } from "@effect/vitest"
+import { afterAll, describe, expect } from "vitest"
 import { serverAvailable, uniqueName } from "../../../testing/servers.js"
 import { conformance } from "./store.conformance.js"
 import { PgClient } from "@effect/sql-pg"
@@ -18,6 +19,22 @@ describe("SpanStore (SQLite file)", () => {
 
 describe("SpanStore (memory)", () => {
   conformance("memory", () => SpanStore.layerMemory)
+})
+
+describe("SpanStore (SQLite \":memory:\")", () => {
+  conformance("sqlite :memory:", () => SpanStore.layerSqlite({ filename: ":memory:" }))
+
+  // The name used to be resolved as a path: a file called ":memory:" appeared in the working
+  // directory. Other packages may create that file too, so check that none of ours is in it.
+  const strayFiles = () => [":memory:", ":memory:-wal"].map((name) => path.resolve(name)).filter((file) => fs.existsSync(file))
+  const holdsSpans = (file: string) => fs.readFileSync(file).includes("observe_spans")
+
+  it.effect("sqlite :memory: writes no file named :memory: in the working directory", () =>
+    Effect.gen(function*() {
+      const store = yield* SpanStore.SpanStore
+      yield* store.insertSpans([])
+      expect(strayFiles().filter(holdsSpans)).toEqual([])
+    }).pipe(Effect.provide(SpanStore.layerSqlite({ filename: ":memory:" })), Effect.tap(() => expect(strayFiles().filter(holdsSpans)).toEqual([]))))
 })
 
 describe.runIf(serverAvailable("postgresql"))("SpanStore (PostgreSQL)", () => {
