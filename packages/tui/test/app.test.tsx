@@ -6,6 +6,8 @@ import * as ManagedRuntime from "effect/ManagedRuntime"
 import { render as inkRender } from "ink"
 import { render } from "ink-testing-library"
 import { EventEmitter } from "node:events"
+import * as fs from "node:fs"
+import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { PavedApp } from "../src/components/App.js"
@@ -34,8 +36,8 @@ afterAll(async () => {
 // eslint-disable-next-line no-control-regex
 const strip = (s: string | undefined) => (s ?? "").replace(/\u001b\[[0-9;]*m/g, "")
 
-const waitFor = async (read: () => string, predicate: (frame: string) => boolean, what: string): Promise<string> => {
-  const until = Date.now() + 5000
+const waitFor = async (read: () => string, predicate: (frame: string) => boolean, what: string, timeoutMs = 5000): Promise<string> => {
+  const until = Date.now() + timeoutMs
   for (;;) {
     const frame = read()
     if (predicate(frame)) return frame
@@ -178,6 +180,50 @@ describe("PavedApp", () => {
       } finally {
         ink.unmount()
       }
+    }
+  })
+})
+
+describe("live catalog", () => {
+  it("shows entities ingested while it is open", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "paved-tui-live-"))
+    const rt = ManagedRuntime.make(CatalogStore.layerMemory)
+    const inputs = [path.join(examples, "all.yaml"), path.join(examples, "acme/org.yaml")]
+    const ingest = (paths: ReadonlyArray<string>) =>
+      rt.runPromise(Effect.gen(function*() {
+        const loaded = yield* Catalog.load(paths)
+        yield* (yield* CatalogStore.CatalogStore).ingest(loaded)
+      }))
+    await ingest(inputs)
+    const app = render(
+      <RuntimeContext.Provider value={rt as unknown as TuiRuntime}>
+        <PavedApp />
+      </RuntimeContext.Provider>
+    )
+    const frame = () => strip(app.lastFrame())
+    try {
+      await waitFor(frame, (f) => f.includes("artist-lookup") && !f.includes("loading"), "the catalog list")
+      await type(app.stdin, "/zz-live\r")
+      await waitFor(frame, (f) => f.includes("nothing matches the filter"), "an empty result")
+      const extra = path.join(dir, "catalog-info.yaml")
+      fs.writeFileSync(extra, [
+        "apiVersion: backstage.io/v1alpha1",
+        "kind: Component",
+        "metadata:",
+        "  name: zz-live-service",
+        "spec:",
+        "  type: service",
+        "  owner: team-a",
+        "  lifecycle: production",
+        ""
+      ].join("\n"))
+      await ingest([...inputs, extra])
+      const after = await waitFor(frame, (f) => f.includes("zz-live-service"), "the new entity", 15_000)
+      expect(after).toMatch(/1 of \d+/)
+    } finally {
+      app.unmount()
+      await rt.dispose()
+      fs.rmSync(dir, { recursive: true, force: true })
     }
   })
 })

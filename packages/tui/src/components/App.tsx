@@ -155,8 +155,9 @@ export const PavedApp = (props: PavedAppProps) => {
   const top = App.current(state)
   const body = bodyHeight(height)
 
-  const catalog = useStream(() => CatalogFeed.load(), [])
+  const catalog = useStream(() => CatalogFeed.live(), [])
   const index = catalog.value?.index ?? empty
+  const catalogLoaded = catalog.value !== undefined && catalog.value.loaded >= catalog.value.total
   const previous = useRef<CatalogIndex.SearchResult | undefined>(undefined)
   const result = useMemo(() => {
     const r = CatalogIndex.search(index, state.filter, previous.current)
@@ -181,7 +182,7 @@ export const PavedApp = (props: PavedAppProps) => {
   // entity and owner views when the catalog is small enough to read at once; then kept.
   const [scoresWanted, setScoresWanted] = useState(false)
   const wantsScores = top.kind === "scorecards" ||
-    ((top.kind === "entity" || top.kind === "owned") && catalog.done && index.rows.length <= SCORE_ON_OPEN_LIMIT)
+    ((top.kind === "entity" || top.kind === "owned") && catalogLoaded && index.rows.length <= SCORE_ON_OPEN_LIMIT)
   useEffect(() => {
     if (wantsScores && !scoresWanted) setScoresWanted(true)
   }, [wantsScores, scoresWanted])
@@ -323,7 +324,9 @@ export const PavedApp = (props: PavedAppProps) => {
     props.onFrame?.()
   })
 
-  const loading = catalog.value !== undefined && !catalog.done ? ` loading ${count(catalog.value.loaded)}/${count(catalog.value.total)}` : ""
+  const loading = catalog.value !== undefined && catalog.value.loaded < catalog.value.total
+    ? ` loading ${count(catalog.value.loaded)}/${count(catalog.value.total)}`
+    : ""
   const info = (isCatalog ? `${count(result.matches.length)} of ${count(index.rows.length)}${loading}` : loading.trim()) +
     (state.readonly ? " [read-only]" : "")
   const overlay = state.overlay

@@ -6,6 +6,7 @@ import { CatalogStore, type StoreError } from "@paved/catalog/CatalogStore"
 import type { InvalidQuery } from "@paved/catalog/Query"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import * as CatalogIndex from "../state/catalogIndex.js"
 
@@ -48,5 +49,26 @@ export const load = (): Stream.Stream<CatalogSnapshot, StoreError | InvalidQuery
           page.nextCursor === null || page.items.length === 0 ? Option.none() : Option.some(page.nextCursor)
         ] as const
       }))
+    )
+  }))
+
+/** How often the store's history is checked for changes. */
+const POLL = "3 seconds"
+
+/**
+ * The catalog, live: the first load arrives page by page; after that, whenever the store's
+ * history has a newer change (an ingest elsewhere), the catalog is read again and the new index
+ * replaces the old one when complete, so the list never shows a half-read catalog.
+ */
+export const live = (): Stream.Stream<CatalogSnapshot, StoreError | InvalidQuery, CatalogStore> =>
+  Stream.unwrap(Effect.map(CatalogStore, (store) => {
+    const newest = Effect.map(store.history({ limit: 1 }), (h) => h[0]?.id ?? 0)
+    const versions = Stream.repeatEffectWithSchedule(newest, Schedule.spaced(POLL)).pipe(Stream.changes)
+    return versions.pipe(
+      Stream.zipWithIndex,
+      Stream.flatMap(([, i]) =>
+        i === 0
+          ? load()
+          : Stream.fromEffect(Stream.runLast(load())).pipe(Stream.filterMap((last) => last)), { switch: true })
     )
   }))

@@ -262,7 +262,12 @@ export interface SearchResult {
   readonly matches: Int32Array
   /** The index size the search ran over; a result over fewer rows cannot seed a new search. */
   readonly size: number
+  /** The index searched; a result over another index cannot seed a new search. */
+  readonly source: CatalogIndex
 }
+
+const reusable = (previous: SearchResult | undefined, index: CatalogIndex): previous is SearchResult =>
+  previous !== undefined && previous.source === index && previous.size === index.rows.length
 
 const matchingIds = (dict: Dictionary, prefix: string): Uint8Array => {
   const ok = new Uint8Array(dict.values.length)
@@ -299,19 +304,19 @@ export const search = (index: CatalogIndex, input: string, previous?: SearchResu
   if (tokens.length === 0) {
     const all = new Int32Array(size)
     for (let i = 0; i < size; i++) all[i] = i
-    return { tokens, matches: all, size }
+    return { tokens, matches: all, size, source: index }
   }
   const test = compile(index, tokens)
-  const out = new Int32Array(previous !== undefined && previous.size === size && narrows(previous.tokens, tokens)
+  const out = new Int32Array(reusable(previous, index) && narrows(previous.tokens, tokens)
     ? previous.matches.length
     : size)
   let n = 0
-  if (previous !== undefined && previous.size === size && narrows(previous.tokens, tokens)) {
+  if (reusable(previous, index) && narrows(previous.tokens, tokens)) {
     for (const row of previous.matches) if (test(row)) out[n++] = row
   } else {
     for (let row = 0; row < size; row++) if (test(row)) out[n++] = row
   }
-  return { tokens, matches: out.slice(0, n), size }
+  return { tokens, matches: out.slice(0, n), size, source: index }
 }
 
 /**
