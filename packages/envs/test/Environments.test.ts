@@ -115,7 +115,7 @@ describe.runIf(serverAvailable("postgresql"))("a preview environment for a cross
           catalog,
           services: ["stuck", "orders"],
           directory: path.join(dir, "envs", name),
-          readyTimeout: "3 seconds",
+          readyTimeout: "8 seconds",
           onProgress: (p) =>
             Effect.sync(() => {
               const port = /starting on port (\d+)/.exec(p.detail)?.[1]
@@ -127,7 +127,7 @@ describe.runIf(serverAvailable("postgresql"))("a preview environment for a cross
           const error = exit.cause._tag === "Fail" ? exit.cause.error : undefined
           expect(error).toBeInstanceOf(Environment.ServiceFailed)
           expect((error as Environment.ServiceFailed).ref).toBe("component:default/stuck")
-          expect((error as Environment.ServiceFailed).message).toContain("did not pass within 3s")
+          expect((error as Environment.ServiceFailed).message).toContain("did not pass within 8s")
         }
         // accounts and stuck were started (orders never was): both are gone again.
         expect(ports.length).toBe(2)
