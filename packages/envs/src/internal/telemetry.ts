@@ -74,10 +74,10 @@ export const start = (
                 Effect.ignore
               )
         )
-        const deadline = Date.now() + 20_000
+        const deadline = Date.now() + 45_000
         while (!(yield* Processes.portOpen(port))) {
           if (spawned.exited() !== undefined) return yield* failed(`the receiver exited; see ${logFile}`)
-          if (Date.now() > deadline) return yield* failed(`the receiver did not listen on port ${port} within 20s; see ${logFile}`)
+          if (Date.now() > deadline) return yield* failed(`the receiver did not listen on port ${port} within 45s; see ${logFile}`)
           yield* Effect.sleep(Duration.millis(50))
         }
         return {
