@@ -151,6 +151,12 @@ describe("PavedApp over the other packages", () => {
       const tree = await waitFor(frame, (f) => f.includes("█"), "the waterfall")
       expect(tree).toMatch(/█+\s+120\.0ms artist-lookup: GET \/artists/)
       expect(tree).toMatch(/ {2}wayback-search: search ✗ boom/)
+      await type(app.stdin, ":traces wayback-search\r")
+      const one = await waitFor(frame, (f) => f.includes("traces wayback-search") && f.includes("recent traces ("), "the traces of one service")
+      expect(one).toContain("service map (1 edges)")
+      expect(one).toContain("recent traces (1)")
+      await type(app.stdin, ":traces nobody\r")
+      await waitFor(frame, (f) => f.includes("traces nobody") && f.includes("recent traces (0)"), "no traces for an unknown service")
     } finally {
       app.unmount()
     }

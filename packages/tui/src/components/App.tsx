@@ -94,7 +94,12 @@ export const commands = (): ReadonlyArray<App.Command> => [
     open: (arg) => (arg.length === 0 ? "which entity? write :graph kind:namespace/name" : App.view("graph", arg.toLowerCase()))
   },
   { name: "scorecards", args: "", description: "scorecard levels by team and entity, failing rules", open: () => App.view("scorecards") },
-  { name: "traces", args: "", description: "RED per service, the service map, recent traces", open: () => App.view("traces") },
+  {
+    name: "traces",
+    args: "[SERVICE]",
+    description: "RED, the service map, recent traces (of one service)",
+    open: (arg) => App.view("traces", arg)
+  },
   {
     name: "trace",
     args: "ID",
@@ -190,7 +195,8 @@ export const PavedApp = (props: PavedAppProps) => {
   const report = scores.value
 
   const wantsTelemetry = top.kind === "traces" || top.kind === "entity"
-  const telemetry = useStream(() => (wantsTelemetry ? PlatformFeed.telemetry() : undefined), [wantsTelemetry])
+  const service = top.kind === "traces" && top.subject.length > 0 ? top.subject : undefined
+  const telemetry = useStream(() => (wantsTelemetry ? PlatformFeed.telemetry(service) : undefined), [wantsTelemetry, service])
   const trace = useEffectValue(() => (top.kind === "trace" ? PlatformFeed.trace(top.subject) : undefined), [top.kind, top.subject])
   const wantsEnvs = top.kind === "envs" || top.kind === "env" || top.kind === "entity"
   const envs = useStream(() => (wantsEnvs ? PlatformFeed.environments() : undefined), [wantsEnvs])

@@ -29,13 +29,17 @@ const withService = <S, I, A, E>(
     onSome: (service) => poll(Effect.map(use(service), Option.some), every)
   })))
 
-/** RED per service, the service map and recent traces, every 5 seconds. */
-export const telemetry = (): Stream.Stream<Option.Option<TelemetryOverview>, SpanStoreError> =>
+/**
+ * RED per service, the service map and recent traces, every 5 seconds; with a `service`, only
+ * its RED, its edges and the traces it took part in.
+ */
+export const telemetry = (service?: string): Stream.Stream<Option.Option<TelemetryOverview>, SpanStoreError> =>
   withService(SpanStore, "5 seconds", (store) =>
     Effect.all({
-      red: store.red({ groupBy: "service" }),
-      edges: store.serviceMap(),
-      traces: store.searchTraces({ limit: 200 })
+      red: store.red({ groupBy: "service", service }),
+      edges: Effect.map(store.serviceMap(), (edges) =>
+        service === undefined ? edges : edges.filter((e) => e.source === service || e.target === service)),
+      traces: store.searchTraces({ limit: 200, service })
     }))
 
 /** One trace's spans as a waterfall (traces do not change once stored). */
