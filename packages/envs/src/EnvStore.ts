@@ -126,15 +126,16 @@ export const layer: Layer.Layer<EnvStore, EnvironmentError, SqlClient.SqlClient>
 
 /**
  * The default: a SQLite file (default `.paved/paved.db` in the working directory), its directory
- * created when missing.
+ * created when missing. `":memory:"` is an in-memory database that lives as long as the layer.
  *
  * @since 0.1.0
  */
 export const layerSqlite = (options: { readonly filename?: string } = {}): Layer.Layer<EnvStore, EnvironmentError> => {
-  const filename = path.resolve(options.filename ?? path.join(".paved", "paved.db"))
+  const memory = options.filename === ":memory:"
+  const filename = memory ? ":memory:" : path.resolve(options.filename ?? path.join(".paved", "paved.db"))
   return layer.pipe(
     Layer.provide(Layer.unwrapEffect(Effect.sync(() => {
-      fs.mkdirSync(path.dirname(filename), { recursive: true })
+      if (!memory) fs.mkdirSync(path.dirname(filename), { recursive: true })
       return SqliteClient.layer({ filename })
     }))),
     Layer.mapError((cause) => new EnvironmentError({ environment: "*", operation: `opening ${filename}`, reason: String(cause) }))

@@ -78,6 +78,7 @@ export const planSummary = (planned: Plan) => ({
   unmatchedFiles: planned.unmatchedFiles,
   run: planned.runSet.run,
   shared: planned.runSet.shared,
+  skipped: planned.runSet.skipped,
   layers: planned.runSet.layers,
   resources: planned.resources.map((r) => ({
     key: r.desired.request.key,

@@ -37,6 +37,12 @@ export interface RunSetInput {
   readonly dependents?: DependentsPolicy | undefined
   /** Dependencies to take from a base environment instead of running them: ref → environment. */
   readonly share?: Readonly<Record<string, string>> | undefined
+  /**
+   * Whether a service can run here (e.g. it has a workload file). A dependent that cannot is
+   * listed in `skipped` instead of failing the plan: a website or batch job that consumes a
+   * changed API is worth knowing about, but it does not stop the preview.
+   */
+  readonly runnable?: ((ref: string) => boolean) | undefined
 }
 
 /**
@@ -58,6 +64,8 @@ export interface RunSet {
   readonly shared: ReadonlyArray<{ readonly ref: string; readonly from: string }>
   readonly layers: ReadonlyArray<ReadonlyArray<string>>
   readonly catalogResources: ReadonlyArray<string>
+  /** Dependents of the change that cannot run here, and why. */
+  readonly skipped: ReadonlyArray<{ readonly ref: string; readonly reason: string }>
 }
 
 /**
@@ -132,6 +140,7 @@ export const resolve = (entries: ReadonlyArray<CatalogEntry>, input: RunSetInput
     }
   }
   const policy = input.dependents ?? "direct"
+  const skipped = new Map<string, string>()
   if (policy !== "none") {
     const dependentsOf = new Map<string, Array<string>>()
     for (const [from, targets] of graph) for (const to of targets) dependentsOf.set(to, [...(dependentsOf.get(to) ?? []), from])
@@ -140,7 +149,11 @@ export const resolve = (entries: ReadonlyArray<CatalogEntry>, input: RunSetInput
       const next: Array<string> = []
       for (const ref of frontier) {
         for (const dependent of dependentsOf.get(ref) ?? []) {
-          if (isComponentRef(dependent) && !reasons.has(dependent) && !share.has(dependent)) {
+          if (isComponentRef(dependent) && !reasons.has(dependent) && !share.has(dependent) && !skipped.has(dependent)) {
+            if (input.runnable !== undefined && !input.runnable(dependent)) {
+              skipped.set(dependent, `depends on ${ref}, but has no workload to run`)
+              continue
+            }
             reasons.set(dependent, "dependent")
             next.push(dependent)
           }
@@ -187,6 +200,7 @@ export const resolve = (entries: ReadonlyArray<CatalogEntry>, input: RunSetInput
     run,
     shared: [...shared].map(([ref, from]) => ({ ref, from })).sort((a, b) => a.ref.localeCompare(b.ref)),
     layers,
-    catalogResources: [...catalogResources].sort()
+    catalogResources: [...catalogResources].sort(),
+    skipped: [...skipped].map(([ref, reason]) => ({ ref, reason })).sort((a, b) => a.ref.localeCompare(b.ref))
   })
 }

@@ -119,3 +119,24 @@ describe("environment model", () => {
     expect(Either.isLeft(parsed) && parsed.left.message).toContain("24h")
   })
 })
+
+describe("dependents that cannot run here", () => {
+  it.effect("are skipped with the reason instead of failing the plan", () =>
+    Effect.gen(function*() {
+      const entries = yield* loadShop
+      const all = RunSet.resolve(entries, { changed: ["component:default/accounts"], dependents: "direct" })
+      if (Either.isLeft(all)) return yield* Effect.fail(all.left)
+      const dependents = all.right.run.filter((s) => s.reason === "dependent").map((s) => s.ref)
+      expect(dependents.length).toBeGreaterThan(0)
+      const [unrunnable] = dependents
+      const resolved = RunSet.resolve(entries, {
+        changed: ["component:default/accounts"],
+        dependents: "direct",
+        runnable: (ref) => ref !== unrunnable
+      })
+      if (Either.isLeft(resolved)) return yield* Effect.fail(resolved.left)
+      expect(resolved.right.run.map((s) => s.ref)).not.toContain(unrunnable)
+      expect(resolved.right.skipped).toEqual([{ ref: unrunnable, reason: "depends on component:default/accounts, but has no workload to run" }])
+      expect(all.right.skipped).toEqual([])
+    }))
+})

@@ -9,6 +9,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import * as fs from "node:fs"
 import type { CatalogEntry } from "../ChangeSet.js"
 import * as ChangeSet from "../ChangeSet.js"
 import type { EnvironmentType } from "../Environment.js"
@@ -70,15 +71,19 @@ export const plan = (input: PlanInput): Effect.Effect<Planned, InvalidSpec> =>
     if (!fromChange && (input.services ?? []).length === 0) {
       return yield* new InvalidSpec({ reason: "name the services to run (--services) or give a change set (--changed-files or --git-range)" })
     }
+    const byRef = new Map(input.catalog.map((e) => [String(e.ref), e]))
     const resolved = RunSet.resolve(input.catalog, {
       services: input.services,
       changed,
       dependents: input.dependents,
-      share: input.share
+      share: input.share,
+      runnable: (ref) => {
+        const entry = byRef.get(ref)
+        return entry !== undefined && fs.existsSync(ChangeSet.workloadFile(entry))
+      }
     })
     if (Either.isLeft(resolved)) return yield* resolved.left
     const runSet = resolved.right
-    const byRef = new Map(input.catalog.map((e) => [String(e.ref), e]))
     const services = yield* Effect.forEach(runSet.run, (s) => WorkloadSpec.load(byRef.get(s.ref)!))
     const standards = (input.standards ?? Standards.defaultStandards)[input.type]
     const requests: Array<Request.ResourceRequest> = []
