@@ -124,9 +124,6 @@ export const demo = Command.make("demo", {
       catalog: catalog.loaded.entities,
       repositoryRoot: demoDir,
       changedFiles: CHANGED_FILES,
-      // Only the changed services and what they need: the other dependents (admin-console,
-      // recommendations) have no workload to run locally.
-      dependents: "none",
       ttl: "1 hour",
       owner: "group:default/platform",
       directory: path.join(stateDir, "env"),

@@ -30,7 +30,10 @@ export const human = (r: DemoReport): string => {
     section(
       "Preview environment",
       `${r.environment.name} (${r.environment.type}) for a change to ${r.environment.run.filter((s) => s.reason.startsWith("changed")).length} services\n` +
-        renderTable(r.environment.run, [{ header: "runs", cell: (s) => s.ref }, { header: "because", cell: (s) => s.reason }]) + "\n" +
+        renderTable(
+          [...r.environment.run, ...r.environment.skipped.map((s) => ({ ref: `(not run) ${s.ref}`, reason: s.reason }))],
+          [{ header: "runs", cell: (s) => s.ref }, { header: "because", cell: (s) => s.reason }]
+        ) + "\n" +
         renderTable(r.environment.resources, [
           { header: "provisioned", cell: (x) => x.key },
           { header: "type", cell: (x) => x.type },

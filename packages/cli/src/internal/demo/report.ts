@@ -38,6 +38,7 @@ export interface DemoReport {
     readonly name: string
     readonly type: string
     readonly run: ReadonlyArray<{ readonly ref: string; readonly reason: string }>
+    readonly skipped: ReadonlyArray<{ readonly ref: string; readonly reason: string }>
     readonly resources: ReadonlyArray<{ readonly key: string; readonly type: string; readonly class: string; readonly name: string }>
     readonly services: ReadonlyArray<{ readonly ref: string; readonly url: string | undefined }>
     readonly telemetry: string | undefined

@@ -135,6 +135,7 @@ export const environmentPlan = (planned: Environments.Plan) => {
   const summary = Environments.planSummary(planned)
   return {
     run: summary.run.map((s) => ({ ref: s.ref, reason: s.reason })),
+    skipped: summary.skipped,
     resources: summary.resources.map((r) => ({ key: r.key, type: r.type, class: r.class, name: r.name }))
   }
 }
