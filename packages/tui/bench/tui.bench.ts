@@ -120,9 +120,7 @@ const main = async () => {
       stdin: stdin as unknown as NodeJS.ReadStream,
       stdout: stdout as unknown as NodeJS.WriteStream
     }))
-    const shell = nextFrame(stdout, (f) => f.includes("paved › catalog"))
     const first = await nextFrame(stdout, (f) => /svc-\d+ /.test(f))
-    emit({ case: "first-frame-shell", n, ms: round((await shell) - t0), note: "the frame before any data: header, hints, 'loading the catalog'" })
     const cpuFirst = process.cpuUsage(cpu0)
     emit({ case: "first-frame", n, ms: round(first - t0), cpuMs: round((cpuFirst.user + cpuFirst.system) / 1000), loadavg: os.loadavg()[0]!.toFixed(1) })
     const loaded = await nextFrame(stdout, (f) => f.includes(`${n.toLocaleString("en-US")} of ${n.toLocaleString("en-US")}`) && !f.includes("loading"))

@@ -17,8 +17,10 @@ import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Option from "effect/Option"
 import { render } from "ink"
 import { PavedApp } from "./components/App.js"
+import * as CatalogFeed from "./internal/catalogFeed.js"
 import { RuntimeContext, type TuiRuntime, type TuiServices } from "./internal/useStream.js"
 import type * as AppState from "./state/app.js"
 
@@ -83,6 +85,17 @@ export const run = <E,>(layer: Layer.Layer<TuiServices, E>, options: RunOptions 
       (rt) => rt.disposeEffect.pipe(Effect.timeout("5 seconds"), Effect.ignore)
     )
     yield* runtime.runtimeEffect
+    // The first page before the first render: the first frame lists entities. A failure here is
+    // left to the live stream, which reports it on the status line.
+    const first = yield* Effect.option(Effect.promise(() => runtime.runPromiseExit(CatalogFeed.firstPage())).pipe(
+      Effect.flatMap((exit) => exit)
+    ))
+    // Raw mode before the first frame: keys typed as soon as the list shows are neither echoed
+    // by the terminal nor held back until Enter; Ink reads them when it starts listening.
+    yield* Effect.acquireRelease(
+      Effect.sync(() => stdin.setRawMode?.(true)),
+      () => Effect.sync(() => stdin.setRawMode?.(false))
+    )
     yield* Effect.acquireRelease(
       Effect.sync(() => stdout.write(ALT_SCREEN_ON)),
       () => Effect.sync(() => stdout.write(ALT_SCREEN_OFF))
@@ -91,7 +104,11 @@ export const run = <E,>(layer: Layer.Layer<TuiServices, E>, options: RunOptions 
       Effect.sync(() =>
         render(
           <RuntimeContext.Provider value={runtime as TuiRuntime}>
-            <PavedApp readonly={options.readonly ?? false} {...(options.start === undefined ? {} : { start: options.start })} />
+            <PavedApp
+              readonly={options.readonly ?? false}
+              initialCatalog={Option.getOrUndefined(first)}
+              {...(options.start === undefined ? {} : { start: options.start })}
+            />
           </RuntimeContext.Provider>,
           { stdin, stdout, exitOnCtrlC: false, patchConsole: true, maxFps: 60 }
         )

@@ -27,8 +27,8 @@ export interface PavedAppProps {
   readonly readonly?: boolean
   /** The view to start in (default: the catalog). */
   readonly start?: App.View
-  /** Called after every frame the app commits (benchmarks measure with it). */
-  readonly onFrame?: () => void
+  /** The first page of the catalog, when read before the first render. */
+  readonly initialCatalog?: CatalogFeed.CatalogSnapshot | undefined
 }
 
 /** Converts Ink's key report into the reducer's key. */
@@ -161,8 +161,9 @@ export const PavedApp = (props: PavedAppProps) => {
   const body = bodyHeight(height)
 
   const catalog = useStream(() => CatalogFeed.live(), [])
-  const index = catalog.value?.index ?? empty
-  const catalogLoaded = catalog.value !== undefined && catalog.value.loaded >= catalog.value.total
+  const snapshot = catalog.value ?? props.initialCatalog
+  const index = snapshot?.index ?? empty
+  const catalogLoaded = snapshot !== undefined && snapshot.loaded >= snapshot.total
   const previous = useRef<CatalogIndex.SearchResult | undefined>(undefined)
   const result = useMemo(() => {
     const r = CatalogIndex.search(index, state.filter, previous.current)
@@ -326,12 +327,9 @@ export const PavedApp = (props: PavedAppProps) => {
   useEffect(() => {
     if (state.quit) exit()
   }, [state.quit])
-  useEffect(() => {
-    props.onFrame?.()
-  })
 
-  const loading = catalog.value !== undefined && catalog.value.loaded < catalog.value.total
-    ? ` loading ${count(catalog.value.loaded)}/${count(catalog.value.total)}`
+  const loading = snapshot !== undefined && snapshot.loaded < snapshot.total
+    ? ` loading ${count(snapshot.loaded)}/${count(snapshot.total)}`
     : ""
   const info = (isCatalog ? `${count(result.matches.length)} of ${count(index.rows.length)}${loading}` : loading.trim()) +
     (state.readonly ? " [read-only]" : "")
@@ -360,7 +358,7 @@ export const PavedApp = (props: PavedAppProps) => {
         result={result}
         filter={state.filter}
         editing={state.editing}
-        loading={catalog.value === undefined && !catalog.done}
+        loading={snapshot === undefined && !catalog.done}
         list={top.list}
         width={width}
         height={body}

@@ -24,6 +24,17 @@ export interface CatalogSnapshot {
 const FIRST_PAGE = 100
 const PAGE = 2000
 
+/**
+ * The first page alone, read before the first render so that the first frame already lists
+ * entities (the live stream then takes over).
+ */
+export const firstPage = (): Effect.Effect<CatalogSnapshot, StoreError | InvalidQuery, CatalogStore> =>
+  Effect.flatMap(CatalogStore, (store) =>
+    Effect.map(store.query({ orderBy: { field: "ref", direction: "asc" }, limit: FIRST_PAGE }), (page) => {
+      const index = CatalogIndex.append(CatalogIndex.empty(), page.items.map((s) => CatalogIndex.rowOf(s.entity, s.ref)))
+      return { index, loaded: index.rows.length, total: Math.max(page.totalItems, index.rows.length) }
+    }))
+
 const pause = (page: number): Effect.Effect<void> =>
   page === 0 ? Effect.void : Effect.sleep(page === 1 ? "25 millis" : "0 millis")
 
