@@ -84,21 +84,28 @@ export const migrations: ReadonlyArray<Migration> = [
   }
 ]
 
-/** A statement that takes the writer lock as the first thing a transaction does. */
+/**
+ * A statement that takes the writer lock as the first thing a transaction does: an advisory
+ * lock on PostgreSQL; on SQLite a write, which waits on `busy_timeout` like `BEGIN IMMEDIATE`.
+ */
 export const lockStatement = (d: Dialect, table: string): string =>
-  d === "pg" ? `SELECT pg_advisory_xact_lock(727274001)` : `UPDATE ${table} SET ${table === "catalog_lock" ? "ingests = ingests + 1 WHERE id = 1" : "name = name WHERE version < 0"}`
+  d === "pg" ? `SELECT pg_advisory_xact_lock(727274001)` : `UPDATE ${table} SET ingests = ingests + 1 WHERE id = 1`
 
-/** Applies the migrations not yet applied, in one transaction. */
+/**
+ * Applies the migrations not yet applied, in one transaction that holds the writer lock from its
+ * first statement: PostgreSQL takes an advisory lock; SQLite uses `BEGIN IMMEDIATE` (a deferred
+ * transaction that reads the schema first could not wait for another process opening the same
+ * new file, and would fail with "database is locked").
+ */
 export const migrate = (
   sql: SqlClient.SqlClient,
   d: Dialect
-): Effect.Effect<ReadonlyArray<number>, SqlError> =>
-  Effect.gen(function*() {
+): Effect.Effect<ReadonlyArray<number>, SqlError> => {
+  const body = Effect.gen(function*() {
     if (d === "pg") yield* sql.unsafe(lockStatement(d, "paved_catalog_migrations"))
     yield* sql.unsafe(
       `CREATE TABLE IF NOT EXISTS paved_catalog_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`
     )
-    if (d === "sqlite") yield* sql.unsafe(lockStatement(d, "paved_catalog_migrations"))
     const rows = yield* sql.unsafe<{ readonly version: number }>(`SELECT version FROM paved_catalog_migrations`)
     const applied = new Set(rows.map((r) => Number(r.version)))
     const ran: Array<number> = []
@@ -114,4 +121,13 @@ export const migrate = (
       ran.push(m.version)
     }
     return ran
-  }).pipe(sql.withTransaction)
+  })
+  if (d === "pg") return sql.withTransaction(body)
+  // Runs while the layer is being built, before anyone else can use this connection.
+  const rollback = Effect.ignore(sql.unsafe("ROLLBACK"))
+  return Effect.uninterruptibleMask((restore) =>
+    Effect.zipRight(sql.unsafe("BEGIN IMMEDIATE"), restore(body).pipe(Effect.onError(() => rollback))).pipe(
+      Effect.tap(() => sql.unsafe("COMMIT"))
+    )
+  )
+}
