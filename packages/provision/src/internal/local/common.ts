@@ -1,4 +1,5 @@
 import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
 import type { Outputs } from "../../Placeholder.js"
 import type { Instance, Progress } from "../../Provisioner.js"
 import { ProvisionError } from "../../Provisioner.js"
@@ -45,5 +46,22 @@ export const address = (url: string, defaultPort: number) => {
     user: decodeURIComponent(u.username),
     password: decodeURIComponent(u.password),
     path: u.pathname
+  }
+}
+
+/**
+ * The outputs of a database that is also its user (PostgreSQL, MySQL): where it is, its name,
+ * and the credentials, the password and URL kept `Redacted`.
+ */
+export const databaseOutputs = (scheme: string, server: string, defaultPort: number, name: string, password: string): Outputs => {
+  const a = address(server, defaultPort)
+  return {
+    host: a.host,
+    port: String(a.port),
+    name,
+    database: name,
+    username: name,
+    password: Redacted.make(password),
+    url: Redacted.make(urlWith(scheme, name, password, a.host, a.port, `/${name}`))
   }
 }

@@ -3,7 +3,7 @@ import * as Redacted from "effect/Redacted"
 import type * as mysql from "mysql2/promise"
 import type { Instance } from "../../Provisioner.js"
 import type { TypeProvisioner } from "./common.js"
-import { address, attempt, urlWith } from "./common.js"
+import { address, attempt, databaseOutputs } from "./common.js"
 
 const withMysql = <A>(url: string, instance: Instance, operation: "ensure" | "remove" | "inspect", f: (c: mysql.Connection) => Promise<A>) =>
   Effect.acquireUseRelease(
@@ -30,16 +30,7 @@ export const mysqlProvisioner = (url: string): TypeProvisioner => ({
         await c.query("ALTER USER ?@'%' IDENTIFIED BY ?", [name, password])
         await c.query(`GRANT ALL PRIVILEGES ON \`${name}\`.* TO ?@'%'`, [name])
       })
-      const a = address(url, 3306)
-      return {
-        host: a.host,
-        port: String(a.port),
-        name,
-        database: name,
-        username: name,
-        password: Redacted.make(password),
-        url: Redacted.make(urlWith("mysql", name, password, a.host, a.port, `/${name}`))
-      }
+      return databaseOutputs("mysql", url, 3306, name, password)
     }),
   remove: (instance, progress) =>
     Effect.zipRight(

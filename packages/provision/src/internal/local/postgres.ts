@@ -5,7 +5,7 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import type { Instance } from "../../Provisioner.js"
 import type { TypeProvisioner } from "./common.js"
-import { address, failure, urlWith } from "./common.js"
+import { databaseOutputs, failure } from "./common.js"
 
 /** Runs statements on a PostgreSQL server with a short-lived admin connection. */
 export const withPg = <A, E>(url: string, f: (sql: PgClient.PgClient) => Effect.Effect<A, E>) =>
@@ -55,16 +55,7 @@ export const postgres = (server: Effect.Effect<string, unknown>): TypeProvisione
             yield* sql.unsafe(`REVOKE ALL ON DATABASE ${ident(name)} FROM PUBLIC`)
             yield* sql.unsafe(`GRANT ALL ON DATABASE ${ident(name)} TO ${ident(name)}`)
           }))
-        const a = address(url, 5432)
-        return {
-          host: a.host,
-          port: String(a.port),
-          name,
-          database: name,
-          username: name,
-          password: Redacted.make(password),
-          url: Redacted.make(urlWith("postgres", name, password, a.host, a.port, `/${name}`))
-        }
+        return databaseOutputs("postgres", url, 5432, name, password)
       }),
     remove: (instance, progress) =>
       Effect.zipRight(
