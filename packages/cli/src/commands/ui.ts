@@ -11,11 +11,13 @@ import * as Options from "@effect/cli/Options"
 import { Catalog } from "@paved/catalog"
 import * as CatalogStore from "@paved/catalog/CatalogStore"
 import * as EnvStore from "@paved/envs/EnvStore"
+import * as Provision from "@paved/provision/Provision"
 import * as SpanStore from "@paved/observe/SpanStore"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import * as fs from "node:fs"
 import * as Output from "../Output.js"
 import * as Store from "../Store.js"
@@ -33,7 +35,7 @@ const filesLayer = (inputs: ReadonlyArray<string>): Layer.Layer<CatalogStore.Cat
   Layer.tap(CatalogStore.layerMemory, (context) =>
     Effect.flatMap(Catalog.load(inputs), (loaded) => Context.get(context, CatalogStore.CatalogStore).ingest(loaded)))
 
-// Spans and environments live in the same store as the catalog. They are optional in the TUI:
+// Spans, environments and provisioning state live in the same store as the catalog. They are optional in the TUI:
 // when their store cannot be opened, their views say so and the catalog still works.
 // The TUI reads them with `Effect.serviceOption`, so the layer promises nothing about them.
 const optional = <A, E>(layer: Layer.Layer<A, E>): Layer.Layer<never> => Layer.catchAll(layer, () => Layer.empty)
@@ -42,7 +44,9 @@ const storeLayer = (db: Option.Option<string>) =>
   Layer.unwrapEffect(Effect.map(Store.target(db), (t) => {
     const spans = t._tag === "pg" ? SpanStore.layerPg({ url: t.url }) : t._tag === "memory" ? SpanStore.layerMemory : SpanStore.layerSqlite({ filename: t.filename })
     const envs = t._tag === "pg" ? EnvStore.layerPg({ url: t.url }) : t._tag === "memory" ? Layer.empty : EnvStore.layerSqlite({ filename: t.filename })
-    return Layer.mergeAll(Store.layer(db), optional(spans), optional(envs))
+    // Provisioning state lives in the same store too, with its secrets under .paved (as `paved provision`).
+    const provision = t._tag === "memory" ? Layer.empty : Provision.layerLocal({ dir: ".paved", stateUrl: t._tag === "pg" ? Redacted.value(t.url) : t.filename })
+    return Layer.mergeAll(Store.layer(db), optional(spans), optional(envs), optional(provision))
   }))
 
 /**

@@ -9,6 +9,7 @@ import { type Key as InkKey, Text, useApp, useInput, useStdout } from "ink"
 import { useEffect, useMemo, useRef, useState } from "react"
 import * as CatalogFeed from "../internal/catalogFeed.js"
 import * as PlatformFeed from "../internal/platformFeed.js"
+import * as ProvisionFeed from "../internal/provisionFeed.js"
 import * as ScoreFeed from "../internal/scoreFeed.js"
 import * as Jobs from "../internal/jobs.js"
 import { useEffectValue, useRunner, useStream } from "../internal/useStream.js"
@@ -16,6 +17,7 @@ import * as App from "../state/app.js"
 import * as CatalogIndex from "../state/catalogIndex.js"
 import * as Lines from "../state/lines.js"
 import * as PlatformLines from "../state/platformLines.js"
+import * as ProvisionLines from "../state/provisionLines.js"
 import { count } from "../state/text.js"
 import { CatalogView, catalogRows } from "./CatalogView.js"
 import { bodyHeight, Frame, type Hint } from "./Frame.js"
@@ -113,6 +115,19 @@ export const commands = (): ReadonlyArray<App.Command> => [
     description: "one environment: services, resources, logs",
     open: (arg) => (arg.length === 0 ? "which environment? write :env NAME" : App.view("env", arg))
   },
+  {
+    name: "up",
+    args: "NAME SERVICE...",
+    description: "bring an environment up (asks first)",
+    open: () => "",
+    mutate: ProvisionLines.upMutation
+  },
+  {
+    name: "provision",
+    args: "ENV [SCORE...]",
+    description: "the plan of Score files as a diff; a applies",
+    open: ProvisionLines.provisionView
+  },
   { name: "help", args: "", description: "the keys", open: () => "" },
   { name: "quit", args: "", description: "leave", open: () => "" }
 ]
@@ -121,7 +136,7 @@ const hintsFor = (state: App.AppState): ReadonlyArray<Hint> => {
   const o = state.overlay
   if (o._tag === "Command") return [{ key: "Tab", label: "complete" }, { key: "⏎", label: "run" }, { key: "↑↓", label: "choose" }, { key: "Esc", label: "close" }]
   if (o._tag === "Help") return [{ key: "Esc", label: "close" }, { key: "q", label: "close" }]
-  if (o._tag === "Confirm") return [{ key: "y", label: "yes, do it" }, { key: "n / Esc", label: "cancel" }]
+  if (o._tag === "Confirm") return [{ key: "y", label: "yes, do it" }, { key: "any other key", label: "cancel" }]
   if (o._tag === "Facets") return [{ key: "←→", label: "facet" }, { key: "↑↓", label: "value" }, { key: "⏎", label: "apply" }, { key: "Esc", label: "close" }]
   if (state.editing) return [{ key: "type", label: "to filter" }, { key: "⏎", label: "done" }, { key: "Esc", label: "clear" }, { key: "↑↓", label: "move" }, { key: "^U", label: "erase" }]
   const top = App.current(state)
@@ -137,6 +152,8 @@ const hintsFor = (state: App.AppState): ReadonlyArray<Hint> => {
       return [{ key: "⏎", label: "open service" }, ...(state.readonly ? [] : [{ key: "d", label: "down" }]), { key: "Esc", label: "back" }, ...common]
     case "envs":
       return [{ key: "⏎", label: "open" }, ...(state.readonly ? [] : [{ key: "d", label: "down" }]), { key: "Esc", label: "back" }, ...common]
+    case "provision":
+      return [...(state.readonly ? [] : [{ key: "a", label: "apply" }]), { key: "Esc", label: "back" }, ...common]
     default:
       return [{ key: "⏎", label: "open" }, { key: "Esc", label: "back" }, ...common]
   }
@@ -144,6 +161,7 @@ const hintsFor = (state: App.AppState): ReadonlyArray<Hint> => {
 
 // `d` removes the environment on screen, or the one under the cursor in the list.
 const mutationsFor = (top: App.View, lines: ReadonlyArray<Lines.Line>): Readonly<Record<string, App.Mutation>> => {
+  if (top.kind === "provision") return { a: ProvisionLines.applyMutation(top.subject) }
   const name = top.kind === "env"
     ? top.subject
     : top.kind === "envs"
@@ -201,6 +219,8 @@ export const PavedApp = (props: PavedAppProps) => {
   const trace = useEffectValue(() => (top.kind === "trace" ? PlatformFeed.trace(top.subject) : undefined), [top.kind, top.subject])
   const wantsEnvs = top.kind === "envs" || top.kind === "env" || top.kind === "entity"
   const envs = useStream(() => (wantsEnvs ? PlatformFeed.environments() : undefined), [wantsEnvs])
+
+  const planned = useEffectValue(() => (top.kind === "provision" ? ProvisionFeed.plan(top.subject) : undefined), [top.kind, top.subject])
 
   const [jobs, setJobs] = useState<Readonly<Record<string, Jobs.JobState>>>({})
   const runEffect = useRunner()
@@ -287,13 +307,20 @@ export const PavedApp = (props: PavedAppProps) => {
           ...job.lines.map((l): Lines.Line => ({ text: `  ${l}`, style: l.startsWith("failed") ? "error" : "text" }))
         ]
       }
+      case "provision":
+        if (planned.error !== undefined) return [{ text: planned.error, style: "error" }]
+        if (planned.value === undefined) return [{ text: "planning…", style: "dim" }]
+        return Option.match(planned.value, {
+          onNone: () => [{ text: ProvisionFeed.missing, style: "warning" }],
+          onSome: ProvisionLines.planDiff
+        })
       case "scorecards":
         if (scores.error !== undefined) return [{ text: scores.error, style: "error" }]
         return report === undefined ? [{ text: "evaluating the scorecard over the catalog…", style: "dim" }] : Lines.scorecards(report)
       default:
         return []
     }
-  }, [top.kind, top.subject, stored, edges, index, catalog.version, report, scores.error, telemetry, trace, envs, jobs])
+  }, [top.kind, top.subject, stored, edges, index, catalog.version, report, scores.error, telemetry, trace, envs, jobs, planned])
 
   const shortcuts = useMemo((): Readonly<Record<string, App.View>> => {
     if (top.kind !== "entity" || stored.value === undefined || Option.isNone(stored.value)) return {}
@@ -335,7 +362,7 @@ export const PavedApp = (props: PavedAppProps) => {
     (state.readonly ? " [read-only]" : "")
   const overlay = state.overlay
   const content = overlay._tag === "Confirm"
-    ? <Confirm prompt={`${overlay.mutation.describe}? This stops its processes and deletes its resources.`} width={width} height={body} />
+    ? <Confirm prompt={App.confirmPrompt(overlay.mutation)} width={width} height={body} />
     : overlay._tag === "Help"
     ? <Help sections={helpSections(state.readonly)} width={width} height={body} />
     : overlay._tag === "Command"

@@ -64,7 +64,14 @@ export const helpSections = (readonly: boolean): ReadonlyArray<HelpSection> => [
       ["o", "everything its owner owns"]
     ]
   },
-  { title: "environments", keys: [["d", "bring the environment down (asks first; not in read-only mode)"]] },
+  {
+    title: "environments",
+    keys: [
+      ["d", "bring the environment down (asks first; not in read-only mode)"],
+      [":up NAME SVC...", "bring an environment up with those services (asks first)"]
+    ]
+  },
+  { title: "provisioning", keys: [["a", "in :provision ENV [score.yaml...]: apply the plan (asks first)"]] },
   { title: "mode", keys: [["", readonly ? "read-only: nothing is changed from here" : "read-write (start with --readonly to disable changes)"]] }
 ]
 
@@ -132,6 +139,6 @@ export interface ConfirmProps {
 export const Confirm = (props: ConfirmProps) => (
   <Box flexDirection="column" height={props.height}>
     <Text bold color="yellow" wrap="truncate-end">{truncate(props.prompt, props.width)}</Text>
-    <Text wrap="truncate-end">{truncate("y to confirm, n or Esc to cancel", props.width)}</Text>
+    <Text wrap="truncate-end">{truncate("y to confirm, any other key cancels", props.width)}</Text>
   </Box>
 )

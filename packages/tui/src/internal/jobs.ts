@@ -1,8 +1,11 @@
 /**
  * The changes the TUI can make, each reporting progress lines as it goes: removing an
  * environment (`Environments.down` with the local provisioner, reaching the PostgreSQL server
- * the environment recorded, or `$PAVED_POSTGRES_URL`, as `paved env down` does).
+ * the environment recorded, or `$PAVED_POSTGRES_URL`, as `paved env down` does), bringing one up
+ * (`Environments.up`, detached, as `paved env up` does) and applying a provisioning plan.
  */
+import { CatalogStore } from "@paved/catalog/CatalogStore"
+import type { CatalogEntry } from "@paved/envs/ChangeSet"
 import * as Environments from "@paved/envs/Environments"
 import { EnvStore } from "@paved/envs/EnvStore"
 import * as Provisioner from "@paved/provision/Provisioner"
@@ -10,6 +13,8 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type { Mutation } from "../state/app.js"
+import { eventLine, words } from "../state/provisionLines.js"
+import * as ProvisionFeed from "./provisionFeed.js"
 
 /** Progress of a job as the job view shows it. */
 export interface JobState {
@@ -35,10 +40,76 @@ const envDown = (name: string, report: (line: string) => void): Effect.Effect<st
     return `removed ${record.name}: ${record.services.length} services, ${record.resources.length} resources`
   })
 
+const configuredPostgres = (): string | undefined => {
+  const configured = process.env.PAVED_POSTGRES_URL
+  return configured !== undefined && configured !== "" ? configured : undefined
+}
+
+const withoutPassword = (url: string): string | undefined => {
+  try {
+    const parsed = new URL(url)
+    parsed.password = ""
+    return parsed.toString()
+  } catch {
+    return undefined
+  }
+}
+
+// Every entity of the catalog store, page by page (the change set planner needs the whole catalog).
+const catalogEntries = Effect.gen(function*() {
+  const store = yield* CatalogStore
+  const entries: Array<CatalogEntry> = []
+  let cursor: string | undefined
+  for (;;) {
+    const page = yield* store.query({ orderBy: { field: "ref", direction: "asc" }, limit: 2000, ...(cursor === undefined ? {} : { cursor }) })
+    for (const s of page.items) entries.push({ entity: s.entity, ref: s.ref, file: s.file })
+    if (page.nextCursor === null || page.items.length === 0) return entries
+    cursor = page.nextCursor
+  }
+})
+
+/** The message `paved env up` gives when a detached environment would need the embedded server. */
+export const needsPostgres = "this environment needs PostgreSQL and none is configured: the embedded server lives only as long as this command. " +
+  "Set PAVED_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres) or run with --wait"
+
+const envUp = (subject: string, report: (line: string) => void): Effect.Effect<string, unknown, CatalogStore> =>
+  Effect.gen(function*() {
+    const [name = "", ...services] = words(subject)
+    const store = yield* Effect.serviceOption(EnvStore)
+    if (Option.isNone(store)) return yield* Effect.fail(new Error("no environment store in this session: open paved ui with --db"))
+    const postgres = configuredPostgres()
+    const settings = postgres === undefined ? undefined : withoutPassword(postgres)
+    const options: Environments.UpOptions = {
+      name,
+      type: "preview",
+      catalog: yield* catalogEntries,
+      repositoryRoot: process.cwd(),
+      services,
+      telemetry: { _tag: "Off" },
+      detach: true,
+      onProgress: (p) => Effect.sync(() => report(`[${p.phase}] ${p.subject}: ${p.detail}`)),
+      ...(settings === undefined ? {} : { provisionerSettings: { postgres: settings } })
+    }
+    const planned = yield* Environments.plan(options)
+    if (postgres === undefined && planned.resources.some((r) => r.desired.request.type === "postgres")) {
+      return yield* Effect.fail(new Error(needsPostgres))
+    }
+    const record = yield* Effect.scoped(Environments.up(options)).pipe(
+      Effect.provideService(EnvStore, store.value),
+      Effect.provide(Provisioner.layerLocal(postgres === undefined ? {} : { postgres }))
+    )
+    const ready = record.services.filter((s) => s.status === "ready").length
+    return `up ${record.name}: ${ready}/${record.services.length} services ready, ${record.resources.length} resources`
+  })
+
 /** Runs a confirmed change, calling `update` with its progress until it ends. */
-export const run = (mutation: Mutation, update: (f: (job: JobState) => JobState) => void): Effect.Effect<void> => {
+export const run = (mutation: Mutation, update: (f: (job: JobState) => JobState) => void): Effect.Effect<void, never, CatalogStore> => {
   const report = (line: string) => update((j) => ({ ...j, lines: [...j.lines, line] }))
-  const job = mutation.kind === "env-down" ? envDown(mutation.subject, report) : Effect.fail(new Error(`unknown change ${mutation.kind}`))
+  const job: Effect.Effect<string, unknown, CatalogStore> = mutation.kind === "env-down"
+    ? envDown(mutation.subject, report)
+    : mutation.kind === "env-up"
+    ? envUp(mutation.subject, report)
+    : ProvisionFeed.apply(mutation.subject, (e) => report(eventLine(e)))
   return job.pipe(
     Effect.matchCause({
       onSuccess: (summary) => update((j) => ({ lines: [...j.lines, summary], status: "done" })),

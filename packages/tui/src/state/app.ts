@@ -58,6 +58,8 @@ export interface Command {
   readonly args: string
   readonly description: string
   readonly open: (arg: string) => View | string
+  /** A command that changes something (`:up`): the change to confirm, or why it cannot run. */
+  readonly mutate?: ((arg: string) => Mutation | string) | undefined
 }
 
 /**
@@ -67,7 +69,8 @@ export interface Command {
  * @since 0.1.0
  */
 export interface Mutation {
-  readonly kind: "env-down"
+  readonly kind: "env-down" | "env-up" | "provision-apply"
+  /** What it acts on: the environment name, `NAME SERVICE...` for up, `ENV FILE...` for apply. */
   readonly subject: string
   /** What it does, for the confirmation and the refusal ("remove environment pr-42"). */
   readonly describe: string
@@ -216,6 +219,11 @@ const runCommand = (state: AppState, input: string, ctx: Context): AppState => {
         ? `":${word}" is ambiguous: ${matches.map((c) => `:${c.name}`).join(", ")}`
         : `unknown command ":${word}"; type : and Tab to see the commands`
     }
+  }
+  if (command.mutate !== undefined) {
+    const mutation = command.mutate(arg)
+    if (typeof mutation === "string") return { ...state, overlay: { _tag: "None" }, message: mutation }
+    return askFor({ ...state, overlay: { _tag: "None" } }, mutation)
   }
   const opened = command.open(arg)
   if (typeof opened === "string") return { ...state, overlay: { _tag: "None" }, message: opened }
@@ -376,10 +384,7 @@ const normalKey = (state: AppState, key: Key, ctx: Context): AppState => {
           return back(state)
         default: {
           const mutation = ctx.mutations?.[key.text]
-          if (mutation !== undefined) {
-            const guarded = guardMutation(state, mutation.describe)
-            return guarded.allowed ? { ...state, overlay: { _tag: "Confirm", mutation } } : guarded.state
-          }
+          if (mutation !== undefined) return askFor(state, mutation)
           const next = ctx.shortcuts[key.text]
           return next === undefined ? state : push(state, next)
         }
@@ -412,9 +417,8 @@ export const onKey = (state0: AppState, key: Key, ctx: Context): AppState => {
       if (key.name === "char" && (key.text === "y" || key.text === "Y")) {
         return { ...state, overlay: { _tag: "None" }, pending: state.overlay.mutation }
       }
-      return key.name === "escape" || (key.name === "char" && (key.text === "n" || key.text === "N" || key.text === "q"))
-        ? { ...state, overlay: { _tag: "None" }, message: `cancelled: ${state.overlay.mutation.describe}` }
-        : state
+      // Anything but y cancels: a change never starts from a stray key.
+      return { ...state, overlay: { _tag: "None" }, message: `cancelled: ${state.overlay.mutation.describe}` }
     case "None":
       return state.editing ? filterKey(state, key, ctx) : normalKey(state, key, ctx)
   }
@@ -438,6 +442,32 @@ export const guardMutation = (state: AppState, what: string): { readonly allowed
   state.readonly
     ? { allowed: false, state: { ...state, message: `read-only mode: ${what} is disabled (started with --readonly)` } }
     : { allowed: true, state }
+
+/**
+ * Asks to confirm a change, or refuses it in read-only mode.
+ *
+ * @since 0.1.0
+ */
+export const askFor = (state: AppState, mutation: Mutation): AppState => {
+  const guarded = guardMutation(state, mutation.describe)
+  return guarded.allowed ? { ...state, overlay: { _tag: "Confirm", mutation } } : guarded.state
+}
+
+/**
+ * The question the confirmation asks for a change.
+ *
+ * @since 0.1.0
+ */
+export const confirmPrompt = (mutation: Mutation): string => {
+  switch (mutation.kind) {
+    case "env-down":
+      return `${mutation.describe}? This stops its processes and deletes its resources.`
+    case "env-up":
+      return `${mutation.describe}? This provisions its resources and starts its services.`
+    case "provision-apply":
+      return `${mutation.describe}? This creates, changes or deletes the resources in the plan.`
+  }
+}
 
 /**
  * Takes the pending change to run it, and shows its progress view.
