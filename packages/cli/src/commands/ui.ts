@@ -12,6 +12,8 @@ import { Catalog } from "@paved/catalog"
 import * as CatalogStore from "@paved/catalog/CatalogStore"
 import * as EnvStore from "@paved/envs/EnvStore"
 import * as Provision from "@paved/provision/Provision"
+import * as Provisioner from "@paved/provision/Provisioner"
+import * as ProvisionState from "@paved/provision/StateStore"
 import * as SpanStore from "@paved/observe/SpanStore"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -35,17 +37,25 @@ const filesLayer = (inputs: ReadonlyArray<string>): Layer.Layer<CatalogStore.Cat
   Layer.tap(CatalogStore.layerMemory, (context) =>
     Effect.flatMap(Catalog.load(inputs), (loaded) => Context.get(context, CatalogStore.CatalogStore).ingest(loaded)))
 
-// Spans, environments and provisioning state live in the same store as the catalog. They are optional in the TUI:
-// when their store cannot be opened, their views say so and the catalog still works.
+// Spans, environments and provisioning state live in the same store as the catalog. They are
+// optional in the TUI: when their store cannot be opened, their views say so and the catalog
+// still works.
 // The TUI reads them with `Effect.serviceOption`, so the layer promises nothing about them.
 const optional = <A, E>(layer: Layer.Layer<A, E>): Layer.Layer<never> => Layer.catchAll(layer, () => Layer.empty)
 
-const storeLayer = (db: Option.Option<string>) =>
+const storeLayer = (db: Option.Option<string>, readonly: boolean) =>
   Layer.unwrapEffect(Effect.map(Store.target(db), (t) => {
     const spans = t._tag === "pg" ? SpanStore.layerPg({ url: t.url }) : t._tag === "memory" ? SpanStore.layerMemory : SpanStore.layerSqlite({ filename: t.filename })
     const envs = t._tag === "pg" ? EnvStore.layerPg({ url: t.url }) : t._tag === "memory" ? Layer.empty : EnvStore.layerSqlite({ filename: t.filename })
     // Provisioning state lives in the same store too, with its secrets under .paved (as `paved provision`).
-    const provision = t._tag === "memory" ? Layer.empty : Provision.layerLocal({ dir: ".paved", stateUrl: t._tag === "pg" ? Redacted.value(t.url) : t.filename })
+    // Read-only sessions only plan: they get no secret box, so opening one creates no key file.
+    const stateUrl = t._tag === "pg" ? Redacted.value(t.url) : t._tag === "sqlite" ? t.filename : undefined
+    const state = t._tag === "pg" ? ProvisionState.layerPg({ url: t.url }) : ProvisionState.layerSqlite({ filename: t._tag === "sqlite" ? t.filename : ":memory:" })
+    const provision = stateUrl === undefined
+      ? Layer.empty
+      : readonly
+      ? Layer.merge(state, Provisioner.layerLocal({ dir: ".paved" }))
+      : Provision.layerLocal({ dir: ".paved", stateUrl })
     return Layer.mergeAll(Store.layer(db), optional(spans), optional(envs), optional(provision))
   }))
 
@@ -69,7 +79,7 @@ export const ui = Command.make("ui", { paths, db: Store.db, readonly }, ({ db, p
     }
     const layer: Layer.Layer<CatalogStore.CatalogStore, CatalogStore.StoreError | Output.UsageError> = paths.length > 0
       ? filesLayer(paths)
-      : storeLayer(db)
+      : storeLayer(db, readonly)
     // React checks NODE_ENV when it is first loaded; its development build is several times
     // slower per frame. Loading the TUI here also keeps Ink and React out of every other command.
     process.env.NODE_ENV ??= "production"
