@@ -221,6 +221,21 @@ describe("provisioning in the TUI", () => {
     }
   })
 
+  it("opens the plan of a component's score.yaml from its entity detail with p", async () => {
+    const app = open(false)
+    const frame = () => strip(app.lastFrame())
+    try {
+      await waitFor(frame, (f) => f.includes("ticker"), "the catalog")
+      await type(app.stdin, ":entity component:default/ticker\r")
+      await waitFor(frame, (f) => f.includes("p provision"), "the entity with its provision hint")
+      app.stdin.write("p")
+      const diff = await waitFor(frame, (f) => f.includes("plan for dev"), "the plan")
+      expect(diff).toMatch(/\+ {3}create {2}ticker\.data +volume\//)
+    } finally {
+      app.unmount()
+    }
+  })
+
   it("brings an environment up with live progress after y, and down again", async () => {
     const app = open(false)
     const frame = () => strip(app.lastFrame())

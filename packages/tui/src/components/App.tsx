@@ -132,7 +132,7 @@ export const commands = (): ReadonlyArray<App.Command> => [
   { name: "quit", args: "", description: "leave", open: () => "" }
 ]
 
-const hintsFor = (state: App.AppState): ReadonlyArray<Hint> => {
+const hintsFor = (state: App.AppState, shortcuts: Readonly<Record<string, App.View>>): ReadonlyArray<Hint> => {
   const o = state.overlay
   if (o._tag === "Command") return [{ key: "Tab", label: "complete" }, { key: "⏎", label: "run" }, { key: "↑↓", label: "choose" }, { key: "Esc", label: "close" }]
   if (o._tag === "Help") return [{ key: "Esc", label: "close" }, { key: "q", label: "close" }]
@@ -145,7 +145,14 @@ const hintsFor = (state: App.AppState): ReadonlyArray<Hint> => {
     case "catalog":
       return [{ key: "/", label: "filter" }, { key: "f", label: "facets" }, { key: "⏎", label: "open" }, ...(state.stack.length > 1 ? [{ key: "Esc", label: "back" }] : []), ...common]
     case "entity":
-      return [{ key: "⏎", label: "open relation" }, { key: "n", label: "neighbours" }, { key: "o", label: "owner" }, { key: "Esc", label: "back" }, ...common]
+      return [
+        { key: "⏎", label: "open relation" },
+        { key: "n", label: "neighbours" },
+        { key: "o", label: "owner" },
+        ...(shortcuts.p === undefined ? [] : [{ key: "p", label: "provision" }]),
+        { key: "Esc", label: "back" },
+        ...common
+      ]
     case "graph":
       return [{ key: "⏎", label: "walk" }, { key: "Esc", label: "back" }, ...common]
     case "env":
@@ -325,7 +332,13 @@ export const PavedApp = (props: PavedAppProps) => {
   const shortcuts = useMemo((): Readonly<Record<string, App.View>> => {
     if (top.kind !== "entity" || stored.value === undefined || Option.isNone(stored.value)) return {}
     const owner = CatalogIndex.rowOf(stored.value.value.entity).ownerLabel
-    return { n: App.view("graph", top.subject), ...(owner.length > 0 ? { o: App.view("owned", owner.toLowerCase()) } : {}) }
+    // A component with a score.yaml next to its catalog file: `p` plans its resources for `dev`.
+    const score = ProvisionFeed.scoreFileNextTo(stored.value.value.file)
+    return {
+      n: App.view("graph", top.subject),
+      ...(owner.length > 0 ? { o: App.view("owned", owner.toLowerCase()) } : {}),
+      ...(score === undefined ? {} : { p: App.view("provision", `dev ${score}`) })
+    }
   }, [top.kind, top.subject, stored])
 
   const isCatalog = top.kind === "catalog"
@@ -400,7 +413,7 @@ export const PavedApp = (props: PavedAppProps) => {
       height={height}
       crumbs={state.stack.map(crumb)}
       info={info}
-      hints={hintsFor(state)}
+      hints={hintsFor(state, shortcuts)}
       message={catalog.error ?? state.message}
       messageStyle={catalog.error !== undefined ? "error" : "info"}
     >

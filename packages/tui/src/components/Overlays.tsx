@@ -61,7 +61,8 @@ export const helpSections = (readonly: boolean): ReadonlyArray<HelpSection> => [
     title: "entity",
     keys: [
       ["n", "graph neighbours (Enter walks to a neighbour)"],
-      ["o", "everything its owner owns"]
+      ["o", "everything its owner owns"],
+      ["p", "plan its score.yaml (next to its catalog file) for dev"]
     ]
   },
   {

@@ -78,5 +78,12 @@ export const apply = (subject: string, onEvent: (event: Provision.Event) => void
     return `applied ${changed} change(s) to ${t.env}; ${Object.keys(result.outputs).length} resource(s) ready`
   })
 
+/** The `score.yaml` next to a catalog file, if there is one. */
+export const scoreFileNextTo = (catalogFile: string): string | undefined => {
+  if (catalogFile.length === 0) return undefined
+  const score = path.join(path.dirname(path.resolve(catalogFile)), "score.yaml")
+  return fs.existsSync(score) ? score : undefined
+}
+
 /** Why the provision view has nothing to show without the services. */
 export const missing = MISSING
