@@ -11,7 +11,8 @@ import { render } from "ink-testing-library"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { commands, PavedApp } from "../src/components/App.js"
+import { PavedApp } from "../src/components/App.js"
+import { commands, confirmPrompt } from "../src/components/keymap.js"
 import { RuntimeContext, type TuiRuntime } from "../src/internal/useStream.js"
 import * as App from "../src/state/app.js"
 import * as ProvisionLines from "../src/state/provisionLines.js"
@@ -153,7 +154,7 @@ describe("provisioning state (pure)", () => {
   it("asks before a change, cancels on any other key, and refuses in read-only mode", () => {
     const asked = keys(App.initial(), "a")
     expect(asked.overlay).toEqual({ _tag: "Confirm", mutation: ctx.mutations!.a })
-    expect(App.confirmPrompt(ctx.mutations!.a!)).toMatch(/^apply the plan for dev \(score\.yaml\)\?/)
+    expect(confirmPrompt(ctx.mutations!.a!)).toMatch(/^apply the plan for dev \(score\.yaml\)\?/)
     const cancelled = keys(asked, "x")
     expect(cancelled.overlay._tag).toBe("None")
     expect(cancelled.pending).toBeUndefined()

@@ -454,22 +454,6 @@ export const askFor = (state: AppState, mutation: Mutation): AppState => {
 }
 
 /**
- * The question the confirmation asks for a change.
- *
- * @since 0.1.0
- */
-export const confirmPrompt = (mutation: Mutation): string => {
-  switch (mutation.kind) {
-    case "env-down":
-      return `${mutation.describe}? This stops its processes and deletes its resources.`
-    case "env-up":
-      return `${mutation.describe}? This provisions its resources and starts its services.`
-    case "provision-apply":
-      return `${mutation.describe}? This creates, changes or deletes the resources in the plan.`
-  }
-}
-
-/**
  * Takes the pending change to run it, and shows its progress view.
  *
  * @since 0.1.0
