@@ -57,10 +57,18 @@ export const makeSqlBackend: Effect.Effect<Backend, StoreError, SqlClient.SqlCli
   if (dialect === "sqlite") {
     // Waits for another process's ingest instead of failing with SQLITE_BUSY.
     yield* run("PRAGMA busy_timeout = 120000").pipe(Effect.mapError(fail("open")))
-    // WAL makes NORMAL crash-safe (a process kill never loses a committed ingest); a bigger page
-    // cache keeps index inserts of a large ingest in memory.
+    // WAL makes NORMAL crash-safe: a killed process leaves the previous or the new state, never a
+    // mix, and never loses a committed ingest; a power loss or OS crash may lose the last committed
+    // ingest (no fsync per commit), never corrupt the file. A bigger page cache keeps index
+    // inserts of a large ingest in memory.
     yield* run("PRAGMA synchronous = NORMAL").pipe(Effect.mapError(fail("open")))
     yield* run("PRAGMA cache_size = -65536").pipe(Effect.mapError(fail("open")))
+    // Every multi-row INSERT inside the ingest transaction keeps a statement journal (the pages it
+    // touches, to undo just that statement on a constraint error). In a temp file that was ~40
+    // small pwrite calls per entity (875k for 20k entities, a third of the ingest's CPU time as
+    // system time); in memory it is a few hundred KB per statement, freed when the statement ends.
+    // Crash safety does not depend on it: the WAL alone decides what a killed process left behind.
+    yield* run("PRAGMA temp_store = MEMORY").pipe(Effect.mapError(fail("open")))
   }
   yield* migrate(sql, dialect).pipe(Effect.mapError(fail("migrate")))
 
