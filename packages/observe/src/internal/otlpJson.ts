@@ -6,7 +6,7 @@
  */
 import type { AttributeValue, Attributes, LogRecord, SpanEvent, SpanRecord } from "../Span.js"
 import { peerOf } from "../Span.js"
-import { type DecodeResult, identityOf, MAX_VALUE_DEPTH, type ResourceIdentity, spanProblem, TOO_DEEP } from "./otlpModel.js"
+import { type DecodeResult, identityOf, MAX_VALUE_DEPTH, type ResourceIdentity, setAttribute, spanProblem, TOO_DEEP } from "./otlpModel.js"
 
 type Json = Record<string, unknown>
 
@@ -64,7 +64,7 @@ const anyValue = (value: unknown, depth: number): AttributeValue => {
 const keyValues = (list: unknown, depth = 0): Record<string, AttributeValue> => {
   const out: Record<string, AttributeValue> = {}
   for (const kv of array(list)) {
-    if (isObject(kv) && typeof kv.key === "string" && kv.key.length > 0) out[kv.key] = anyValue(kv.value, depth)
+    if (isObject(kv) && typeof kv.key === "string" && kv.key.length > 0) setAttribute(out, kv.key, anyValue(kv.value, depth))
   }
   return out
 }

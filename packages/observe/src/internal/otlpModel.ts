@@ -55,3 +55,12 @@ export const identityOf = (attributes: Attributes): ResourceIdentity => {
 export type SpanSink = Array<SpanRecord>
 export type LogSink = Array<LogRecord>
 export type { AttributeValue }
+
+/**
+ * Sets one decoded attribute as an own property. A plain assignment of the key `__proto__`
+ * would replace the object's prototype instead (and drop the attribute): senders are untrusted.
+ */
+export const setAttribute = (into: Record<string, AttributeValue>, key: string, value: AttributeValue): void => {
+  if (key === "__proto__") Object.defineProperty(into, key, { value, enumerable: true, writable: true, configurable: true })
+  else into[key] = value
+}

@@ -4,7 +4,7 @@
  */
 import type { AttributeValue, Attributes, LogRecord, SpanEvent, SpanRecord } from "../Span.js"
 import { peerOf } from "../Span.js"
-import { type DecodeResult, identityOf, MAX_VALUE_DEPTH, nsToUs, type ResourceIdentity, spanProblem, TOO_DEEP } from "./otlpModel.js"
+import { type DecodeResult, identityOf, MAX_VALUE_DEPTH, nsToUs, type ResourceIdentity, setAttribute, spanProblem, TOO_DEEP } from "./otlpModel.js"
 import { ProtoReader } from "./protoReader.js"
 
 const anyValue = (r: ProtoReader, depth: number): AttributeValue => {
@@ -75,7 +75,7 @@ const keyValue = (r: ProtoReader, into: Record<string, AttributeValue>, depth: n
       r.join(v)
     } else r.skip(tag & 7)
   }
-  if (key.length > 0) into[key] = value
+  if (key.length > 0) setAttribute(into, key, value)
 }
 
 /** Reads a repeated `KeyValue` field occurrence into `into`. */
