@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url"
 import { PavedApp } from "../src/components/App.js"
 import { RuntimeContext, type TuiRuntime } from "../src/internal/useStream.js"
 import { displayWidth } from "../src/state/text.js"
+import { strip, type, waitFor } from "./screen.js"
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..")
 const examples = path.resolve(repoRoot, "../shared/conformance/backstage/packages/catalog-model/examples")
@@ -33,31 +34,11 @@ afterAll(async () => {
   await runtime.dispose()
 })
 
-// eslint-disable-next-line no-control-regex
-const strip = (s: string | undefined) => (s ?? "").replace(/\u001b\[[0-9;]*m/g, "")
-
-const waitFor = async (read: () => string, predicate: (frame: string) => boolean, what: string, timeoutMs = 5000): Promise<string> => {
-  const until = Date.now() + timeoutMs
-  for (;;) {
-    const frame = read()
-    if (predicate(frame)) return frame
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; last frame:\n${frame}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
-
 const tree = (props: { readonly?: boolean } = {}) => (
   <RuntimeContext.Provider value={runtime}>
     <PavedApp readonly={props.readonly ?? false} />
   </RuntimeContext.Provider>
 )
-
-const type = async (stdin: { write: (s: string) => void }, keys: string) => {
-  for (const k of keys) {
-    stdin.write(k)
-    await new Promise((r) => setTimeout(r, 5))
-  }
-}
 
 describe("PavedApp", () => {
   it("lists the catalog, filters as you type, opens an entity and goes back", async () => {

@@ -13,6 +13,7 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { PavedApp } from "../src/components/App.js"
 import { RuntimeContext, type TuiRuntime } from "../src/internal/useStream.js"
+import * as Screen from "./screen.js"
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..")
 const examples = path.resolve(repoRoot, "../shared/conformance/backstage/packages/catalog-model/examples")
@@ -109,25 +110,9 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true })
 })
 
-// eslint-disable-next-line no-control-regex
-const strip = (s: string | undefined) => (s ?? "").replace(/\u001b\[[0-9;]*m/g, "")
-
-const waitFor = async (read: () => string, predicate: (frame: string) => boolean, what: string): Promise<string> => {
-  const until = Date.now() + 8000
-  for (;;) {
-    const frame = read()
-    if (predicate(frame)) return frame
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; last frame:\n${frame}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
-
-const type = async (stdin: { write: (s: string) => void }, keys: string) => {
-  for (const k of keys) {
-    stdin.write(k)
-    await new Promise((r) => setTimeout(r, 5))
-  }
-}
+const { strip, type } = Screen
+const waitFor = (read: () => string, predicate: (frame: string) => boolean, what: string) =>
+  Screen.waitFor(read, predicate, what, 8_000)
 
 describe("PavedApp over the other packages", () => {
   it("shows RED, the service map and traces, and a trace as a waterfall", async () => {

@@ -16,6 +16,7 @@ import { commands, confirmPrompt } from "../src/components/keymap.js"
 import { RuntimeContext, type TuiRuntime } from "../src/internal/useStream.js"
 import * as App from "../src/state/app.js"
 import * as ProvisionLines from "../src/state/provisionLines.js"
+import * as Screen from "./screen.js"
 
 let runtime: TuiRuntime
 let tmp: string
@@ -90,25 +91,9 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true })
 })
 
-// eslint-disable-next-line no-control-regex
-const strip = (s: string | undefined) => (s ?? "").replace(/\u001b\[[0-9;]*m/g, "")
-
-const waitFor = async (read: () => string, predicate: (frame: string) => boolean, what: string): Promise<string> => {
-  const until = Date.now() + 10000
-  for (;;) {
-    const frame = read()
-    if (predicate(frame)) return frame
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; last frame:\n${frame}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
-
-const type = async (stdin: { write: (s: string) => void }, keys: string) => {
-  for (const k of keys) {
-    stdin.write(k)
-    await new Promise((r) => setTimeout(r, 5))
-  }
-}
+const { strip, type } = Screen
+const waitFor = (read: () => string, predicate: (frame: string) => boolean, what: string) =>
+  Screen.waitFor(read, predicate, what, 10_000)
 
 const plan: Plan = {
   env: "dev",
