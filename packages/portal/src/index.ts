@@ -1,0 +1,6 @@
+/**
+ * @paved/portal: the catalog as web pages.
+ *
+ * @since 0.1.0
+ */
+export {}
