@@ -8,10 +8,9 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { fileURLToPath } from "node:url"
+import { conformanceAvailable, conformancePath } from "../../../testing/conformance.js"
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..")
-const backstage = path.resolve(repoRoot, "../shared/conformance/backstage")
+const backstage = conformancePath("backstage")
 const examples = path.join(backstage, "packages/catalog-model/examples")
 const createApp = path.join(backstage, "create-app/templates/default-app/examples")
 
@@ -40,7 +39,7 @@ const rejectedByDefault = [
 const errorRefs = (result: Catalog.LoadResult) =>
   [...new Set(result.problems.filter((p) => p.severity === "error").map((p) => p.ref))].sort()
 
-describe("Backstage conformance data", () => {
+describe.runIf(conformanceAvailable("backstage"))("Backstage conformance data", () => {
   it.effect("accepts every valid entity, 77 in all with the 6 that Backstage 1.10 itself rejects", () =>
     Effect.gen(function*() {
       const [ex, app] = yield* loadBoth

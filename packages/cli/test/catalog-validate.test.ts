@@ -8,7 +8,7 @@ import { runPaved } from "../../../testing/cli.js"
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..")
 const fixtures = path.join(repoRoot, "packages/catalog/test/fixtures/model")
-const examples = path.resolve(repoRoot, "../shared/conformance/backstage/packages/catalog-model/examples")
+const own = path.join(repoRoot, "packages/cli/test/fixtures")
 
 describe("paved catalog validate", () => {
   it("exits 0 and lists the entities for a valid file", async () => {
@@ -22,7 +22,7 @@ describe("paved catalog validate", () => {
   })
 
   it("exits 1 with every problem positioned for an invalid file", async () => {
-    const file = path.join(examples, "components/invalid-component.yaml")
+    const file = path.join(own, "invalid-component.yaml")
     const run = await runPaved(["catalog", "validate", file, "--format", "json"])
     expect(run.code).toBe(1)
     const out = JSON.parse(run.stdout) as { entities: Array<unknown>; problems: Array<Record<string, unknown>> }
@@ -33,16 +33,16 @@ describe("paved catalog validate", () => {
     ])
     expect(out.problems.map((p) => [p.severity, p.file, p.line, p.column, p.path, p.rule])).toEqual([
       ["error", file, 4, 9, "metadata.name", "entity/name"],
-      ["error", file, 11, 7, "metadata.tags[1]", "entity/tag"]
+      ["error", file, 10, 7, "metadata.tags[1]", "entity/tag"]
     ])
   })
 
   it("treats warnings as errors with --strict, and prints file:line:col first in tables", async () => {
-    const file = path.join(examples, "components/playback-order-component.yaml")
+    const file = path.join(own, "dangling-owner.yaml")
     const lenient = await runPaved(["catalog", "validate", file])
     expect(lenient.code).toBe(0)
     expect(lenient.stdout).toMatch(/^WHERE\s+SEVERITY\s+RULE\s+MESSAGE/)
-    expect(lenient.stdout).toMatch(/playback-order-component\.yaml:12:10\s+warning\s+integrity\/dangling-ref/)
+    expect(lenient.stdout).toMatch(/dangling-owner\.yaml:9:10\s+warning\s+integrity\/dangling-ref/)
     const strict = await runPaved(["catalog", "validate", file, "--strict"])
     expect(strict.code).toBe(1)
   })

@@ -16,8 +16,7 @@ import { fileURLToPath } from "node:url"
 import { pavedBin, runPaved } from "../../../testing/cli.js"
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..")
-const examples = path.resolve(repoRoot, "../shared/conformance/backstage/packages/catalog-model/examples")
-const fixtures = [path.join(examples, "all.yaml"), path.join(examples, "acme/org.yaml")]
+const fixtures = [path.join(repoRoot, "examples/demo-org/catalog-info.yaml")]
 
 /** A program running in a pseudo-terminal, and the screen an xterm shows for it. */
 interface Screen {
@@ -113,24 +112,24 @@ describe("paved ui", () => {
   it("filters the catalog, opens an entity, goes back and quits (80x24 pseudo-terminal)", async () => {
     const screen = openScreen(["ui", ...fixtures], tmp)
     try {
-      const first = await screen.waitFor((s) => s.includes("artist-lookup") && / (\d+) of \1/.test(s), "the catalog list")
+      const first = await screen.waitFor((s) => s.includes("admin-console") && / (\d+) of \1/.test(s), "the catalog list")
       expect(first).toMatch(/KIND\s+NAME\s+OWNER/)
       expect(first).toContain("/ filter")
       expect(screen.lines()[23]).toContain("q quit")
-      await typeSlowly(screen, "/wayback")
-      const filtered = await screen.waitFor((s) => s.includes("/wayback") && !s.includes("artist-lookup"), "the filtered list")
-      expect(filtered).toContain("wayback-archive")
+      await typeSlowly(screen, "/invoice")
+      const filtered = await screen.waitFor((s) => s.includes("/invoice") && !s.includes("admin-console"), "the filtered list")
+      expect(filtered).toContain("invoice-renderer")
       const matches = Number(/ (\d+) of \d+/.exec(filtered)![1])
       expect(matches).toBeGreaterThan(0)
       expect(matches).toBeLessThan(10)
       await typeSlowly(screen, "\r")
-      await screen.waitFor((s) => s.includes("filter: wayback"), "the committed filter")
+      await screen.waitFor((s) => s.includes("filter: invoice"), "the committed filter")
       await typeSlowly(screen, "\r")
       const detail = await screen.waitFor((s) => s.includes("relations (") && s.includes("ownedBy"), "the entity detail")
-      expect(detail).toMatch(/paved › catalog › entity \S*wayback/)
+      expect(detail).toMatch(/paved › catalog › entity \S*invoice/)
       expect(screen.wrappedLines()).toBe(0)
       await typeSlowly(screen, "\u001b")
-      await screen.waitFor((s) => s.includes("filter: wayback") && s.includes("KIND"), "back to the filtered list")
+      await screen.waitFor((s) => s.includes("filter: invoice") && s.includes("KIND"), "back to the filtered list")
       screen.type("q")
       expect(await screen.exited).toBe(0)
     } finally {
@@ -147,7 +146,7 @@ describe("paved ui", () => {
     }).pipe(Effect.provide(CatalogStore.layerSqlite({ filename: db }))))
     const screen = openScreen(["ui", "--db", db, "--readonly"], tmp)
     try {
-      const first = await screen.waitFor((s) => s.includes("artist-lookup"), "the catalog list from the store")
+      const first = await screen.waitFor((s) => s.includes("admin-console"), "the catalog list from the store")
       expect(first).toContain("[read-only]")
       await typeSlowly(screen, ":own")
       await screen.waitFor((s) => s.includes(":owners"), "the command suggestions")

@@ -16,14 +16,14 @@ import { displayWidth } from "../src/state/text.js"
 import { strip, type, waitFor } from "./screen.js"
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..")
-const examples = path.resolve(repoRoot, "../shared/conformance/backstage/packages/catalog-model/examples")
+const demoOrg = path.join(repoRoot, "examples/demo-org/catalog-info.yaml")
 
 let runtime: TuiRuntime
 
 beforeAll(async () => {
   const rt = ManagedRuntime.make(CatalogStore.layerMemory)
   await rt.runPromise(Effect.gen(function*() {
-    const loaded = yield* Catalog.load([path.join(examples, "all.yaml"), path.join(examples, "acme/org.yaml")])
+    const loaded = yield* Catalog.load([demoOrg])
     const store = yield* CatalogStore.CatalogStore
     yield* store.ingest(loaded)
   }))
@@ -45,26 +45,26 @@ describe("PavedApp", () => {
     const app = render(tree())
     const frame = () => strip(app.lastFrame())
     try {
-      await waitFor(frame, (f) => f.includes("artist-lookup") && !f.includes("loading"), "the catalog list")
+      await waitFor(frame, (f) => f.includes("admin-console") && !f.includes("loading"), "the catalog list")
       expect(frame()).toMatch(/KIND\s+NAME\s+OWNER/)
       expect(frame()).toContain("/ filter")
       await type(app.stdin, "/")
-      await type(app.stdin, "wayback")
-      const filtered = await waitFor(frame, (f) => f.includes("/wayback") && !f.includes("artist-lookup"), "the filtered list")
-      expect(filtered).toContain("wayback-archive")
+      await type(app.stdin, "invoice")
+      const filtered = await waitFor(frame, (f) => f.includes("/invoice") && !f.includes("admin-console"), "the filtered list")
+      expect(filtered).toContain("invoice-renderer")
       expect(filtered).toMatch(/\d+ of \d+/)
       app.stdin.write("\r")
-      await waitFor(frame, (f) => f.includes("filter: wayback"), "the committed filter")
+      await waitFor(frame, (f) => f.includes("filter: invoice"), "the committed filter")
       app.stdin.write("\r")
       const detail = await waitFor(frame, (f) => f.includes("relations (") && f.includes("problems ("), "the entity detail")
-      expect(detail).toMatch(/paved › catalog › entity \S*wayback/)
+      expect(detail).toMatch(/paved › catalog › entity \S*invoice/)
       expect(detail).toContain("ownedBy")
       app.stdin.write("n")
       await waitFor(frame, (f) => f.includes("outgoing (") && f.includes("incoming ("), "the graph neighbours")
       app.stdin.write("\u001b")
       await waitFor(frame, (f) => f.includes("relations ("), "back to the detail")
       app.stdin.write("\u001b")
-      await waitFor(frame, (f) => f.includes("filter: wayback") && f.includes("KIND"), "back to the list")
+      await waitFor(frame, (f) => f.includes("filter: invoice") && f.includes("KIND"), "back to the list")
     } finally {
       app.unmount()
     }
@@ -74,7 +74,7 @@ describe("PavedApp", () => {
     const app = render(tree({ readonly: true }))
     const frame = () => strip(app.lastFrame())
     try {
-      await waitFor(frame, (f) => f.includes("artist-lookup"), "the catalog list")
+      await waitFor(frame, (f) => f.includes("admin-console"), "the catalog list")
       expect(frame()).toContain("[read-only]")
       app.stdin.write("?")
       await waitFor(frame, (f) => f.includes("filter as you type"), "the help")
@@ -85,9 +85,9 @@ describe("PavedApp", () => {
       expect(bar).not.toContain(":catalog")
       await type(app.stdin, "ners\r")
       const owners = await waitFor(frame, (f) => f.includes("owners ("), "the owners view")
-      expect(owners).toContain("team-a")
-      await type(app.stdin, ":owner team-a\r")
-      await waitFor(frame, (f) => f.includes("team-a owns") && /(bronze|silver|gold|no level) \d+\/\d+/.test(f), "what team-a owns, with levels")
+      expect(owners).toContain("commerce")
+      await type(app.stdin, ":owner commerce\r")
+      await waitFor(frame, (f) => f.includes("commerce owns") && /(bronze|silver|gold|no level) \d+\/\d+/.test(f), "what commerce owns, with levels")
       await type(app.stdin, ":scorecards\r")
       const cards = await waitFor(frame, (f) => f.includes("by team (none / bronze / silver / gold"), "the scorecards view")
       expect(cards).toMatch(/scorecard production-readiness: \d+ entities scored/)
@@ -100,8 +100,8 @@ describe("PavedApp", () => {
     const app = render(tree())
     const frame = () => strip(app.lastFrame())
     try {
-      await waitFor(frame, (f) => f.includes("artist-lookup") && !f.includes("loading"), "the catalog list")
-      await type(app.stdin, ":entity component:default/artist-lookup\r")
+      await waitFor(frame, (f) => f.includes("admin-console") && !f.includes("loading"), "the catalog list")
+      await type(app.stdin, ":entity component:default/admin-console\r")
       await waitFor(frame, (f) => f.includes("relations ("), "the entity detail")
       // The detail is longer than the screen: page down to the scorecard section.
       for (let i = 0; i < 6; i++) app.stdin.write("\u001b[6~")
@@ -115,7 +115,7 @@ describe("PavedApp", () => {
     const app = render(tree())
     const frame = () => strip(app.lastFrame())
     try {
-      await waitFor(frame, (f) => f.includes("artist-lookup") && !f.includes("loading"), "the catalog list")
+      await waitFor(frame, (f) => f.includes("admin-console") && !f.includes("loading"), "the catalog list")
       app.stdin.write("f")
       await waitFor(frame, (f) => f.includes("[kind]"), "the facet picker")
       app.stdin.write("\r")
@@ -169,7 +169,7 @@ describe("live catalog", () => {
   it("shows entities ingested while it is open", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "paved-tui-live-"))
     const rt = ManagedRuntime.make(CatalogStore.layerMemory)
-    const inputs = [path.join(examples, "all.yaml"), path.join(examples, "acme/org.yaml")]
+    const inputs = [demoOrg]
     const ingest = (paths: ReadonlyArray<string>) =>
       rt.runPromise(Effect.gen(function*() {
         const loaded = yield* Catalog.load(paths)
@@ -183,7 +183,7 @@ describe("live catalog", () => {
     )
     const frame = () => strip(app.lastFrame())
     try {
-      await waitFor(frame, (f) => f.includes("artist-lookup") && !f.includes("loading"), "the catalog list")
+      await waitFor(frame, (f) => f.includes("admin-console") && !f.includes("loading"), "the catalog list")
       await type(app.stdin, "/zz-live\r")
       await waitFor(frame, (f) => f.includes("nothing matches the filter"), "an empty result")
       const extra = path.join(dir, "catalog-info.yaml")
@@ -194,7 +194,7 @@ describe("live catalog", () => {
         "  name: zz-live-service",
         "spec:",
         "  type: service",
-        "  owner: team-a",
+        "  owner: commerce",
         "  lifecycle: production",
         ""
       ].join("\n"))

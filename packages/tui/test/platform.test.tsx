@@ -16,7 +16,7 @@ import { RuntimeContext, type TuiRuntime } from "../src/internal/useStream.js"
 import * as Screen from "./screen.js"
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..")
-const examples = path.resolve(repoRoot, "../shared/conformance/backstage/packages/catalog-model/examples")
+const demoOrg = path.join(repoRoot, "examples/demo-org/catalog-info.yaml")
 
 let runtime: TuiRuntime
 let tmp: string
@@ -46,13 +46,13 @@ beforeAll(async () => {
   const layer = Layer.mergeAll(CatalogStore.layerMemory, SpanStore.layerMemory, EnvStore.layerSqlite({ filename: db }))
   const rt = ManagedRuntime.make(layer)
   await rt.runPromise(Effect.gen(function*() {
-    const loaded = yield* Catalog.load([path.join(examples, "all.yaml"), path.join(examples, "acme/org.yaml")])
+    const loaded = yield* Catalog.load([demoOrg])
     yield* (yield* CatalogStore.CatalogStore).ingest(loaded)
     const spans = yield* SpanStore.SpanStore
     yield* spans.insertSpans([
-      span("aaaa0001", "s1", "", "artist-lookup", "GET /artists", 0, 120),
-      span("aaaa0001", "s2", "s1", "artist-lookup", "SELECT artists", 10, 40),
-      span("aaaa0001", "s3", "s1", "wayback-search", "search", 60, 50, 2)
+      span("aaaa0001", "s1", "", "storefront", "GET /books", 0, 120),
+      span("aaaa0001", "s2", "s1", "storefront", "SELECT books", 10, 40),
+      span("aaaa0001", "s3", "s1", "catalog-api", "search", 60, 50, 2)
     ])
     const envs = yield* EnvStore.EnvStore
     yield* envs.claim({
@@ -60,22 +60,22 @@ beforeAll(async () => {
       record: {
         name: "pr-42",
         type: "preview",
-        owner: "team-a",
+        owner: "web",
         status: "ready",
         createdAt: Date.now(),
         expiresAt: Date.now() + 3 * 3600_000,
         directory: tmp,
         overlays: {},
-        changed: ["component:default/artist-lookup"],
+        changed: ["component:default/storefront"],
         provisioner: {},
         telemetry: { mode: "off" },
         services: [{
-          ref: "component:default/artist-lookup",
-          name: "artist-lookup",
+          ref: "component:default/storefront",
+          name: "storefront",
           mode: "run",
           status: "ready",
           url: "http://127.0.0.1:4100",
-          logFile: path.join(tmp, "artist-lookup.log"),
+          logFile: path.join(tmp, "storefront.log"),
           command: ["node", "server.js"],
           configKeys: [],
           config: {}
@@ -101,7 +101,7 @@ beforeAll(async () => {
       }
     })
   }))
-  fs.writeFileSync(path.join(tmp, "artist-lookup.log"), "starting\nlistening on 4100\n")
+  fs.writeFileSync(path.join(tmp, "storefront.log"), "starting\nlistening on 4100\n")
   runtime = rt as unknown as TuiRuntime
 })
 
@@ -123,21 +123,21 @@ describe("PavedApp over the other packages", () => {
     )
     const frame = () => strip(app.lastFrame())
     try {
-      await waitFor(frame, (f) => f.includes("artist-lookup"), "the catalog")
+      await waitFor(frame, (f) => f.includes("admin-console"), "the catalog")
       await type(app.stdin, ":traces\r")
       const traces = await waitFor(frame, (f) => f.includes("recent traces (1)"), "the traces view")
-      expect(traces).toMatch(/RED per service \(1\)\n {2}artist-lookup .* p95 /)
-      expect(traces).toContain("artist-lookup → wayback-search")
-      expect(traces).toContain("artist-lookup: GET /artists")
+      expect(traces).toMatch(/RED per service \(1\)\n {2}storefront .* p95 /)
+      expect(traces).toContain("storefront → catalog-api")
+      expect(traces).toContain("storefront: GET /books")
       // Move to the trace line and open it.
       for (let i = 0; i < 10; i++) app.stdin.write("j")
       await new Promise((r) => setTimeout(r, 50))
       app.stdin.write("\r")
       const tree = await waitFor(frame, (f) => f.includes("█"), "the waterfall")
-      expect(tree).toMatch(/█+\s+120\.0ms artist-lookup: GET \/artists/)
-      expect(tree).toMatch(/ {2}wayback-search: search ✗ boom/)
-      await type(app.stdin, ":traces wayback-search\r")
-      const one = await waitFor(frame, (f) => f.includes("traces wayback-search") && f.includes("recent traces ("), "the traces of one service")
+      expect(tree).toMatch(/█+\s+120\.0ms storefront: GET \/books/)
+      expect(tree).toMatch(/ {2}catalog-api: search ✗ boom/)
+      await type(app.stdin, ":traces catalog-api\r")
+      const one = await waitFor(frame, (f) => f.includes("traces catalog-api") && f.includes("recent traces ("), "the traces of one service")
       expect(one).toContain("service map (1 edges)")
       expect(one).toContain("recent traces (1)")
       await type(app.stdin, ":traces nobody\r")
@@ -155,14 +155,14 @@ describe("PavedApp over the other packages", () => {
     )
     const frame = () => strip(app.lastFrame())
     try {
-      await waitFor(frame, (f) => f.includes("artist-lookup"), "the catalog")
+      await waitFor(frame, (f) => f.includes("admin-console"), "the catalog")
       await type(app.stdin, ":envs\r")
       const envs = await waitFor(frame, (f) => f.includes("environments (2)"), "the environments view")
       expect(envs).toMatch(/pr-42\s+preview\s+ready\s+1\/1 services ready\s+3h left/)
       app.stdin.write("j")
       await new Promise((r) => setTimeout(r, 50))
       app.stdin.write("\r")
-      const env = await waitFor(frame, (f) => f.includes("log artist-lookup"), "the environment detail")
+      const env = await waitFor(frame, (f) => f.includes("log storefront"), "the environment detail")
       expect(env).toContain("http://127.0.0.1:4100")
       expect(env).toContain("listening on 4100")
     } finally {
@@ -183,7 +183,7 @@ describe("changes from the TUI", () => {
     const app = open(true)
     const frame = () => strip(app.lastFrame())
     try {
-      await waitFor(frame, (f) => f.includes("artist-lookup"), "the catalog")
+      await waitFor(frame, (f) => f.includes("admin-console"), "the catalog")
       await type(app.stdin, ":env pr-7\r")
       await waitFor(frame, (f) => f.includes("pr-7: preview, ready"), "the environment")
       expect(frame()).not.toContain("d down")
@@ -198,7 +198,7 @@ describe("changes from the TUI", () => {
     const app = open(false)
     const frame = () => strip(app.lastFrame())
     try {
-      await waitFor(frame, (f) => f.includes("artist-lookup"), "the catalog")
+      await waitFor(frame, (f) => f.includes("admin-console"), "the catalog")
       await type(app.stdin, ":env pr-7\r")
       await waitFor(frame, (f) => f.includes("pr-7: preview, ready") && f.includes("d down"), "the environment")
       app.stdin.write("d")
