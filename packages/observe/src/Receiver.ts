@@ -1,10 +1,12 @@
 /**
  * The embedded OTLP/HTTP receiver: `POST /v1/traces`, `/v1/logs` and `/v1/metrics` in JSON or
- * protobuf (optionally gzip), written to a {@link SpanStore} through one batching writer.
+ * protobuf (optionally gzip), written to a store's write side through one batching writer that
+ * commits every request queued meanwhile in one transaction per signal.
  *
  * Every request is answered as the OTLP specification asks: 200 once the data is committed
- * (with `partialSuccess` when spans were rejected), 400 for data that does not decode, 413 above
- * the body limit (reading stops there), 415 for other content types, 429 with `Retry-After` when
+ * (with `partialSuccess` when items were rejected), 400 for data that does not decode or that
+ * the database refuses, 413 above the body limit (reading stops there) or above 100 000 metric
+ * data points, 415 for other content types, 429 with `Retry-After` when
  * the write queue is full, 503 with `Retry-After` when the store fails. Malformed or hostile
  * payloads are answered, never fatal.
  *
@@ -17,7 +19,8 @@ import * as Queue from "effect/Queue"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import * as http from "node:http"
-import { type Batch, makeHandler } from "./internal/otlpHttp.js"
+import { type Batch, makeHandler, type WriteOutcome } from "./internal/otlpHttp.js"
+import type { MetricPoint } from "./Metric.js"
 import type { LogRecord, SpanRecord } from "./Span.js"
 import type * as SpanStore from "./SpanStore.js"
 
@@ -44,8 +47,8 @@ export class ReceiverError extends Data.TaggedError("ReceiverError")<{
  * @since 0.1.0
  */
 export interface ServeOptions {
-  /** Where spans and logs go. */
-  readonly store: SpanStore.Service
+  /** Where spans, logs and metrics go: the write side of a store (a full store will do). */
+  readonly store: SpanStore.Writer
   /** Default 4318 (the OTLP/HTTP port); 0 picks a free port. */
   readonly port?: number | undefined
   /** Default `127.0.0.1`. */
@@ -75,27 +78,73 @@ export interface Receiver {
 
 interface Pending {
   readonly batch: Batch
-  readonly done: (error: string | undefined) => void
+  readonly done: (outcome: WriteOutcome) => void
 }
 
-/** Drains the queue: everything waiting goes into one transaction per signal. */
-const writer = (store: SpanStore.Service, queue: Queue.Queue<Pending>, release: (n: number) => void) =>
+/**
+ * Whether a store failure is about the data (a value the database refuses: PostgreSQL's class
+ * 22 "data exception" and 23 "integrity constraint", SQLite's TOOBIG/MISMATCH/CONSTRAINT), so
+ * retrying the same request can never succeed: it is answered 400, not 503.
+ */
+const isDataError = (error: unknown): boolean => {
+  for (let cause = error, depth = 0; cause !== undefined && cause !== null && depth < 8; depth++) {
+    const code = (cause as { code?: unknown }).code
+    if (typeof code === "string" && (/^2[23][0-9A-Z]{3}$/.test(code) || /^SQLITE_(TOOBIG|MISMATCH|CONSTRAINT)/.test(code))) return true
+    cause = (cause as { cause?: unknown }).cause
+  }
+  return false
+}
+
+/** Writes the pending requests' items, one transaction per signal. */
+const write = (store: SpanStore.Writer, pending: ReadonlyArray<Pending>) => {
+  const spans: Array<SpanRecord> = []
+  const logs: Array<LogRecord> = []
+  const points: Array<MetricPoint> = []
+  for (const { batch } of pending) {
+    if (batch.signal === "traces") for (const s of batch.items) spans.push(s)
+    else if (batch.signal === "logs") for (const l of batch.items) logs.push(l)
+    else for (const p of batch.items) points.push(p)
+  }
+  return Effect.all([store.insertSpans(spans), store.insertLogs(logs), store.insertMetrics(points)]).pipe(
+    Effect.map(([, , metrics]) => metrics)
+  )
+}
+
+const failed = (error: SpanStore.SpanStoreError): WriteOutcome => ({
+  ok: false,
+  status: isDataError(error.cause) ? 400 : 503,
+  message: error.message
+})
+
+/**
+ * Drains the queue: everything waiting goes into one transaction per signal (many requests
+ * per commit). When that fails, the requests are written again one by one, so a request the
+ * store refuses fails alone (400 when the database refused its data) and never takes the
+ * others queued with it down.
+ */
+const writer = (store: SpanStore.Writer, queue: Queue.Queue<Pending>, release: (n: number) => void) =>
   Effect.gen(function*() {
     const first = yield* Queue.take(queue)
     const rest = yield* Queue.takeAll(queue)
     const pending = [first, ...rest]
-    const spans: Array<SpanRecord> = []
-    const logs: Array<LogRecord> = []
-    for (const { batch } of pending) {
-      if (batch.signal === "traces") for (const s of batch.items) spans.push(s)
-      else for (const l of batch.items) logs.push(l)
+    const items = pending.reduce((n, p) => n + p.batch.items.length, 0)
+    const together = yield* Effect.either(write(store, pending))
+    if (together._tag === "Right") {
+      // Points refused for the series limit cannot be told apart per request: each request
+      // whose points opened no series got them all stored; report the count to all senders.
+      const metrics = together.right
+      for (const p of pending) p.done({ ok: true, rejected: p.batch.signal === "metrics" ? Math.min(metrics.rejected, p.batch.items.length) : 0, reason: metrics.reason })
+    } else if (pending.length === 1) {
+      first.done(failed(together.left))
+    } else {
+      for (const p of pending) {
+        const alone = yield* Effect.either(write(store, [p]))
+        p.done(alone._tag === "Right"
+          ? { ok: true, rejected: p.batch.signal === "metrics" ? alone.right.rejected : 0, reason: alone.right.reason }
+          : failed(alone.left))
+      }
     }
-    const outcome = yield* Effect.all([store.insertSpans(spans), store.insertLogs(logs)], { discard: true }).pipe(
-      Effect.as(undefined),
-      Effect.catchAll((error) => Effect.succeed(error.message))
-    )
-    release(spans.length + logs.length)
-    for (const p of pending) p.done(outcome)
+    release(items)
   }).pipe(Effect.forever)
 
 /**

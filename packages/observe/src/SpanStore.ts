@@ -1,6 +1,11 @@
 /**
- * Where received spans and logs live, and the queries over them: trace search, one trace as a
- * waterfall, RED per service and operation, the service map and the services seen.
+ * Where received spans, logs and metrics live, and the queries over them: trace search, one
+ * trace as a waterfall, RED per service and operation, the service map, the services seen, log
+ * search and metric series minute by minute.
+ *
+ * The service has two sides, also provided alone: {@link SpanWriter} (what the receiver needs)
+ * and {@link TelemetryQuery} (what every reader needs), so another trace backend can be a layer
+ * of the read side.
  *
  * One implementation over `@effect/sql` serves SQLite (the embedded default, `.paved/paved.db`)
  * and PostgreSQL; the layer picks the engine. RED reads per-minute rollups with log-scale
@@ -18,12 +23,14 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
 import * as Redacted from "effect/Redacted"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { createTables, makeSqlStore } from "./internal/spanStoreSql.js"
 import { openSqliteWriter } from "./internal/sqliteWriter.js"
+import type * as Metric from "./Metric.js"
 import type { LogRecord, SpanRecord } from "./Span.js"
 
 /**
@@ -209,21 +216,55 @@ export interface Pruned {
 }
 
 /**
- * The span store service.
+ * What a metrics write did besides storing: data points refused because they would open a
+ * series above the store's series limit (`maxMetricSeries`).
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
-export interface Service {
+export interface MetricsWritten {
+  readonly rejected: number
+  readonly reason: string
+}
+
+/**
+ * The write side of the store: what the receiver needs. Inserts are idempotent for spans (a
+ * retried export changes nothing) and for cumulative metric points; each call is one
+ * transaction.
+ *
+ * @since 0.2.0
+ */
+export interface Writer {
   readonly insertSpans: (spans: ReadonlyArray<SpanRecord>) => Effect.Effect<void, SpanStoreError>
   readonly insertLogs: (logs: ReadonlyArray<LogRecord>) => Effect.Effect<void, SpanStoreError>
+  readonly insertMetrics: (points: ReadonlyArray<Metric.MetricPoint>) => Effect.Effect<MetricsWritten, SpanStoreError>
+  readonly prune: (retention: Retention) => Effect.Effect<Pruned, SpanStoreError>
+}
+
+/**
+ * The read side: what RED, the service map, drift, the team view, the CLI and the TUI read. A
+ * layer giving only this service (for example over Tempo or Jaeger) is enough for all of them.
+ *
+ * @since 0.2.0
+ */
+export interface Query {
   readonly searchTraces: (query?: TraceQuery) => Effect.Effect<ReadonlyArray<TraceSummary>, SpanStoreError>
   readonly trace: (traceId: string) => Effect.Effect<Option.Option<TraceTree>, SpanStoreError>
   readonly red: (query?: RedQuery) => Effect.Effect<ReadonlyArray<RedRow>, SpanStoreError>
   readonly serviceMap: (window?: Window) => Effect.Effect<ReadonlyArray<ServiceEdge>, SpanStoreError>
   readonly services: (window?: Window) => Effect.Effect<ReadonlyArray<ObservedService>, SpanStoreError>
   readonly logs: (query?: LogQuery) => Effect.Effect<ReadonlyArray<LogRecord>, SpanStoreError>
-  readonly prune: (retention: Retention) => Effect.Effect<Pruned, SpanStoreError>
+  /** Metric series seen in the window (their last point in it), by service and name. */
+  readonly metricSeries: (query?: Metric.SeriesQuery) => Effect.Effect<ReadonlyArray<Metric.MetricSeries>, SpanStoreError>
+  /** One series minute by minute over the window; none when the series is unknown. */
+  readonly metricWindow: (seriesId: string, window?: Window) => Effect.Effect<Option.Option<Metric.SeriesWindow>, SpanStoreError>
 }
+
+/**
+ * The span store service: both sides, as the SQLite and PostgreSQL stores provide them.
+ *
+ * @since 0.1.0
+ */
+export interface Service extends Writer, Query {}
 
 /**
  * @since 0.1.0
@@ -231,8 +272,38 @@ export interface Service {
 export class SpanStore extends Context.Tag("@paved/observe/SpanStore")<SpanStore, Service>() {}
 
 /**
+ * The write side alone (see {@link Writer}); every layer of this module provides it.
+ *
+ * @since 0.2.0
+ */
+export class SpanWriter extends Context.Tag("@paved/observe/SpanWriter")<SpanWriter, Writer>() {}
+
+/**
+ * The read side alone (see {@link Query}); every layer of this module provides it. A trace
+ * backend such as Tempo plugs in as a layer of this tag.
+ *
+ * @since 0.2.0
+ */
+export class TelemetryQuery extends Context.Tag("@paved/observe/TelemetryQuery")<TelemetryQuery, Query>() {}
+
+/**
+ * Options of the store layers.
+ *
+ * @since 0.2.0
+ */
+export interface StoreOptions {
+  /** Series beyond this many are refused (their points counted as rejected); default 100 000. */
+  readonly maxMetricSeries?: number | undefined
+}
+
+const provideAll = <E, R>(make: Effect.Effect<Service, E, R>): Layer.Layer<SpanStore | SpanWriter | TelemetryQuery, E, Exclude<R, Scope.Scope>> =>
+  Layer.scopedContext(
+    Effect.map(make, (service) => Context.make(SpanStore, service).pipe(Context.add(SpanWriter, service), Context.add(TelemetryQuery, service)))
+  )
+
+/**
  * Builds the store over the `SqlClient` in context (SQLite or PostgreSQL), creating its tables
- * (`observe_spans`, `observe_logs`, `observe_red`, `observe_red_hist`) when missing.
+ * (spans, logs, RED rollups, metric series and minutes) when missing.
  *
  * @since 0.1.0
  */
@@ -247,69 +318,85 @@ export const make: Effect.Effect<Service, SpanStoreError, SqlClient.SqlClient> =
  *
  * @since 0.1.0
  */
-export const layerSql: Layer.Layer<SpanStore, SpanStoreError, SqlClient.SqlClient> = Layer.effect(SpanStore, make)
+export const layerSql: Layer.Layer<SpanStore | SpanWriter | TelemetryQuery, SpanStoreError, SqlClient.SqlClient> = provideAll(make)
 
 /**
- * The store in a SQLite file (created with its directory when missing). Writes go through a
- * dedicated connection with prepared statements (see the architecture notes); reads through
- * `@effect/sql`. `":memory:"` (or an empty name) gives the throwaway store of
- * {@link layerMemory}: the writer and the readers use two connections, which must share one
- * file, so an in-memory database would leave each with its own.
+ * The store in a SQLite file (created with its directory when missing; the directory 0700 and
+ * the file 0600 when this layer creates them). Writes go through a dedicated connection with
+ * prepared statements (see the architecture notes); reads through `@effect/sql`. `":memory:"`
+ * (or an empty name) gives the throwaway store of {@link layerMemory}: the writer and the
+ * readers use two connections, which must share one file, so an in-memory database would
+ * leave each with its own.
  *
  * @since 0.1.0
  */
-export const layerSqlite = (options: { readonly filename: string }): Layer.Layer<SpanStore, SpanStoreError> =>
-  options.filename === ":memory:" || options.filename === "" ? layerMemory : layerSqliteFile(options.filename)
+export const layerSqlite = (
+  options: { readonly filename: string } & StoreOptions
+): Layer.Layer<SpanStore | SpanWriter | TelemetryQuery, SpanStoreError> =>
+  options.filename === ":memory:" || options.filename === "" ? layerMemoryWith(options) : layerSqliteFile(options.filename, options)
 
-const layerSqliteFile = (name: string): Layer.Layer<SpanStore, SpanStoreError> => {
+/** Creates the directory (0700) and the file (0600) when missing, so telemetry is owner-only. */
+const createPrivateFile = (filename: string): void => {
+  fs.mkdirSync(path.dirname(filename), { recursive: true, mode: 0o700 })
+  const fd = fs.openSync(filename, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600)
+  fs.closeSync(fd)
+}
+
+const layerSqliteFile = (name: string, options: StoreOptions): Layer.Layer<SpanStore | SpanWriter | TelemetryQuery, SpanStoreError> => {
   const filename = path.resolve(name)
-  return Layer.scoped(
-    SpanStore,
+  return provideAll(
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
       yield* createTables(sql).pipe(Effect.mapError((cause) => new SpanStoreError({ operation: `create its tables in ${filename}`, cause })))
-      const writer = yield* openSqliteWriter(filename).pipe(
+      const writer = yield* openSqliteWriter(filename, options.maxMetricSeries).pipe(
         Effect.mapError((cause) => new SpanStoreError({ operation: `open ${filename} for writing`, cause }))
       )
-      return yield* makeSqlStore(sql, (operation, cause) => new SpanStoreError({ operation, cause }), writer)
+      return yield* makeSqlStore(sql, (operation, cause) => new SpanStoreError({ operation, cause }), writer, options)
     })
   ).pipe(
     Layer.provide(
       Layer.unwrapEffect(
         Effect.try({
           try: () => {
-            fs.mkdirSync(path.dirname(filename), { recursive: true })
+            createPrivateFile(filename)
             return SqliteClient.layer({ filename })
           },
-          catch: (cause) => new SpanStoreError({ operation: `create the directory of ${filename}`, cause })
+          catch: (cause) => new SpanStoreError({ operation: `create ${filename} (and its directory)`, cause })
         })
       ).pipe(Layer.mapError((cause) => cause instanceof SpanStoreError ? cause : new SpanStoreError({ operation: `open ${filename}`, cause })))
     )
   )
 }
 
+const layerMemoryWith = (options: StoreOptions): Layer.Layer<SpanStore | SpanWriter | TelemetryQuery, SpanStoreError> =>
+  Layer.unwrapScoped(
+    Effect.acquireRelease(
+      Effect.try({
+        try: () => fs.mkdtempSync(path.join(os.tmpdir(), "paved-spans-")),
+        catch: (cause) => new SpanStoreError({ operation: "create a temporary directory", cause })
+      }),
+      (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
+    ).pipe(Effect.map((dir) => layerSqliteFile(path.join(dir, "spans.db"), options)))
+  )
+
 /**
  * A throwaway store: a SQLite file in a fresh temporary directory, removed with the layer.
  *
  * @since 0.1.0
  */
-export const layerMemory: Layer.Layer<SpanStore, SpanStoreError> = Layer.unwrapScoped(
-  Effect.acquireRelease(
-    Effect.try({
-      try: () => fs.mkdtempSync(path.join(os.tmpdir(), "paved-spans-")),
-      catch: (cause) => new SpanStoreError({ operation: "create a temporary directory", cause })
-    }),
-    (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
-  ).pipe(Effect.map((dir) => layerSqliteFile(path.join(dir, "spans.db"))))
-)
+export const layerMemory: Layer.Layer<SpanStore | SpanWriter | TelemetryQuery, SpanStoreError> = layerMemoryWith({})
 
 /**
  * The store in PostgreSQL.
  *
  * @since 0.1.0
  */
-export const layerPg = (options: { readonly url: string | Redacted.Redacted<string> }): Layer.Layer<SpanStore, SpanStoreError> =>
-  layerSql.pipe(
+export const layerPg = (
+  options: { readonly url: string | Redacted.Redacted<string> } & StoreOptions
+): Layer.Layer<SpanStore | SpanWriter | TelemetryQuery, SpanStoreError> =>
+  provideAll(
+    Effect.flatMap(SqlClient.SqlClient, (sql) => makeSqlStore(sql, (operation, cause) => new SpanStoreError({ operation, cause }), undefined, options))
+  ).pipe(
     Layer.provide(
       PgClient.layer({
         url: typeof options.url === "string" ? Redacted.make(options.url) : options.url

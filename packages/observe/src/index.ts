@@ -19,3 +19,5 @@ export * as Drift from "./Drift.js"
 export * as TeamView from "./TeamView.js"
 /** @since 0.1.0 */
 export * as Otlp from "./Otlp.js"
+/** @since 0.2.0 */
+export * as Metric from "./Metric.js"

@@ -9,6 +9,7 @@
  */
 import type * as http from "node:http"
 import * as zlib from "node:zlib"
+import type { MetricPoint } from "../Metric.js"
 import type { LogRecord, SpanRecord } from "../Span.js"
 import * as json from "./otlpJson.js"
 import type { DecodeResult } from "./otlpModel.js"
@@ -19,10 +20,19 @@ import { contentTypeOf, type Encoding, exportResponse, type Signal, statusBody }
 export type Batch =
   | { readonly signal: "traces"; readonly items: ReadonlyArray<SpanRecord> }
   | { readonly signal: "logs"; readonly items: ReadonlyArray<LogRecord> }
+  | { readonly signal: "metrics"; readonly items: ReadonlyArray<MetricPoint> }
+
+/**
+ * How the writer ended a batch: committed (with data points the store refused, e.g. over its
+ * series limit), refused for its data (400, not retryable) or failed by the store (503).
+ */
+export type WriteOutcome =
+  | { readonly ok: true; readonly rejected: number; readonly reason: string }
+  | { readonly ok: false; readonly status: 400 | 503; readonly message: string }
 
 /** The writer as the handler sees it: `false` when the queue is full. */
 export interface WriteQueue {
-  readonly offer: (batch: Batch, done: (error: string | undefined) => void) => boolean
+  readonly offer: (batch: Batch, done: (outcome: WriteOutcome) => void) => boolean
 }
 
 export interface HandlerOptions {
@@ -101,7 +111,7 @@ const send = (
   })
 }
 
-const decode = (signal: Signal, encoding: Encoding, data: Buffer): DecodeResult<SpanRecord> | DecodeResult<LogRecord> | DecodeResult<string> => {
+const decode = (signal: Signal, encoding: Encoding, data: Buffer): DecodeResult<SpanRecord> | DecodeResult<LogRecord> | DecodeResult<MetricPoint> => {
   if (encoding === "json") {
     const text = data.toString("utf8")
     return signal === "traces" ? json.decodeTraces(text) : signal === "logs" ? json.decodeLogs(text) : json.decodeMetrics(text)
@@ -141,22 +151,30 @@ export const makeHandler = (options: HandlerOptions) => (req: http.IncomingMessa
       decoded = { ok: false, message: `the body could not be decoded: ${String(error)}` }
     }
     if (!decoded.ok) {
-      outcome(400)
-      return send(req, res, 400, encoding, statusBody(encoding, 3, decoded.message))
+      const status = decoded.status ?? 400
+      outcome(status)
+      return send(req, res, status, encoding, statusBody(encoding, 3, decoded.message))
     }
     const { items, rejected, rejectReason } = decoded.value
-    const reply = () => {
-      outcome(200, items.length)
-      send(req, res, 200, encoding, exportResponse(encoding, signal, rejected, rejected > 0 ? `${rejected} rejected: ${rejectReason}` : ""))
+    const reply = (more = 0, moreReason = "") => {
+      const total = rejected + more
+      outcome(200, items.length - more)
+      const reason = more > 0 ? moreReason : rejectReason
+      send(req, res, 200, encoding, exportResponse(encoding, signal, total, total > 0 ? `${total} rejected: ${reason}` : ""))
     }
-    if (signal === "metrics" || items.length === 0) return reply()
+    if (items.length === 0) return reply()
     const batch = signal === "traces"
       ? { signal, items: items as ReadonlyArray<SpanRecord> }
-      : { signal, items: items as ReadonlyArray<LogRecord> }
-    const accepted = options.queue.offer(batch, (error) => {
-      if (error === undefined) return reply()
-      outcome(503)
-      send(req, res, 503, encoding, statusBody(encoding, 14, `the span store failed: ${error}`), { "retry-after": "2" })
+      : signal === "logs"
+      ? { signal, items: items as ReadonlyArray<LogRecord> }
+      : { signal, items: items as ReadonlyArray<MetricPoint> }
+    const accepted = options.queue.offer(batch, (written) => {
+      if (written.ok) return reply(written.rejected, written.reason)
+      outcome(written.status)
+      if (written.status === 400) {
+        return send(req, res, 400, encoding, statusBody(encoding, 3, `the store refused this request's data: ${written.message}`))
+      }
+      send(req, res, 503, encoding, statusBody(encoding, 14, `the span store failed: ${written.message}`), { "retry-after": "2" })
     })
     if (!accepted) {
       outcome(429)

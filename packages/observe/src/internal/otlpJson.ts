@@ -4,15 +4,17 @@
  * strings or numbers. Every field is type-checked: a value of the wrong type is treated as
  * absent, unknown fields are ignored, as the spec asks of receivers.
  */
+import type { MetricKind, MetricPoint } from "../Metric.js"
 import type { AttributeValue, Attributes, LogRecord, SpanEvent, SpanRecord } from "../Span.js"
 import { peerOf } from "../Span.js"
-import { type DecodeResult, identityOf, MAX_VALUE_DEPTH, type ResourceIdentity, setAttribute, spanProblem, TOO_DEEP } from "./otlpModel.js"
+import { type MetricHeader, PointSink, temporalityOf, TOO_MANY_POINTS } from "./otlpMetrics.js"
+import { cleanText, type DecodeResult, identityOf, nanosInRange, MAX_VALUE_DEPTH, type ResourceIdentity, setAttribute, spanProblem, TOO_DEEP } from "./otlpModel.js"
 
 type Json = Record<string, unknown>
 
 const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value)
 const array = (value: unknown): ReadonlyArray<unknown> => (Array.isArray(value) ? value : [])
-const str = (value: unknown): string => (typeof value === "string" ? value : "")
+const str = (value: unknown): string => (typeof value === "string" ? cleanText(value) : "")
 const int = (value: unknown): number => {
   if (typeof value === "number") return Number.isFinite(value) ? Math.trunc(value) : 0
   if (typeof value === "string" && /^-?\d+$/.test(value)) return Number(value)
@@ -163,25 +165,97 @@ export const decodeLogs = (text: string): DecodeResult<LogRecord> => {
   if (!parsed.ok) return parsed
   const walked = walk(parsed.value, ["resourceLogs", "scopeLogs", "logRecords"])
   if (walked === undefined) return { ok: false, message: "the JSON body is not an ExportLogsServiceRequest object" }
-  const items = walked.map(({ id, item }): LogRecord => ({
-    timeUs: micros(item.timeUnixNano ?? item.observedTimeUnixNano) || 0,
-    traceId: hexId(item.traceId),
-    spanId: hexId(item.spanId),
-    service: id.service,
-    entityRef: id.entityRef,
-    severityNumber: int(item.severityNumber),
-    severityText: str(item.severityText),
-    body: anyValue(item.body, 0),
-    attributes: keyValues(item.attributes)
-  }))
-  return { ok: true, value: { items, rejected: 0, rejectReason: "" } }
+  const items: Array<LogRecord> = []
+  let rejected = 0
+  for (const { id, item } of walked) {
+    const time = item.timeUnixNano !== undefined && nanos(item.timeUnixNano) !== 0 ? item.timeUnixNano : item.observedTimeUnixNano
+    if (!nanosInRange(nanos(time))) {
+      rejected++
+      continue
+    }
+    items.push({
+      timeUs: micros(time) || 0,
+      traceId: hexId(item.traceId),
+      spanId: hexId(item.spanId),
+      service: id.service,
+      entityRef: id.entityRef,
+      severityNumber: int(item.severityNumber),
+      severityText: str(item.severityText),
+      body: anyValue(item.body, 0),
+      attributes: keyValues(item.attributes)
+    })
+  }
+  return { ok: true, value: { items, rejected, rejectReason: rejected > 0 ? "a timestamp is outside 0 .. 2^63 nanoseconds" : "" } }
 }
 
-/** Decodes an `ExportMetricsServiceRequest` in OTLP/JSON far enough to count its metrics. */
-export const decodeMetrics = (text: string): DecodeResult<string> => {
+const num = (value: unknown): number => {
+  if (typeof value === "number") return value
+  if (typeof value === "string") {
+    // The JSON mapping writes NaN and infinities as strings; they are kept so the checks reject them.
+    if (value === "NaN") return Number.NaN
+    if (value === "Infinity") return Number.POSITIVE_INFINITY
+    if (value === "-Infinity") return Number.NEGATIVE_INFINITY
+    return /^-?\d+(\.\d*)?([eE][-+]?\d+)?$/.test(value) ? Number(value) : Number.NaN
+  }
+  return value === undefined ? 0 : Number.NaN
+}
+const optionalNum = (value: unknown): number | undefined => (value === undefined || value === null ? undefined : num(value))
+const numbers = (value: unknown): Array<number> => array(value).map(num)
+
+const TEMPORALITY_NAMES = ["AGGREGATION_TEMPORALITY_UNSPECIFIED", "AGGREGATION_TEMPORALITY_DELTA", "AGGREGATION_TEMPORALITY_CUMULATIVE"]
+
+const expBuckets = (value: unknown): { offset: number; counts: Array<number> } => {
+  const b = isObject(value) ? value : {}
+  return { offset: b.offset === undefined ? 0 : num(b.offset), counts: numbers(b.bucketCounts) }
+}
+
+/** Decodes an `ExportMetricsServiceRequest` in OTLP/JSON into checked data points. */
+export const decodeMetrics = (text: string): DecodeResult<MetricPoint> => {
   const parsed = parse(text)
   if (!parsed.ok) return parsed
   const walked = walk(parsed.value, ["resourceMetrics", "scopeMetrics", "metrics"])
   if (walked === undefined) return { ok: false, message: "the JSON body is not an ExportMetricsServiceRequest object" }
-  return { ok: true, value: { items: walked.map(({ item }) => str(item.name)), rejected: 0, rejectReason: "" } }
+  const sink = new PointSink()
+  for (const { id, item } of walked) {
+    const kind: MetricKind | undefined = isObject(item.sum)
+      ? "sum"
+      : isObject(item.gauge)
+      ? "gauge"
+      : isObject(item.histogram)
+      ? "histogram"
+      : isObject(item.exponentialHistogram)
+      ? "exponentialHistogram"
+      : undefined
+    if (kind === undefined) continue
+    const data = item[kind] as Json
+    const header: MetricHeader = {
+      name: str(item.name),
+      description: str(item.description),
+      unit: str(item.unit),
+      kind,
+      monotonic: data.isMonotonic === true,
+      temporality: temporalityOf(enumValue(data.aggregationTemporality, TEMPORALITY_NAMES))
+    }
+    for (const dp of array(data.dataPoints)) {
+      if (!isObject(dp)) continue
+      const positive = expBuckets(dp.positive)
+      const negative = expBuckets(dp.negative)
+      sink.add(id, header, {
+        attributes: keyValues(dp.attributes),
+        startNs: nanos(dp.startTimeUnixNano),
+        timeNs: nanos(dp.timeUnixNano),
+        value: kind === "sum" || kind === "gauge" ? (dp.asDouble !== undefined ? num(dp.asDouble) : num(dp.asInt)) : num(dp.sum),
+        count: num(dp.count),
+        min: optionalNum(dp.min),
+        max: optionalNum(dp.max),
+        bounds: kind === "histogram" ? numbers(dp.explicitBounds) : [],
+        buckets: kind === "histogram" ? numbers(dp.bucketCounts) : [],
+        exponential: kind === "exponentialHistogram"
+          ? { scale: num(dp.scale), zeroCount: num(dp.zeroCount), positiveOffset: positive.offset, positive: positive.counts, negativeOffset: negative.offset, negative: negative.counts }
+          : undefined
+      })
+      if (sink.overLimit) return { ok: false, status: 413, message: TOO_MANY_POINTS }
+    }
+  }
+  return { ok: true, value: { items: sink.items, rejected: sink.rejected, rejectReason: sink.reason } }
 }

@@ -13,7 +13,9 @@ export interface Decoded<A> {
 }
 
 /** A decoded request, or why it could not be decoded at all (a 400). */
-export type DecodeResult<A> = { readonly ok: true; readonly value: Decoded<A> } | { readonly ok: false; readonly message: string }
+export type DecodeResult<A> =
+  | { readonly ok: true; readonly value: Decoded<A> }
+  | { readonly ok: false; readonly message: string; readonly status?: number | undefined }
 
 /** Attribute values nested deeper than this are replaced, so a hostile payload cannot recurse. */
 export const MAX_VALUE_DEPTH = 16
@@ -23,13 +25,30 @@ export const TOO_DEEP = "[nested too deep]"
 const ZERO_TRACE = "00000000000000000000000000000000"
 const ZERO_SPAN = "0000000000000000"
 
+/**
+ * Nanosecond timestamps must fit a signed 64-bit integer (OTLP's `fixed64` is unsigned, JSON
+ * numbers can be anything): PostgreSQL's BIGINT refuses larger values, and a store error must
+ * never be what rejects a hostile item.
+ */
+export const MAX_NANOS = 2 ** 63
+
+/** Whether a nanosecond timestamp is stored as it is: finite, not negative, below 2^63. */
+export const nanosInRange = (ns: number): boolean => Number.isFinite(ns) && ns >= 0 && ns < MAX_NANOS
+
 /** Why a span is rejected, or undefined when it is valid. */
 export const spanProblem = (traceId: string, spanId: string, startNs: number, endNs: number): string | undefined => {
   if (traceId.length !== 32 || traceId === ZERO_TRACE) return "invalid trace id (must be 16 non-zero bytes)"
   if (spanId.length !== 16 || spanId === ZERO_SPAN) return "invalid span id (must be 8 non-zero bytes)"
-  if (!Number.isFinite(startNs) || !Number.isFinite(endNs) || endNs < startNs) return "end time before start time"
+  if (!nanosInRange(startNs) || !nanosInRange(endNs)) return "a timestamp is outside 0 .. 2^63 nanoseconds"
+  if (endNs < startNs) return "end time before start time"
   return undefined
 }
+
+/**
+ * Text as stored: NUL characters become U+FFFD. PostgreSQL `text` and `jsonb` refuse NUL, and
+ * both stores must keep the same data; a NUL in a name is never meaningful to a reader.
+ */
+export const cleanText = (text: string): string => (text.includes("\u0000") ? text.replaceAll("\u0000", "\uFFFD") : text)
 
 /** Nanoseconds to whole microseconds. */
 export const nsToUs = (ns: number): number => Math.floor(ns / 1000)
@@ -60,7 +79,8 @@ export type { AttributeValue }
  * Sets one decoded attribute as an own property. A plain assignment of the key `__proto__`
  * would replace the object's prototype instead (and drop the attribute): senders are untrusted.
  */
-export const setAttribute = (into: Record<string, AttributeValue>, key: string, value: AttributeValue): void => {
+export const setAttribute = (into: Record<string, AttributeValue>, rawKey: string, value: AttributeValue): void => {
+  const key = cleanText(rawKey)
   if (key === "__proto__") Object.defineProperty(into, key, { value, enumerable: true, writable: true, configurable: true })
   else into[key] = value
 }

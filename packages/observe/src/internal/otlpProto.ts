@@ -2,9 +2,11 @@
  * OTLP protobuf (`application/x-protobuf`) decoding of trace, logs and metrics export requests,
  * field numbers as in opentelemetry-proto `collector/{trace,logs,metrics}/v1`.
  */
+import type { MetricKind, MetricPoint } from "../Metric.js"
 import type { AttributeValue, Attributes, LogRecord, SpanEvent, SpanRecord } from "../Span.js"
 import { peerOf } from "../Span.js"
-import { type DecodeResult, identityOf, MAX_VALUE_DEPTH, nsToUs, type ResourceIdentity, setAttribute, spanProblem, TOO_DEEP } from "./otlpModel.js"
+import { type DecodeResult, identityOf, MAX_VALUE_DEPTH, nanosInRange, nsToUs, type ResourceIdentity, setAttribute, spanProblem, TOO_DEEP } from "./otlpModel.js"
+import { MAX_BOUNDS, MAX_EXP_BUCKETS, type MetricHeader, PointSink, temporalityOf, TOO_MANY_POINTS } from "./otlpMetrics.js"
 import { ProtoReader } from "./protoReader.js"
 
 const anyValue = (r: ProtoReader, depth: number): AttributeValue => {
@@ -248,7 +250,7 @@ export const decodeTraces = (buf: Buffer): DecodeResult<SpanRecord> => {
   return { ok: true, value: { items, rejected: rejected.count, rejectReason: rejected.reason } }
 }
 
-const logRecord = (r: ProtoReader, id: ResourceIdentity, out: Array<LogRecord>): void => {
+const logRecord = (r: ProtoReader, id: ResourceIdentity, out: Array<LogRecord>, rejected: Rejections): void => {
   const m = r.message()
   let timeNs = 0
   let observedNs = 0
@@ -294,6 +296,11 @@ const logRecord = (r: ProtoReader, id: ResourceIdentity, out: Array<LogRecord>):
   }
   r.join(m)
   if (m.failed) return
+  if (!nanosInRange(timeNs || observedNs)) {
+    rejected.count++
+    rejected.reason = "a timestamp is outside 0 .. 2^63 nanoseconds"
+    return
+  }
   out.push({
     timeUs: nsToUs(timeNs || observedNs),
     traceId,
@@ -310,25 +317,164 @@ const logRecord = (r: ProtoReader, id: ResourceIdentity, out: Array<LogRecord>):
 /** Decodes an `ExportLogsServiceRequest`. */
 export const decodeLogs = (buf: Buffer): DecodeResult<LogRecord> => {
   const items: Array<LogRecord> = []
-  const { failed } = walk(buf, (r, id) => logRecord(r, id, items))
+  const rejected: Rejections = { count: 0, reason: "" }
+  const { failed } = walk(buf, (r, id) => logRecord(r, id, items, rejected))
   if (failed) return { ok: false, message: "the protobuf body is truncated or malformed" }
-  return { ok: true, value: { items, rejected: 0, rejectReason: "" } }
+  return { ok: true, value: { items, rejected: rejected.count, rejectReason: rejected.reason } }
 }
 
-/** Decodes an `ExportMetricsServiceRequest` far enough to validate it and count its metrics. */
-export const decodeMetrics = (buf: Buffer): DecodeResult<string> => {
-  const items: Array<string> = []
-  const { failed } = walk(buf, (r) => {
-    const m = r.message()
-    let name = ""
-    while (m.more()) {
-      const tag = m.tag()
-      if (tag === ((1 << 3) | 2)) name = m.string()
-      else m.skip(tag & 7)
+/** A signed 64-bit integer from a `fixed64`/`sfixed64` field, as a number. */
+const sfixed64 = (r: ProtoReader): number => {
+  const unsigned = r.fixed64()
+  return unsigned >= 2 ** 63 ? unsigned - 2 ** 64 : unsigned
+}
+
+const zigzag = (n: number): number => (n % 2 === 0 ? n / 2 : -(n + 1) / 2)
+
+/** A repeated scalar field, packed (wire type 2) or not. */
+const repeated = (r: ProtoReader, tag: number, read: (r: ProtoReader) => number, into: Array<number>, limit: number): void => {
+  if ((tag & 7) === 2) {
+    const packed = r.message()
+    while (packed.more()) {
+      const value = read(packed)
+      if (into.length <= limit) into.push(value)
     }
-    r.join(m)
-    items.push(name)
+    r.join(packed)
+  } else {
+    const value = read(r)
+    if (into.length <= limit) into.push(value)
+  }
+}
+
+const expBuckets = (r: ProtoReader): { offset: number; counts: Array<number> } => {
+  const m = r.message()
+  let offset = 0
+  const counts: Array<number> = []
+  while (m.more()) {
+    const tag = m.tag()
+    if (tag === ((1 << 3) | 0)) offset = zigzag(m.varint())
+    else if (tag >> 3 === 2) repeated(m, tag, (x) => x.varint(), counts, MAX_EXP_BUCKETS)
+    else m.skip(tag & 7)
+  }
+  r.join(m)
+  return { offset, counts }
+}
+
+/** One data point; `m` reads exactly its message. */
+const dataPoint = (m: ProtoReader, header: MetricHeader, id: ResourceIdentity, sink: PointSink): void => {
+  const attributes: Record<string, AttributeValue> = {}
+  let startNs = 0
+  let timeNs = 0
+  let value = 0
+  let count = 0
+  let min: number | undefined
+  let max: number | undefined
+  const bounds: Array<number> = []
+  const buckets: Array<number> = []
+  let scale = 0
+  let zeroCount = 0
+  let positive = { offset: 0, counts: [] as Array<number> }
+  let negative = { offset: 0, counts: [] as Array<number> }
+  const number = header.kind === "sum" || header.kind === "gauge"
+  const exponential = header.kind === "exponentialHistogram"
+  while (m.more()) {
+    const tag = m.tag()
+    const field = tag >> 3
+    const wire = tag & 7
+    if (field === 2 && wire === 1) startNs = m.fixed64()
+    else if (field === 3 && wire === 1) timeNs = m.fixed64()
+    else if (number) {
+      if (field === 7 && wire === 2) attribute(m, attributes)
+      else if (field === 4 && wire === 1) value = m.double()
+      else if (field === 6 && wire === 1) value = sfixed64(m)
+      else m.skip(wire)
+    } else if (!exponential) {
+      if (field === 9 && wire === 2) attribute(m, attributes)
+      else if (field === 4 && wire === 1) count = m.fixed64()
+      else if (field === 5 && wire === 1) value = m.double()
+      else if (field === 6) repeated(m, tag, (x) => x.fixed64(), buckets, MAX_BOUNDS + 1)
+      else if (field === 7) repeated(m, tag, (x) => x.double(), bounds, MAX_BOUNDS)
+      else if (field === 11 && wire === 1) min = m.double()
+      else if (field === 12 && wire === 1) max = m.double()
+      else m.skip(wire)
+    } else {
+      if (field === 1 && wire === 2) attribute(m, attributes)
+      else if (field === 4 && wire === 1) count = m.fixed64()
+      else if (field === 5 && wire === 1) value = m.double()
+      else if (field === 6 && wire === 0) scale = zigzag(m.varint())
+      else if (field === 7 && wire === 1) zeroCount = m.fixed64()
+      else if (field === 8 && wire === 2) positive = expBuckets(m)
+      else if (field === 9 && wire === 2) negative = expBuckets(m)
+      else if (field === 12 && wire === 1) min = m.double()
+      else if (field === 13 && wire === 1) max = m.double()
+      else m.skip(wire)
+    }
+  }
+  if (m.failed) return
+  sink.add(id, header, {
+    attributes,
+    startNs,
+    timeNs,
+    value,
+    count,
+    min,
+    max,
+    bounds,
+    buckets,
+    exponential: exponential
+      ? { scale, zeroCount, positiveOffset: positive.offset, positive: positive.counts, negativeOffset: negative.offset, negative: negative.counts }
+      : undefined
   })
+}
+
+const KIND_FIELDS: Record<number, MetricKind> = { 5: "gauge", 7: "sum", 9: "histogram", 10: "exponentialHistogram" }
+
+const metric = (r: ProtoReader, id: ResourceIdentity, sink: PointSink): void => {
+  const m = r.message()
+  let name = ""
+  let description = ""
+  let unit = ""
+  let data: { kind: MetricKind; reader: ProtoReader } | undefined
+  while (m.more()) {
+    const tag = m.tag()
+    const field = tag >> 3
+    if (tag === ((1 << 3) | 2)) name = m.string()
+    else if (tag === ((2 << 3) | 2)) description = m.string()
+    else if (tag === ((3 << 3) | 2)) unit = m.string()
+    else if ((tag & 7) === 2 && KIND_FIELDS[field] !== undefined) data = { kind: KIND_FIELDS[field]!, reader: m.message() }
+    else m.skip(tag & 7)
+  }
+  r.join(m)
+  if (m.failed || data === undefined) return
+  // The data message is read after the name: protobuf does not order fields.
+  const d = data.reader
+  const points: Array<ProtoReader> = []
+  let temporality = 0
+  let monotonic = false
+  while (d.more()) {
+    const tag = d.tag()
+    if (tag === ((1 << 3) | 2)) points.push(d.message())
+    else if (tag === ((2 << 3) | 0)) temporality = d.varint()
+    else if (tag === ((3 << 3) | 0)) monotonic = d.varint() !== 0
+    else d.skip(tag & 7)
+  }
+  r.join(d)
+  const header: MetricHeader = { name, description, unit, kind: data.kind, monotonic, temporality: temporalityOf(temporality) }
+  for (const point of points) {
+    if (sink.overLimit) return
+    dataPoint(point, header, id, sink)
+    r.join(point)
+  }
+}
+
+/** Decodes an `ExportMetricsServiceRequest` into checked data points. */
+export const decodeMetrics = (buf: Buffer): DecodeResult<MetricPoint> => {
+  const sink = new PointSink()
+  const { failed } = walk(buf, (r, id) => {
+    if (!sink.overLimit) metric(r, id, sink)
+    else r.skip(2)
+  })
+  if (sink.overLimit) return { ok: false, status: 413, message: TOO_MANY_POINTS }
   if (failed) return { ok: false, message: "the protobuf body is truncated or malformed" }
-  return { ok: true, value: { items, rejected: 0, rejectReason: "" } }
+  return { ok: true, value: { items: sink.items, rejected: sink.rejected, rejectReason: sink.reason } }
 }

@@ -98,9 +98,12 @@ export class ProtoReader {
     if (child.failed) this.fail()
   }
 
+  /** A string, NUL characters replaced by U+FFFD (see `cleanText` in otlpModel). */
   string(): string {
     const [start, end] = this.span()
-    return end > start ? this.buf.toString("utf8", start, end) : ""
+    if (end <= start) return ""
+    const text = this.buf.toString("utf8", start, end)
+    return text.includes("\u0000") ? text.replaceAll("\u0000", "\uFFFD") : text
   }
 
   hex(): string {

@@ -29,7 +29,7 @@ export const rollupsOf = (spans: ReadonlyArray<SpanRecord>): Array<Rollup> => {
   for (const span of spans) {
     if (!isEntry(span)) continue
     const minute = Math.floor(span.startUs / MINUTE_US)
-    const key = `${minute}\u0000${span.entityRef}\u0000${span.name}`
+    const key = rollupKey(minute, span.entityRef, span.name)
     let rollup = rollups.get(key)
     if (rollup === undefined) {
       rollup = { minute, entity_ref: span.entityRef, service: span.service, name: span.name, count: 0, errors: 0, sum_us: 0, hist: new Map() }
@@ -56,15 +56,19 @@ export type RollupRow = {
   readonly hist: string
 }
 
-export const rollupKey = (minute: number, entityRef: string, name: string) => `${minute}\u0000${entityRef}\u0000${name}`
+/**
+ * A collision-free map key of (minute, entity, operation): JSON keeps the parts apart whatever
+ * characters they contain (a name with NUL or quotes cannot read another operation's row).
+ */
+export const rollupKey = (minute: number, entityRef: string, name: string) => JSON.stringify([minute, entityRef, name])
 
 /** The rows to write: each new rollup added to the stored row with the same key, if any. */
 export const mergeRollups = (
   rollups: ReadonlyArray<Rollup>,
-  stored: (key: string) => Pick<RollupRow, "count" | "errors" | "sum_us" | "hist"> | undefined
+  stored: (rollup: Rollup) => Pick<RollupRow, "count" | "errors" | "sum_us" | "hist"> | undefined
 ): Array<RollupRow> =>
   rollups.map((r) => {
-    const old = stored(rollupKey(r.minute, r.entity_ref, r.name))
+    const old = stored(r)
     const hist = new Map(r.hist)
     if (old !== undefined) addEncodedHistogram(hist, old.hist)
     return {

@@ -6,10 +6,14 @@ import type * as SqlClient from "@effect/sql/SqlClient"
 import type { Fragment } from "@effect/sql/Statement"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import type * as Metric from "../Metric.js"
+import type { MetricPoint } from "../Metric.js"
 import type { LogRecord, SpanRecord } from "../Span.js"
 import { SpanKind, StatusCode } from "../Span.js"
 import type * as SpanStore from "../SpanStore.js"
 import { addEncodedHistogram, quantile } from "./histogram.js"
+import { applyPoints, MINUTE_COLUMNS, minuteKey, type MinuteRow, SERIES_COLUMNS, seriesIdOf, type SeriesRow } from "./metricRollups.js"
+import { DEFAULT_MAX_SERIES, seriesFromRow, seriesLimitReason, seriesWindow } from "./metricRows.js"
 import { MINUTE_US, mergeRollups, rollupKey, type RollupRow, rollupsOf } from "./rollups.js"
 import { type Bounds, insertChunks, logFromRow, spanFromRow, spanRow, type SpanRow, windowBounds } from "./spanRows.js"
 import type { Writer } from "./sqliteWriter.js"
@@ -29,7 +33,17 @@ const DDL = [
   `CREATE INDEX IF NOT EXISTS observe_logs_trace ON observe_logs (trace_id)`,
   `CREATE TABLE IF NOT EXISTS observe_red_minute (minute INTEGER NOT NULL, entity_ref TEXT NOT NULL, service TEXT NOT NULL,
     name TEXT NOT NULL, count BIGINT NOT NULL, errors BIGINT NOT NULL, sum_us BIGINT NOT NULL, hist TEXT NOT NULL,
-    PRIMARY KEY (minute, entity_ref, name))`
+    PRIMARY KEY (minute, entity_ref, name))`,
+  `CREATE TABLE IF NOT EXISTS observe_metric_series (series_id TEXT PRIMARY KEY, entity_ref TEXT NOT NULL, service TEXT NOT NULL,
+    name TEXT NOT NULL, description TEXT NOT NULL, unit TEXT NOT NULL, kind TEXT NOT NULL, monotonic INTEGER NOT NULL,
+    temporality TEXT NOT NULL, attributes TEXT NOT NULL, resource TEXT NOT NULL, start_us BIGINT NOT NULL, last_us BIGINT NOT NULL,
+    last_value DOUBLE PRECISION NOT NULL, last_count DOUBLE PRECISION NOT NULL, last_buckets TEXT NOT NULL)`,
+  `CREATE INDEX IF NOT EXISTS observe_metric_series_entity ON observe_metric_series (entity_ref, name)`,
+  `CREATE INDEX IF NOT EXISTS observe_metric_series_last ON observe_metric_series (last_us)`,
+  `CREATE TABLE IF NOT EXISTS observe_metric_minute (series_id TEXT NOT NULL, minute BIGINT NOT NULL, points BIGINT NOT NULL,
+    value DOUBLE PRECISION NOT NULL, min DOUBLE PRECISION, max DOUBLE PRECISION, total DOUBLE PRECISION NOT NULL,
+    count DOUBLE PRECISION NOT NULL, buckets TEXT NOT NULL, PRIMARY KEY (series_id, minute))`,
+  `CREATE INDEX IF NOT EXISTS observe_metric_minute_minute ON observe_metric_minute (minute)`
 ]
 
 const statusCodes = { error: StatusCode.error, ok: StatusCode.ok, unset: StatusCode.unset } as const
@@ -46,7 +60,8 @@ export const createTables = (sql: SqlClient.SqlClient) =>
 export const makeSqlStore = (
   sql: SqlClient.SqlClient,
   fail: (operation: string, cause: unknown) => SpanStore.SpanStoreError,
-  writer?: Writer
+  writer?: Writer,
+  options: SpanStore.StoreOptions = {}
 ): Effect.Effect<SpanStore.Service, SpanStore.SpanStoreError> =>
   Effect.gen(function*() {
     const isPg = sql.onDialectOrElse({ pg: () => true, orElse: () => false })
@@ -80,7 +95,7 @@ export const makeSqlStore = (
             WHERE ${sql.in("minute", [...new Set(rollups.map((r) => r.minute))])}
               AND ${sql.in("entity_ref", [...new Set(rollups.map((r) => r.entity_ref))])}`
           const byKey = new Map(stored.map((row) => [rollupKey(Number(row.minute), row.entity_ref, row.name), row]))
-          const merged = mergeRollups(rollups, (key) => byKey.get(key))
+          const merged = mergeRollups(rollups, (r) => byKey.get(rollupKey(r.minute, r.entity_ref, r.name)))
           yield* insertChunks(merged, 8, (chunk) =>
             sql`INSERT INTO observe_red_minute ${sql.insert(chunk)} ON CONFLICT (minute, entity_ref, name) DO UPDATE SET
               count = excluded.count, errors = excluded.errors, sum_us = excluded.sum_us, hist = excluded.hist`)
@@ -104,6 +119,76 @@ export const makeSqlStore = (
       return attempt(
         `store ${logs.length} log records`,
         sql.withTransaction(insertChunks(rows, 9, (chunk) => sql`INSERT INTO observe_logs ${sql.insert(chunk)}`))
+      )
+    }
+
+    const maxSeries = options.maxMetricSeries ?? DEFAULT_MAX_SERIES
+    let seriesCount: number | undefined
+    const insertMetrics = (points: ReadonlyArray<MetricPoint>) => {
+      if (points.length === 0) return Effect.succeed({ rejected: 0, reason: "" })
+      return attempt(
+        `store ${points.length} metric data points`,
+        sql.withTransaction(Effect.gen(function*() {
+          // Series and minutes are read, merged and written back: serialized between writers.
+          if (isPg) yield* sql`SELECT pg_advisory_xact_lock(7305020111)`
+          if (seriesCount === undefined) {
+            const [row] = yield* sql<{ n: number }>`SELECT COUNT(*) AS n FROM observe_metric_series`
+            seriesCount = Number(row?.n ?? 0)
+          }
+          const ids = [...new Set(points.map(seriesIdOf))]
+          const minutes = [...new Set(points.map((p) => Math.floor(p.timeUs / MINUTE_US)))]
+          const seriesRows: Array<SeriesRow> = []
+          const minuteRows: Array<MinuteRow> = []
+          for (let i = 0; i < ids.length; i += 5000) {
+            const chunk = ids.slice(i, i + 5000)
+            seriesRows.push(...(yield* sql<SeriesRow>`SELECT * FROM observe_metric_series WHERE ${sql.in("series_id", chunk)}`))
+            minuteRows.push(...(yield* sql<MinuteRow>`SELECT * FROM observe_metric_minute WHERE ${sql.in("series_id", chunk)} AND ${sql.in("minute", minutes)}`))
+          }
+          const bySeries = new Map(seriesRows.map((r) => [r.series_id, r]))
+          const byMinute = new Map(minuteRows.map((r) => [minuteKey(r.series_id, Number(r.minute)), r]))
+          let admitted = seriesCount
+          const result = applyPoints(points, (id) => bySeries.get(id), (id, minute) => byMinute.get(minuteKey(id, minute)), () => admitted++ < maxSeries)
+          yield* insertChunks(result.series, SERIES_COLUMNS.length, (chunk) =>
+            sql`INSERT INTO observe_metric_series ${sql.insert(chunk)} ON CONFLICT (series_id) DO UPDATE SET
+              start_us = excluded.start_us, last_us = excluded.last_us, last_value = excluded.last_value,
+              last_count = excluded.last_count, last_buckets = excluded.last_buckets, resource = excluded.resource`)
+          yield* insertChunks(result.minutes, MINUTE_COLUMNS.length, (chunk) =>
+            sql`INSERT INTO observe_metric_minute ${sql.insert(chunk)} ON CONFLICT (series_id, minute) DO UPDATE SET
+              points = excluded.points, value = excluded.value, min = excluded.min, max = excluded.max,
+              total = excluded.total, count = excluded.count, buckets = excluded.buckets`)
+          seriesCount = Math.min(admitted, maxSeries)
+          return { rejected: result.rejected, reason: result.rejected > 0 ? seriesLimitReason(maxSeries) : "" }
+        }))
+      ).pipe(Effect.tapError(() => Effect.sync(() => (seriesCount = undefined))))
+    }
+
+    const metricSeries = (query: Metric.SeriesQuery = {}) => {
+      const { fromUs, untilUs } = windowBounds(query)
+      const clauses: Array<Fragment> = [sql`last_us >= ${fromUs}`, sql`last_us < ${untilUs}`]
+      if (query.service !== undefined) clauses.push(serviceIs(query.service))
+      if (query.name !== undefined) clauses.push(sql`name = ${query.name}`)
+      const limit = Math.max(1, Math.min(query.limit ?? 1000, 100_000))
+      return attempt(
+        "list metric series",
+        sql<SeriesRow>`SELECT * FROM observe_metric_series WHERE ${sql.and(clauses)} ORDER BY entity_ref, name, attributes LIMIT ${limit}`.pipe(
+          Effect.map((rows) => rows.map(seriesFromRow))
+        )
+      )
+    }
+
+    const metricWindow = (seriesId: string, window: SpanStore.Window = {}) => {
+      const bounds = windowBounds(window)
+      const fromMinute = Math.floor(bounds.fromUs / MINUTE_US)
+      const untilMinute = Math.floor((bounds.untilUs - 1) / MINUTE_US)
+      return attempt(
+        `read metric series ${seriesId}`,
+        Effect.gen(function*() {
+          const [row] = yield* sql<SeriesRow>`SELECT * FROM observe_metric_series WHERE series_id = ${seriesId}`
+          if (row === undefined) return Option.none()
+          const minutes = yield* sql<MinuteRow>`SELECT * FROM observe_metric_minute WHERE series_id = ${seriesId}
+            AND minute >= ${fromMinute} AND minute <= ${untilMinute} ORDER BY minute`
+          return Option.some(seriesWindow(seriesFromRow(row), minutes, bounds))
+        })
       )
     }
 
@@ -262,6 +347,9 @@ export const makeSqlStore = (
           if (retention.maxAge !== undefined) {
             const minute = Math.floor(windowBounds({ since: retention.maxAge }).fromUs / MINUTE_US)
             yield* sql`DELETE FROM observe_red_minute WHERE minute < ${minute}`
+            yield* sql`DELETE FROM observe_metric_minute WHERE minute < ${minute}`
+            yield* sql`DELETE FROM observe_metric_series WHERE last_us < ${minute * MINUTE_US}`
+            seriesCount = undefined
           }
           return { spans: Number(spanCount?.n ?? 0), logs: Number(logCount?.n ?? 0) }
         }))
@@ -271,6 +359,9 @@ export const makeSqlStore = (
       return {
         insertSpans: (spans: ReadonlyArray<SpanRecord>) => attempt(`store ${spans.length} spans`, writer.insertSpans(spans)),
         insertLogs: (records: ReadonlyArray<LogRecord>) => attempt(`store ${records.length} log records`, writer.insertLogs(records)),
+        insertMetrics: (points: ReadonlyArray<MetricPoint>) => attempt(`store ${points.length} metric data points`, writer.insertMetrics(points)),
+        metricSeries,
+        metricWindow,
         searchTraces,
         trace,
         red,
@@ -287,7 +378,7 @@ export const makeSqlStore = (
           )
       }
     }
-    return { insertSpans, insertLogs, searchTraces, trace, red, serviceMap, services, logs, prune }
+    return { insertSpans, insertLogs, insertMetrics, metricSeries, metricWindow, searchTraces, trace, red, serviceMap, services, logs, prune }
   })
 
 const redRows = (
@@ -297,7 +388,7 @@ const redRows = (
 ): Array<SpanStore.RedRow> => {
   const groups = new Map<string, { entityRef: string; service: string; operation: string; count: number; errors: number; sumUs: number; hist: Map<number, number> }>()
   for (const row of rows) {
-    const key = groupBy === "service" ? row.entity_ref : `${row.entity_ref}\u0000${row.name}`
+    const key = groupBy === "service" ? row.entity_ref : JSON.stringify([row.entity_ref, row.name])
     let group = groups.get(key)
     if (group === undefined) {
       group = { entityRef: row.entity_ref, service: row.service, operation: groupBy === "service" ? "*" : row.name, count: 0, errors: 0, sumUs: 0, hist: new Map<number, number>() }

@@ -6,7 +6,10 @@
  */
 import * as Effect from "effect/Effect"
 import { createRequire } from "node:module"
+import type { MetricPoint } from "../Metric.js"
 import type { LogRecord, SpanRecord } from "../Span.js"
+import { applyPoints, MINUTE_COLUMNS, type MinuteRow, SERIES_COLUMNS, type SeriesRow } from "./metricRollups.js"
+import { DEFAULT_MAX_SERIES, seriesLimitReason } from "./metricRows.js"
 import { MINUTE_US, mergeRollups, type RollupRow, rollupsOf } from "./rollups.js"
 import { spanRow } from "./spanRows.js"
 
@@ -33,6 +36,7 @@ const Sqlite = createRequire(import.meta.url)("better-sqlite3") as DatabaseConst
 export interface Writer {
   readonly insertSpans: (spans: ReadonlyArray<SpanRecord>) => Effect.Effect<void, unknown>
   readonly insertLogs: (logs: ReadonlyArray<LogRecord>) => Effect.Effect<void, unknown>
+  readonly insertMetrics: (points: ReadonlyArray<MetricPoint>) => Effect.Effect<{ readonly rejected: number; readonly reason: string }, unknown>
   readonly prune: (cutoffUs: number | undefined, maxSpans: number | undefined) => Effect.Effect<{ spans: number; logs: number }, unknown>
 }
 
@@ -42,7 +46,7 @@ const SPAN_COLUMNS = [
 ] as const
 
 /** Opens the writer on a file whose tables already exist; closed with the scope. */
-export const openSqliteWriter = (filename: string) =>
+export const openSqliteWriter = (filename: string, maxSeries = DEFAULT_MAX_SERIES) =>
   Effect.acquireRelease(
     Effect.try(() => {
       const db = new Sqlite(filename, { timeout: 10_000 })
@@ -78,10 +82,8 @@ export const openSqliteWriter = (filename: string) =>
         insertSpan.run(row.trace_id, row.span_id, row.parent_span_id, row.service, row.namespace, row.entity_ref, row.name,
           row.kind, row.start_us, row.duration_us, row.status, row.status_message, row.peer, row.attributes, row.resource, row.events)
       }
-      const merged = mergeRollups(rollupsOf(spans), (key) => {
-        const [minute, entityRef, name] = key.split("\u0000")
-        return readRed.get(Number(minute), entityRef, name) as RollupRow | undefined
-      })
+      // The lookup gets the rollup itself, never a joined key split again (names may hold any byte).
+      const merged = mergeRollups(rollupsOf(spans), (r) => readRed.get(r.minute, r.entity_ref, r.name) as RollupRow | undefined)
       for (const r of merged) upsertRed.run(r.minute, r.entity_ref, r.service, r.name, r.count, r.errors, r.sum_us, r.hist)
     })
     const writeLogs = db.transaction((logs: ReadonlyArray<LogRecord>) => {
@@ -90,6 +92,35 @@ export const openSqliteWriter = (filename: string) =>
           JSON.stringify(log.body), JSON.stringify(log.attributes))
       }
     })
+    const readSeries = db.prepare("SELECT * FROM observe_metric_series WHERE series_id = ?")
+    const readMinute = db.prepare("SELECT * FROM observe_metric_minute WHERE series_id = ? AND minute = ?")
+    const upsertSeries = db.prepare(
+      `INSERT INTO observe_metric_series (${SERIES_COLUMNS.join(", ")}) VALUES (${SERIES_COLUMNS.map(() => "?").join(", ")})
+       ON CONFLICT (series_id) DO UPDATE SET start_us = excluded.start_us, last_us = excluded.last_us, last_value = excluded.last_value,
+       last_count = excluded.last_count, last_buckets = excluded.last_buckets, resource = excluded.resource`
+    )
+    const upsertMinute = db.prepare(
+      `INSERT INTO observe_metric_minute (${MINUTE_COLUMNS.join(", ")}) VALUES (${MINUTE_COLUMNS.map(() => "?").join(", ")})
+       ON CONFLICT (series_id, minute) DO UPDATE SET points = excluded.points, value = excluded.value, min = excluded.min,
+       max = excluded.max, total = excluded.total, count = excluded.count, buckets = excluded.buckets`
+    )
+    const countSeries = db.prepare("SELECT COUNT(*) AS n FROM observe_metric_series")
+    let seriesCount: number | undefined
+    const writeMetrics = db.transaction((points: ReadonlyArray<MetricPoint>) => {
+      let admitted = seriesCount ?? Number((countSeries.get() as { n: number }).n)
+      const result = applyPoints(
+        points,
+        (id) => readSeries.get(id) as SeriesRow | undefined,
+        (id, minute) => readMinute.get(id, minute) as MinuteRow | undefined,
+        () => admitted++ < maxSeries
+      )
+      for (const r of result.series) upsertSeries.run(...SERIES_COLUMNS.map((c) => r[c]))
+      for (const r of result.minutes) upsertMinute.run(...MINUTE_COLUMNS.map((c) => r[c]))
+      seriesCount = Math.min(admitted, maxSeries)
+      return { rejected: result.rejected, reason: result.rejected > 0 ? seriesLimitReason(maxSeries) : "" }
+    })
+    const deleteMetricMinutes = db.prepare("DELETE FROM observe_metric_minute WHERE minute < ?")
+    const deleteMetricSeries = db.prepare("DELETE FROM observe_metric_series WHERE last_us < ?")
     const rowidBounds = db.prepare("SELECT MIN(rowid) AS lo, MAX(rowid) AS hi FROM observe_spans")
     const nthNewest = db.prepare("SELECT start_us FROM observe_spans ORDER BY start_us DESC LIMIT 1 OFFSET ?")
     const deleteSpans = db.prepare("DELETE FROM observe_spans WHERE start_us < ?")
@@ -111,12 +142,23 @@ export const openSqliteWriter = (filename: string) =>
       if (cutoffUs !== undefined) {
         const minute = Math.floor(cutoffUs / MINUTE_US)
         deleteRed.run(minute)
+        deleteMetricMinutes.run(minute)
+        deleteMetricSeries.run(minute * MINUTE_US)
+        seriesCount = undefined
       }
       return { spans, logs }
     })
     return {
       insertSpans: (spans) => (spans.length === 0 ? Effect.void : Effect.try(() => writeSpans.immediate(spans))),
       insertLogs: (logs) => (logs.length === 0 ? Effect.void : Effect.try(() => writeLogs(logs))),
+      insertMetrics: (points) =>
+        points.length === 0 ? Effect.succeed({ rejected: 0, reason: "" }) : Effect.try({
+          try: () => writeMetrics.immediate(points),
+          catch: (cause) => {
+            seriesCount = undefined
+            return cause
+          }
+        }),
       prune: (cutoffUs, maxSpans) => Effect.try(() => prune.immediate(cutoffUs, maxSpans))
     }
   }))
