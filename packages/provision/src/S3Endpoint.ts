@@ -4,16 +4,24 @@
  * against a per-bucket access key, and the calls applications use: Put/Get/Head/DeleteObject,
  * ListObjectsV2, Create/Head/DeleteBucket, ListBuckets.
  *
+ * Limits (see the package README): a signature is good for 15 minutes around its `x-amz-date`;
+ * streamed (`aws-chunked`) uploads have every chunk signature checked; objects are streamed to
+ * disk, at most `maxObjectBytes` each (default 5 GiB); keys up to 1024 bytes; buckets are 0700
+ * directories and objects, metadata and `credentials.json` 0600 files.
+ *
  * @since 0.1.0
  */
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
+import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
+import * as os from "node:os"
 import * as path from "node:path"
 import { handle } from "./internal/s3Handler.js"
+import * as Store from "./internal/s3Store.js"
 
 /**
  * The endpoint could not start (the port is taken, the directory cannot be written).
@@ -49,6 +57,7 @@ export interface Grant {
 }
 
 const grantsFile = (dir: string) => path.join(dir, "credentials.json")
+const lockFile = (dir: string) => path.join(dir, "credentials.lock")
 
 /**
  * The grants recorded under `dir` (empty when none).
@@ -63,26 +72,140 @@ export const readGrants = (dir: string): ReadonlyArray<Grant> => {
   }
 }
 
+// Readers never lock: the file is replaced by a rename, so they see the old or the new list.
 const writeGrants = (dir: string, grants: ReadonlyArray<Grant>) => {
-  fs.mkdirSync(dir, { recursive: true })
-  const tmp = `${grantsFile(dir)}.${process.pid}.tmp`
-  fs.writeFileSync(tmp, JSON.stringify(grants, null, 2), { mode: 0o600 })
+  Store.ensureDir(dir)
+  const tmp = `${grantsFile(dir)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`
+  fs.writeFileSync(tmp, JSON.stringify(grants, null, 2), { mode: Store.FILE_MODE, flag: "wx" })
   fs.renameSync(tmp, grantsFile(dir))
+}
+
+interface LockOwner {
+  readonly pid: number
+  readonly host: string
+  readonly nonce: string
+}
+
+const readLock = (file: string): { readonly owner: LockOwner | undefined; readonly text: string; readonly ageMs: number } | undefined => {
+  try {
+    const text = fs.readFileSync(file, "utf8")
+    const ageMs = Date.now() - fs.statSync(file).mtimeMs
+    try {
+      return { owner: JSON.parse(text) as LockOwner, text, ageMs }
+    } catch {
+      return { owner: undefined, text, ageMs }
+    }
+  } catch {
+    return undefined
+  }
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM"
+  }
+}
+
+// A lock is stale when its holder (on this host) is gone, or when it has been held far longer
+// than a read-modify-write of one small file takes (a holder on another host, or one that hung).
+const STALE_AFTER_MS = 60_000
+
+const breakIfStale = (file: string) => {
+  const seen = readLock(file)
+  if (seen === undefined) return
+  const dead = seen.owner !== undefined && seen.owner.host === os.hostname() && !alive(seen.owner.pid)
+  // A lock without readable content is being written right now, unless it is old.
+  if (!dead && seen.ageMs < STALE_AFTER_MS) return
+  // Move it aside and check that what was moved is the lock judged stale: another process may
+  // have broken it and taken a fresh one in between, which then goes back.
+  const aside = `${file}.stale-${process.pid}-${randomBytes(4).toString("hex")}`
+  try {
+    fs.renameSync(file, aside)
+  } catch {
+    return
+  }
+  if (readLock(aside)?.text !== seen.text) {
+    try {
+      fs.linkSync(aside, file)
+    } catch {
+      // a third process holds the lock now; the one moved aside was released by its own rename
+    }
+  }
+  fs.rmSync(aside, { force: true })
+}
+
+const tryLock = (dir: string, nonce: string): boolean => {
+  Store.ensureDir(dir)
+  let fd: number
+  try {
+    fd = fs.openSync(lockFile(dir), "wx", Store.FILE_MODE)
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e
+    breakIfStale(lockFile(dir))
+    return false
+  }
+  try {
+    fs.writeSync(fd, JSON.stringify({ pid: process.pid, host: os.hostname(), nonce } satisfies LockOwner))
+  } finally {
+    fs.closeSync(fd)
+  }
+  return true
+}
+
+const unlock = (dir: string, nonce: string) => {
+  if (readLock(lockFile(dir))?.owner?.nonce === nonce) fs.rmSync(lockFile(dir), { force: true })
+}
+
+const inProcess = new Map<string, Effect.Semaphore>()
+
+/**
+ * Runs a read-modify-write of the grants under an exclusive lock file (`credentials.lock`,
+ * created with O_EXCL), so concurrent applies in different processes never lose each other's
+ * grants. A lock left by a process that died is broken; waiting for a live one gives up after
+ * 30 seconds.
+ */
+const withGrantsLock = <A>(dir: string, what: string, f: () => A): Effect.Effect<A, S3EndpointError> => {
+  const key = path.resolve(dir)
+  let semaphore = inProcess.get(key)
+  if (semaphore === undefined) inProcess.set(key, semaphore = Effect.unsafeMakeSemaphore(1))
+  const nonce = randomBytes(12).toString("hex")
+  const acquire = Effect.gen(function*() {
+    const deadline = Date.now() + 30_000
+    while (true) {
+      const locked = yield* Effect.try({
+        try: () => tryLock(dir, nonce),
+        catch: (e) => new S3EndpointError({ detail: `cannot lock ${lockFile(dir)} to ${what}: ${String(e)}` })
+      })
+      if (locked) return
+      if (Date.now() > deadline) {
+        return yield* new S3EndpointError({
+          detail: `cannot ${what}: ${lockFile(dir)} has been held by another process for 30 seconds; if no apply is running, delete it`
+        })
+      }
+      yield* Effect.sleep(`${5 + Math.floor(Math.random() * 20)} millis`)
+    }
+  })
+  return semaphore.withPermits(1)(Effect.acquireUseRelease(
+    acquire,
+    () => Effect.try({ try: f, catch: (e) => new S3EndpointError({ detail: `cannot ${what}: ${String(e)}` }) }),
+    () => Effect.sync(() => unlock(dir, nonce))
+  ))
 }
 
 /**
  * Creates a bucket directory and records its access key (replacing an older key for it). The
- * credentials file is mode 0600: the endpoint needs the secret to check signatures.
+ * credentials file is mode 0600 (the endpoint needs the secret to check signatures) and is
+ * changed under a lock, so concurrent grants from several processes are all kept.
  *
  * @since 0.1.0
  */
 export const grant = (dir: string, g: Grant): Effect.Effect<void, S3EndpointError> =>
-  Effect.try({
-    try: () => {
-      fs.mkdirSync(path.join(dir, "buckets", g.bucket), { recursive: true })
-      writeGrants(dir, [...readGrants(dir).filter((x) => x.bucket !== g.bucket), g])
-    },
-    catch: (e) => new S3EndpointError({ detail: `cannot create bucket ${g.bucket}: ${String(e)}` })
+  withGrantsLock(dir, `create bucket ${g.bucket}`, () => {
+    Store.ensureDir(Store.bucketDir(dir, g.bucket))
+    writeGrants(dir, [...readGrants(dir).filter((x) => x.bucket !== g.bucket), g])
   })
 
 /**
@@ -91,12 +214,9 @@ export const grant = (dir: string, g: Grant): Effect.Effect<void, S3EndpointErro
  * @since 0.1.0
  */
 export const revoke = (dir: string, bucket: string): Effect.Effect<void, S3EndpointError> =>
-  Effect.try({
-    try: () => {
-      writeGrants(dir, readGrants(dir).filter((x) => x.bucket !== bucket))
-      fs.rmSync(path.join(dir, "buckets", bucket), { recursive: true, force: true })
-    },
-    catch: (e) => new S3EndpointError({ detail: `cannot delete bucket ${bucket}: ${String(e)}` })
+  withGrantsLock(dir, `delete bucket ${bucket}`, () => {
+    writeGrants(dir, readGrants(dir).filter((x) => x.bucket !== bucket))
+    fs.rmSync(Store.bucketDir(dir, bucket), { recursive: true, force: true })
   })
 
 /**
@@ -104,14 +224,31 @@ export const revoke = (dir: string, bucket: string): Effect.Effect<void, S3Endpo
  *
  * @since 0.1.0
  */
-export const bucketExists = (dir: string, bucket: string): boolean => fs.existsSync(path.join(dir, "buckets", bucket))
+export const bucketExists = (dir: string, bucket: string): boolean => fs.existsSync(Store.bucketDir(dir, bucket))
+
+/**
+ * The default largest object: 5 GiB, S3's limit for one PUT, so code that works here works on
+ * AWS. `PAVED_S3_MAX_OBJECT_BYTES` changes it for every endpoint started in the process.
+ *
+ * @since 0.2.0
+ */
+export const defaultMaxObjectBytes = (): number => {
+  const configured = Number(process.env["PAVED_S3_MAX_OBJECT_BYTES"] ?? "")
+  return Number.isSafeInteger(configured) && configured > 0 ? configured : 5 * 1024 ** 3
+}
 
 /**
  * Serves the buckets under `dir` on `host:port` (port 0: any free port) until the scope closes.
  *
  * @since 0.1.0
  */
-export const serve = (options: { readonly dir: string; readonly port?: number; readonly host?: string }): Effect.Effect<
+export const serve = (options: {
+  readonly dir: string
+  readonly port?: number
+  readonly host?: string
+  /** The largest object a PUT may store (413 EntityTooLarge beyond). Default `defaultMaxObjectBytes()`. */
+  readonly maxObjectBytes?: number
+}): Effect.Effect<
   S3Endpoint,
   S3EndpointError,
   Scope.Scope
@@ -119,9 +256,16 @@ export const serve = (options: { readonly dir: string; readonly port?: number; r
   Effect.acquireRelease(
     Effect.async<http.Server & { readonly endpoint: S3Endpoint }, S3EndpointError>((resume) => {
       const host = options.host ?? "127.0.0.1"
-      fs.mkdirSync(path.join(options.dir, "buckets"), { recursive: true })
+      try {
+        Store.ensureDir(options.dir)
+        Store.ensureDir(path.join(options.dir, "buckets"))
+        Store.sweepUploads(options.dir)
+      } catch (e) {
+        return resume(Effect.fail(new S3EndpointError({ detail: `cannot use ${options.dir}: ${String(e)}` })))
+      }
+      const handlerOptions = { root: options.dir, maxObjectBytes: options.maxObjectBytes ?? defaultMaxObjectBytes() }
       const server = http.createServer((req, res) => {
-        handle(options.dir, req, res)
+        handle(handlerOptions, req, res)
       })
       server.once("error", (e) => resume(Effect.fail(new S3EndpointError({ detail: `cannot listen on ${host}:${options.port ?? 0}: ${e.message}` }))))
       server.listen(options.port ?? 0, host, () => {
