@@ -42,7 +42,10 @@ export interface LoadOptions {
   readonly maxFileBytes?: number
   /** Aliases a document may expand (`yaml/alias-limit`). Default 100, as `yaml`'s default. */
   readonly maxAliasCount?: number
-  /** Documents read from one file (`yaml/too-many-documents`). Default 1000. */
+  /**
+   * Documents read from one file (`yaml/too-many-documents`). Default 1000. The limit applies
+   * while parsing: documents past it are never built.
+   */
   readonly maxDocuments?: number
   /** Files read in total, Location targets included (`input/too-many-files`). Default 200 000. */
   readonly maxFiles?: number
@@ -102,6 +105,14 @@ export interface LoadResult {
   readonly entities: ReadonlyArray<LoadedEntity>
   readonly problems: ReadonlyArray<Problem>
   readonly sources: ReadonlyArray<Source>
+  /**
+   * YAML files found while walking a directory that declare no catalog entity (Kubernetes
+   * manifests, CI workflows, OpenAPI files): not read further, not reported as problems, and
+   * listed here so that a report can count them. Absolute paths, sorted.
+   *
+   * @since 0.2.0
+   */
+  readonly skipped: ReadonlyArray<string>
 }
 
 const registryFromContext: Effect.Effect<Registry> = Effect.map(
@@ -110,9 +121,18 @@ const registryFromContext: Effect.Effect<Registry> = Effect.map(
 )
 
 /**
- * Loads catalog files, directories (every `catalog-info.yaml`/`.yml` below them) and globs
- * (`*`, `**`, `?`), following Location entities. Uses the {@link KindRegistry} in the context,
- * or the built-in kinds.
+ * Loads catalog files, directories and globs (`*`, `**`, `?`), following Location entities.
+ * Uses the {@link KindRegistry} in the context, or the built-in kinds.
+ *
+ * - A **directory** yields every `*.yaml` / `*.yml` below it whose documents are catalog
+ *   entities: a top-level `apiVersion` of `backstage.io/*`, `scaffolder.backstage.io/*`, or one
+ *   a registered kind declares. Other YAML (Kubernetes manifests, CI workflows, OpenAPI files)
+ *   is skipped without a problem and listed in `skipped`. `node_modules`, `dist` and every
+ *   directory whose name starts with a dot (`.git`, `.paved`, `.github`) are not entered, and
+ *   symbolic links are not followed.
+ * - **Files and globs** are read whatever they hold: every document they name is validated.
+ * - An input that matches nothing is an `input/no-match` error, never an empty catalog.
+ * - Every file is read only when its real path lies inside its root (see {@link LoadOptions.root}).
  *
  * @since 0.1.0
  */
@@ -132,7 +152,8 @@ export const load = (paths: ReadonlyArray<string>, options: LoadOptions = {}): E
     ).pipe(Effect.map((loaded): LoadResult => ({
       entities: loaded.entities.map(({ entity, ref, file, line, column, location }) => ({ entity, ref, file, line, column, location })),
       problems: loaded.problems,
-      sources: loaded.sources
+      sources: loaded.sources,
+      skipped: loaded.skipped
     })))
   ).pipe(Effect.withSpan("Catalog.load", { attributes: { "paved.catalog.inputs": paths.length } }))
 

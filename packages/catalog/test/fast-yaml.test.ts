@@ -1,7 +1,8 @@
 /**
  * The fast YAML reader must never disagree with `yaml`: for any text it either declines
  * (`undefined`, and the loader uses `yaml`) or returns exactly what `yaml` returns, and only
- * for text `yaml` reads without errors. It is internal, so this test imports it by path.
+ * for text `yaml` reads without errors, with the same position for every node. It is internal,
+ * so this test imports it by path.
  */
 import { describe, expect, it } from "@effect/vitest"
 import * as fc from "effect/FastCheck"
@@ -10,6 +11,7 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import * as YAML from "yaml"
 import { parseFast } from "../src/internal/fastYaml.js"
+import { parseDocuments } from "../src/internal/yamlSource.js"
 
 const reference = (text: string): { values: Array<unknown>; errors: boolean } => {
   const docs = YAML.parseAllDocuments(text)
@@ -23,6 +25,12 @@ const agrees = (text: string) => {
   const ref = reference(text)
   expect(ref.errors).toBe(false)
   expect(fast.map((d) => d.value)).toEqual(ref.values)
+  // Positions recorded while reading are the ones `yaml`'s nodes have, for every node.
+  const full = parseDocuments(text, { maxAliasCount: 100, maxDocuments: 1000 })
+  // (Empty documents hold no entity, so their positions are never asked for.)
+  const positions = (docs: ReadonlyArray<{ value: unknown; positions: Map<string, number> }>) =>
+    docs.filter((d) => d.value !== null).map((d) => Object.fromEntries(d.positions))
+  expect(positions(fast)).toEqual(positions(full.documents))
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url))

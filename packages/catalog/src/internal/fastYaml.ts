@@ -5,14 +5,19 @@
  * moment it meets anything else (anchors, aliases, tags, folded or multi-line scalars, flow
  * mappings, tabs, duplicate keys, directives), and the caller parses with `yaml` instead.
  * Scalars resolve as `yaml`'s default core schema does, so both readers give equal values.
- * It keeps no positions: files with problems are parsed again with `yaml` for those.
+ * It records the position of every map value and sequence item as it reads (the same positions
+ * `yaml`'s nodes have), so a problem found later never needs the file parsed again.
  */
+import { pack, type Positions } from "./yamlSource.js"
+
 
 /** One document: its value and where its content starts (1-based line and column). */
 export interface FastDocument {
   readonly value: unknown
   readonly line: number
   readonly column: number
+  /** Where each node starts, by JSON path (see `Positions`). */
+  readonly positions: Positions
 }
 
 const INT = /^[-+]?[0-9]+$/
@@ -128,9 +133,32 @@ const value = (raw: string): unknown => {
   return scalar(s)
 }
 
+const child = (at: string, key: string): string => (at.length === 0 ? key : `${at}.${key}`)
+
 class Reader {
   i = 0
+  readonly positions: Positions = new Map()
   constructor(readonly lines: ReadonlyArray<Line>) {}
+
+  /** Records where the node at `at` starts: `line`, 0-based `column`. */
+  mark(at: string, line: number, column: number): void {
+    this.positions.set(at, pack(line, column + 1))
+  }
+
+  /** Positions of the items of a one-line flow sequence starting at 0-based `column`. */
+  markFlow(at: string, raw: string, line: number, column: number): void {
+    let offset = 1
+    let index = 0
+    const body = raw.slice(0, raw.lastIndexOf("]"))
+    while (offset < body.length) {
+      while (body.charCodeAt(offset) === 32) offset++
+      if (offset >= body.length) break
+      this.mark(`${at}[${index++}]`, line, column + offset)
+      const comma = body.indexOf(",", offset)
+      if (comma === -1) break
+      offset = comma + 1
+    }
+  }
 
   peek(): Line | undefined {
     while (this.i < this.lines.length && this.lines[this.i]!.insignificant) this.i++
@@ -138,31 +166,35 @@ class Reader {
   }
 
   /** A block node whose lines are indented by exactly `indent` (the first line decides). */
-  block(indent: number): unknown {
+  block(indent: number, at: string): unknown {
     const first = this.peek()
     if (first === undefined || first.indent < indent) return null
-    if (first.text === "-" || first.text.startsWith("- ")) return this.sequence(first.indent)
-    return this.mapping(first.indent)
+    this.mark(at, first.number, first.indent)
+    if (first.text === "-" || first.text.startsWith("- ")) return this.sequence(first.indent, at)
+    return this.mapping(first.indent, at)
   }
 
-  mapping(indent: number): Record<string, unknown> {
+  mapping(indent: number, at: string): Record<string, unknown> {
     const out: Record<string, unknown> = {}
     while (true) {
       const line = this.peek()
       if (line === undefined || line.indent < indent) return out
       if (line.indent > indent) throw unsupported
       this.i++
-      this.entry(out, line.text, indent)
+      this.entry(out, line.text, indent, line.number, at)
     }
   }
 
   /** One `key: value` at `indent`, whose nested block (if any) is indented further. */
-  entry(out: Record<string, unknown>, text: string, indent: number): void {
+  entry(out: Record<string, unknown>, text: string, indent: number, line: number, at: string): void {
     const colon = keyEnd(text)
     const key = parseKey(text.slice(0, colon))
     if (Object.prototype.hasOwnProperty.call(out, key) || key === "<<" || key === "__proto__") throw unsupported
+    const here = child(at, key)
     const rest = text.slice(colon + 1).trimStart()
+    const restColumn = indent + text.length - rest.length
     if (rest.charCodeAt(0) === 124 /* | */) {
+      this.mark(here, line, restColumn)
       out[key] = this.literal(rest, indent)
       return
     }
@@ -170,15 +202,24 @@ class Reader {
     if (rest.length === 0 || rest.startsWith("#")) {
       // A nested block; a sequence may sit at the same indent as its key.
       if (next !== undefined && (next.indent > indent || (next.indent === indent && (next.text === "-" || next.text.startsWith("- "))))) {
-        out[key] = next.indent === indent ? this.sequence(indent) : this.block(next.indent)
-      } else out[key] = null
+        if (next.indent === indent) {
+          this.mark(here, next.number, indent)
+          out[key] = this.sequence(indent, here)
+        } else out[key] = this.block(next.indent, here)
+      } else {
+        // `yaml` places an empty value right after the colon.
+        this.mark(here, line, rest.length === 0 ? indent + colon + 1 : restColumn)
+        out[key] = null
+      }
       return
     }
+    this.mark(here, line, restColumn)
+    if (rest.charCodeAt(0) === 91 /* [ */) this.markFlow(here, rest, line, restColumn)
     out[key] = value(rest)
     if (next !== undefined && next.indent > indent) throw unsupported
   }
 
-  sequence(indent: number): Array<unknown> {
+  sequence(indent: number, at: string): Array<unknown> {
     const out: Array<unknown> = []
     while (true) {
       const line = this.peek()
@@ -189,26 +230,33 @@ class Reader {
       this.i++
       const rest = line.text.slice(1).trimStart()
       const next = this.peek()
+      const here = `${at}[${out.length}]`
       if (rest.length === 0 || rest.startsWith("#")) {
-        out.push(next !== undefined && next.indent > indent ? this.block(next.indent) : null)
+        if (next !== undefined && next.indent > indent) out.push(this.block(next.indent, here))
+        else {
+          this.mark(here, line.number, rest.length === 0 ? indent + 1 : indent + line.text.length - rest.length)
+          out.push(null)
+        }
         continue
       }
       const itemIndent = indent + (line.text.length - rest.length)
+      this.mark(here, line.number, itemIndent)
       if (rest === "-" || rest.startsWith("- ")) throw unsupported
       if (rest.charCodeAt(0) !== 91 && rest.charCodeAt(0) !== 34 && rest.charCodeAt(0) !== 39 && hasKey(rest)) {
         // A compact mapping: `- key: value` followed by more keys at the item's indent.
         const item: Record<string, unknown> = {}
-        this.entry(item, rest, itemIndent)
+        this.entry(item, rest, itemIndent, line.number, here)
         while (true) {
           const more = this.peek()
           if (more === undefined || more.indent < itemIndent) break
           if (more.indent > itemIndent) throw unsupported
           this.i++
-          this.entry(item, more.text, itemIndent)
+          this.entry(item, more.text, itemIndent, more.number, here)
         }
         out.push(item)
         continue
       }
+      if (rest.charCodeAt(0) === 91 /* [ */) this.markFlow(here, rest, line.number, itemIndent)
       out.push(value(rest))
       if (next !== undefined && next.indent > indent) throw unsupported
     }
@@ -303,11 +351,11 @@ export const parseFast = (text: string): Array<FastDocument> | undefined => {
     return docs.map((lines) => {
       const reader = new Reader(lines)
       const first = reader.peek()
-      if (first === undefined) return { value: null, line: 1, column: 1 }
+      if (first === undefined) return { value: null, line: 1, column: 1, positions: reader.positions }
       if (first.indent !== 0) throw unsupported
-      const result = reader.block(0)
+      const result = reader.block(0, "")
       if (reader.peek() !== undefined) throw unsupported
-      return { value: result, line: first.number, column: first.indent + 1 }
+      return { value: result, line: first.number, column: first.indent + 1, positions: reader.positions }
     })
   } catch (error) {
     if (error instanceof Unsupported) return undefined

@@ -3,8 +3,13 @@
  * validated entities, Location entities to more files (cycle-safe, inside the root), then
  * relations and integrity over everything accepted. Every failure is recorded as a problem;
  * nothing here rejects.
+ *
+ * Containment: every file is read only after its real path (symbolic links resolved) is found
+ * inside the real path of its root, whichever way it was reached (an input, a directory walk, a
+ * Location target or a Location glob), so a link inside a catalog repository never makes the
+ * loader read, or quote, a file outside it.
  */
-import * as fs from "node:fs/promises"
+import * as fs from "node:fs"
 import * as path from "node:path"
 import type { Entity } from "../Entity.js"
 import * as EntityRef from "../EntityRef.js"
@@ -12,12 +17,11 @@ import * as Integrity from "../Integrity.js"
 import type { Registry } from "../KindRegistry.js"
 import { type Problem, type Severity, sort as sortProblems } from "../Problem.js"
 import * as Relations from "../Relations.js"
-import { catalogFilesIn, globBase, globFiles, isGlob } from "./discover.js"
-import { hasPlaceholder, isInside, isInsideReal, resolvePlaceholders } from "./placeholders.js"
+import { globBase, globFiles, isGlob, realPath, yamlFilesIn } from "./discover.js"
+import { hasPlaceholder, isInside, resolvePlaceholders } from "./placeholders.js"
 import { pathToString, validateEntity } from "./validateEntity.js"
 import { parseFast } from "./fastYaml.js"
-import { type FileIssue, locate, parseDocuments, readText } from "./yamlSource.js"
-
+import { cutDocuments, type FileIssue, parseDocuments, type Positions, positionOf, readTextSync, tooManyDocuments } from "./yamlSource.js"
 /** Options with every default applied. */
 export interface Settings {
   readonly root: string | undefined
@@ -39,6 +43,8 @@ export interface Accepted {
   readonly column: number
   readonly location: string
   readonly document: number
+  /** Positions of the document's nodes, for problems found over the whole set. */
+  readonly positions: Positions
 }
 
 /** What loading produced. */
@@ -46,13 +52,34 @@ export interface Loaded {
   readonly entities: ReadonlyArray<Accepted>
   readonly problems: ReadonlyArray<Problem>
   readonly sources: ReadonlyArray<{ readonly file: string; readonly location: string; readonly ok: boolean }>
+  /** YAML files found in directories that hold no catalog entity (Kubernetes, CI, OpenAPI, ...). */
+  readonly skipped: ReadonlyArray<string>
+}
+
+/** Where a Location asked for a file: where to report a missing or escaping target. */
+interface Via {
+  readonly file: string
+  readonly where: () => Position
+  readonly ref: string
+  readonly path: string
+  readonly required: boolean
 }
 
 interface Job {
   readonly file: string
   readonly root: string
-  /** Set when a Location asked for this file: where to report a missing required target. */
-  readonly via?: { readonly file: string; readonly where: () => Position; readonly ref: string; readonly path: string; readonly required: boolean }
+  /** Set when a Location asked for this file (a plain target, or a file its glob matched). */
+  readonly via?: Via
+  /** Found by walking this directory input: read only if its documents are catalog entities. */
+  readonly discovered?: Walked
+}
+
+/** A directory input and what its walk found. */
+interface Walked {
+  readonly input: string
+  readonly file: string
+  yaml: number
+  read: number
 }
 
 const REMOTE = /^[a-z][a-z0-9+.-]*:\/\//i
@@ -62,7 +89,7 @@ interface Position {
   readonly column: number
 }
 
-/** A document ready for validation, with a way to find the position of a JSON path in it. */
+/** A document ready for validation, with the positions of its nodes. */
 interface Document {
   readonly index: number
   readonly value: unknown
@@ -70,42 +97,46 @@ interface Document {
   readonly line: number
   readonly column: number
   readonly issues: ReadonlyArray<FileIssue>
-  readonly locate: (path: ReadonlyArray<PropertyKey>) => Position
+  readonly positions: Positions
 }
 
 /**
- * Reads the documents of a file: on the fast path when the text is plain YAML (positions then
- * come from a full `yaml` parse made only if a problem needs one), with `yaml` otherwise.
+ * Reads the documents of a file, never more than `maxDocuments` of them: the text is cut before
+ * the first document past the limit, then read on the fast path when it is plain YAML, with
+ * `yaml` (streamed, stopping at the limit) otherwise.
  */
 const readDocuments = (
   text: string,
   settings: Settings
 ): { readonly documents: ReadonlyArray<Document>; readonly issues: ReadonlyArray<FileIssue> } => {
-  const fast = parseFast(text)
+  const cut = cutDocuments(text, settings.maxDocuments)
+  const issues: Array<FileIssue> = cut.more ? [tooManyDocuments(settings.maxDocuments)] : []
+  const fast = parseFast(cut.text)
   if (fast !== undefined && fast.length <= settings.maxDocuments) {
-    let full: ReturnType<typeof parseDocuments> | undefined
     return {
-      issues: [],
-      documents: fast.map((d, index) => ({
-        index,
-        value: d.value,
-        empty: d.value === null,
-        line: d.line,
-        column: d.column,
-        issues: [],
-        locate: (p) => {
-          full ??= parseDocuments(text, settings)
-          const doc = full.documents[index]
-          return doc === undefined ? { line: d.line, column: d.column } : locate(doc.doc, full.lines, p)
-        }
-      }))
+      issues,
+      documents: fast.map((d, index) => ({ index, value: d.value, empty: d.value === null, line: d.line, column: d.column, issues: [], positions: d.positions }))
     }
   }
-  const parsed = parseDocuments(text, settings)
-  return {
-    issues: parsed.issues,
-    documents: parsed.documents.map((d) => ({ ...d, locate: (p: ReadonlyArray<PropertyKey>) => locate(d.doc, parsed.lines, p) }))
-  }
+  const parsed = parseDocuments(cut.text, settings)
+  return { issues: cut.more ? issues : parsed.issues, documents: parsed.documents }
+}
+
+const API_VERSION = /^["']?apiVersion["']?[ \t]*:[ \t]*["']?([^\s"'#]+)/gm
+
+/** Whether a YAML text found in a directory declares a catalog entity (see {@link catalogApiVersions}). */
+const declaresEntity = (text: string, known: (apiVersion: string) => boolean): boolean => {
+  for (const m of text.matchAll(API_VERSION)) if (known(m[1]!)) return true
+  return false
+}
+
+/**
+ * The `apiVersion`s that make a YAML file found in a directory a catalog file: Backstage's
+ * (`backstage.io/*`, `scaffolder.backstage.io/*`) and every one a registered kind declares.
+ */
+export const catalogApiVersions = (registry: Registry): (apiVersion: string) => boolean => {
+  const declared = new Set(registry.kinds.flatMap((k) => k.apiVersions))
+  return (v) => v.startsWith("backstage.io/") || v.startsWith("scaffolder.backstage.io/") || declared.has(v)
 }
 
 /** Loads files, directories and globs. */
@@ -113,9 +144,20 @@ export const loadFiles = async (inputs: ReadonlyArray<string>, settings: Setting
   const problems: Array<Problem> = []
   const accepted: Array<Accepted> = []
   const sources = new Map<string, boolean>()
+  const skipped: Array<string> = []
   const seen = new Set<string>()
+  const isCatalogApiVersion = catalogApiVersions(settings.registry)
+  const realRoots = new Map<string, string>()
+  const realRoot = (root: string): string => {
+    let real = realRoots.get(root)
+    if (real === undefined) {
+      real = realPath(root) ?? root
+      realRoots.set(root, real)
+    }
+    return real
+  }
   let queue: Array<Job> = []
-  const pendingGlobs: Array<Promise<void>> = []
+  const walks: Array<Walked> = []
   const enqueue = (job: Job) => {
     if (seen.has(job.file)) return
     if (seen.size >= settings.maxFiles) {
@@ -131,29 +173,47 @@ export const loadFiles = async (inputs: ReadonlyArray<string>, settings: Setting
     const absolute = path.resolve(input)
     if (isGlob(input)) {
       const root = settings.root ?? path.resolve(globBase(input))
-      const files = await globFiles(absolute, settings.maxFiles)
-      if (files.length === 0) problems.push({ severity: "warning", file: absolute, rule: "input/no-match", message: `No file matches ${input}; check the pattern` })
+      const files = globFiles(absolute, settings.maxFiles)
+      if (files.length === 0) problems.push({ severity: "error", file: absolute, rule: "input/no-match", message: `No file matches ${input}; check the pattern (quote it so that the shell does not expand it)` })
       for (const file of files) enqueue({ file, root })
       continue
     }
-    const stat = await fs.stat(absolute).catch(() => undefined)
-    if (stat === undefined) {
+    const real = realPath(absolute)
+    if (real === undefined) {
       problems.push({ severity: "error", file: absolute, rule: "input/not-found", message: `${input} does not exist; pass a catalog file, a directory or a glob` })
-    } else if (stat.isDirectory()) {
+      continue
+    }
+    let isDirectory = false
+    try {
+      isDirectory = fs.statSync(absolute).isDirectory()
+    } catch {
+      isDirectory = false
+    }
+    if (isDirectory) {
       const root = settings.root ?? absolute
-      const files = await catalogFilesIn(absolute, settings.maxFiles)
-      if (files.length === 0) problems.push({ severity: "warning", file: absolute, rule: "input/no-match", message: `No catalog-info.yaml under ${input}; pass the files themselves or a glob such as "${input}/**/*.yaml"` })
-      for (const file of files) enqueue({ file, root })
-    } else enqueue({ file: absolute, root: settings.root ?? path.dirname(absolute) })
+      const files = yamlFilesIn(absolute, settings.maxFiles)
+      const walked: Walked = { input, file: absolute, yaml: files.length, read: 0 }
+      walks.push(walked)
+      for (const file of files) enqueue({ file, root, discovered: walked })
+    } else if (settings.root !== undefined) enqueue({ file: absolute, root: settings.root })
+    // A file named on the command line through a link: its directory is the one it really lives in.
+    else enqueue(real === absolute ? { file: absolute, root: path.dirname(absolute) } : { file: real, root: path.dirname(real) })
+  }
+
+  const escape = (job: Job, via: Via) => {
+    const where = via.where()
+    problems.push({ severity: "error", file: via.file, line: where.line, column: where.column, path: via.path, ref: via.ref, rule: "location/escape", message: `The target ${job.file} resolves, through a symbolic link, outside the root directory ${job.root}; copy the file into the root instead` })
   }
 
   async function loadFile(job: Job): Promise<void> {
-    if (job.via !== undefined && !(await isInsideReal(job.root, job.file))) {
-      const where = job.via.where()
-      problems.push({ severity: "error", file: job.via.file, line: where.line, column: where.column, path: job.via.path, ref: job.via.ref, rule: "location/escape", message: `The target ${job.file} is a symbolic link to a file outside the root directory ${job.root}; copy the file into the root instead` })
+    const real = realPath(job.file)
+    if (real !== undefined && !isInside(realRoot(job.root), real)) {
+      if (job.via !== undefined) escape(job, job.via)
+      else problems.push({ severity: "error", file: job.file, rule: "location/escape", message: `${job.file} resolves, through a symbolic link, outside the root directory ${job.root}; it was not read. Copy the file into the root instead` })
       return
     }
-    const read = await readText(job.file, settings.maxFileBytes)
+    const read = readTextSync(job.file, settings.maxFileBytes)
+    if (job.discovered !== undefined && read._tag !== "Missing") job.discovered.read++
     if (read._tag === "Missing") {
       if (job.via === undefined) problems.push({ severity: "error", file: job.file, rule: "input/not-found", message: `${job.file} does not exist` })
       else if (job.via.required) {
@@ -164,8 +224,18 @@ export const loadFiles = async (inputs: ReadonlyArray<string>, settings: Setting
     }
     const location = `file:${job.file}`
     if (read._tag === "Failed") {
+      if (job.discovered !== undefined && read.issue.rule !== "file/too-large" && read.issue.rule !== "file/unreadable") {
+        job.discovered.read--
+        skipped.push(job.file)
+        return
+      }
       problems.push({ severity: "error", file: job.file, line: read.issue.line ?? 1, column: read.issue.column ?? 1, rule: read.issue.rule, message: read.issue.message })
       sources.set(job.file, false)
+      return
+    }
+    if (job.discovered !== undefined && !declaresEntity(read.text, isCatalogApiVersion)) {
+      job.discovered.read--
+      skipped.push(job.file)
       return
     }
     let ok = true
@@ -181,20 +251,32 @@ export const loadFiles = async (inputs: ReadonlyArray<string>, settings: Setting
         continue
       }
       if (document.empty) continue
+      const start = { line: document.line, column: document.column }
+      const locate = (p: ReadonlyArray<PropertyKey>) => positionOf(document.positions, p, start)
       const at = (severity: Severity, p: ReadonlyArray<PropertyKey>, rule: string, message: string, ref: string | undefined): Problem => {
-        const pos = document.locate(p)
+        const pos = locate(p)
         return { severity, file: job.file, line: pos.line, column: pos.column, ...(p.length > 0 ? { path: pathToString(p) } : {}), ...(ref === undefined ? {} : { ref }), rule, message }
       }
       let value = document.value
       const local: Array<Problem> = []
       const refOf = guessRef(value)
+      const unresolved: Array<string> = []
       if (hasPlaceholder(value)) {
         const resolved = await resolvePlaceholders(value, job.file, { root: job.root, maxFileBytes: settings.maxFileBytes, maxAliasCount: settings.maxAliasCount })
         value = resolved.value
-        for (const i of resolved.issues) local.push(at(i.severity, i.path, i.rule, i.message, refOf))
+        for (const i of resolved.issues) {
+          local.push(at(i.severity, i.path, i.rule, i.message, refOf))
+          if (i.severity === "error") unresolved.push(pathToString(i.path.slice(0, -1)))
+        }
       }
       const validated = validateEntity(value, settings.registry)
-      for (const i of validated.issues) local.push(at(i.severity, i.path, i.rule, i.message, refOf))
+      // A placeholder that could not be resolved already has its problem; what validation then
+      // says about the value it left missing (a required field) would only mislead.
+      const hidden = (p: ReadonlyArray<PropertyKey>) => {
+        const s = pathToString(p)
+        return unresolved.some((u) => s === u || s.startsWith(`${u}.`) || s.startsWith(`${u}[`))
+      }
+      for (const i of validated.issues) if (!hidden(i.path)) local.push(at(i.severity, i.path, i.rule, i.message, refOf))
       const entity = validated.entity
       if (entity !== undefined && Relations.hasInvalidRefs(entity, settings.registry)) {
         for (const invalid of Relations.outgoing(entity, settings.registry).invalid) {
@@ -207,8 +289,8 @@ export const loadFiles = async (inputs: ReadonlyArray<string>, settings: Setting
         continue
       }
       const ref = EntityRef.of(entity)
-      accepted.push({ entity, ref, file: job.file, line: document.line, column: document.column, location, document: document.index })
-      if (entity.kind === "Location") followLocation(entity, ref, job, document.locate)
+      accepted.push({ entity, ref, file: job.file, line: document.line, column: document.column, location, document: document.index, positions: document.positions })
+      if (entity.kind === "Location") followLocation(entity, ref, job, locate)
     }
     sources.set(job.file, ok)
   }
@@ -216,16 +298,18 @@ export const loadFiles = async (inputs: ReadonlyArray<string>, settings: Setting
   function followLocation(entity: Entity, ref: string, job: Job, position: (p: ReadonlyArray<PropertyKey>) => Position): void {
     const spec = entity.spec ?? {}
     const required = spec.presence !== "optional"
+    const type = typeof spec.type === "string" ? spec.type : "file"
     const targets: Array<[string, ReadonlyArray<PropertyKey>]> = []
     if (typeof spec.target === "string") targets.push([spec.target, ["spec", "target"]])
     if (Array.isArray(spec.targets)) spec.targets.forEach((t, i) => typeof t === "string" && targets.push([t, ["spec", "targets", i]]))
     for (const [target, p] of targets) {
-      // Positions cost a second parse when the file was read on the fast path: only on a problem.
       const at = () => {
         const pos = position(p)
         return { file: job.file, line: pos.line, column: pos.column, path: pathToString(p), ref }
       }
-      if (REMOTE.test(target) || (typeof spec.type === "string" && spec.type !== "file")) {
+      // Backstage resolves a relative `url` target against the location's own URL; for a local
+      // location file that is its directory, as for `file`.
+      if (REMOTE.test(target) || (type !== "file" && type !== "url")) {
         problems.push({ severity: "warning", ...at(), rule: "location/remote", message: `The target ${target} is not a local file and is not read while loading files; vendor it, or point at a file path` })
         continue
       }
@@ -234,18 +318,23 @@ export const loadFiles = async (inputs: ReadonlyArray<string>, settings: Setting
         problems.push({ severity: "error", ...at(), rule: "location/escape", message: `The target ${target} resolves to ${resolved}, outside the root directory ${job.root}; keep targets inside the root, or set LoadOptions.root` })
         continue
       }
+      const via: Via = { file: job.file, where: () => position(p), ref, path: pathToString(p), required }
       if (isGlob(target)) {
-        pendingGlobs.push(globFiles(resolved, settings.maxFiles).then((files) => {
-          if (files.length === 0 && required) problems.push({ severity: "error", ...at(), rule: "location/not-found", message: `No file matches ${target}; fix the pattern, or set spec.presence: optional` })
-          for (const file of files) enqueue({ file, root: job.root })
-        }))
+        // The glob's fixed part must really lie inside the root before anything below it is listed.
+        const base = realPath(globBase(resolved))
+        if (base !== undefined && !isInside(realRoot(job.root), base)) {
+          problems.push({ severity: "error", ...at(), rule: "location/escape", message: `The target ${target} starts in ${globBase(resolved)}, which resolves through a symbolic link outside the root directory ${job.root}; nothing was read there. Copy the files into the root instead` })
+          continue
+        }
+        const files = base === undefined ? [] : globFiles(resolved, settings.maxFiles)
+        if (files.length === 0 && required) problems.push({ severity: "error", ...at(), rule: "location/not-found", message: `No file matches ${target}; fix the pattern, or set spec.presence: optional` })
+        for (const file of files) enqueue({ file, root: job.root, via })
         continue
       }
-      enqueue({ file: resolved, root: job.root, via: { file: job.file, where: () => position(p), ref, path: pathToString(p), required } })
+      enqueue({ file: resolved, root: job.root, via })
     }
   }
-  while (pendingGlobs.length > 0 || queue.length > 0) {
-    await Promise.all(pendingGlobs.splice(0))
+  while (queue.length > 0) {
     const batch = queue
     queue = []
     for (let i = 0; i < batch.length; i += settings.concurrency) {
@@ -253,7 +342,18 @@ export const loadFiles = async (inputs: ReadonlyArray<string>, settings: Setting
     }
   }
 
-  return finish(accepted, problems, sources, settings)
+  for (const w of walks) {
+    if (w.read > 0) continue
+    problems.push({
+      severity: "error",
+      file: w.file,
+      rule: "input/no-match",
+      message: w.yaml === 0
+        ? `No YAML file under ${w.input}; pass a directory that holds catalog files (*.yaml, *.yml), the files themselves, or a glob`
+        : `None of the ${w.yaml} YAML files under ${w.input} declares a catalog entity (apiVersion backstage.io/*, scaffolder.backstage.io/* or a registered kind's); pass the files themselves to validate them anyway`
+    })
+  }
+  return finish(accepted, problems, sources, skipped, settings)
 }
 
 const guessRef = (value: unknown): string | undefined => {
@@ -266,12 +366,13 @@ const guessRef = (value: unknown): string | undefined => {
 
 const byFileThenDocument = (a: Accepted, b: Accepted) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.document - b.document)
 
-const finish = async (
+const finish = (
   accepted: Array<Accepted>,
   problems: Array<Problem>,
   sources: Map<string, boolean>,
+  skipped: Array<string>,
   settings: Settings
-): Promise<Loaded> => {
+): Loaded => {
   accepted.sort(byFileThenDocument)
   const unique: Array<Accepted> = []
   const firstByRef = new Map<string, Accepted>()
@@ -289,38 +390,24 @@ const finish = async (
   const entities = unique.map((a, i) => ({ ...a, entity: withRelations[i]! }))
   if (settings.integrity !== false) {
     const found = Integrity.check(withRelations, { policy: settings.integrity, registry: settings.registry })
-    problems.push(...(await positioned(found, firstByRef, settings)))
+    for (const p of found) problems.push(positioned(p, firstByRef))
   }
   return {
     entities,
     // Files are read concurrently; sorting makes the report the same on every run.
     problems: sortProblems(problems),
-    sources: [...sources.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([file, ok]) => ({ file, location: `file:${file}`, ok }))
+    sources: [...sources.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([file, ok]) => ({ file, location: `file:${file}`, ok })),
+    skipped: skipped.sort()
   }
 }
 
-/** Adds file, line and column to problems found over the whole set, parsing only the files concerned. */
-const positioned = async (found: ReadonlyArray<Problem>, byRef: ReadonlyMap<string, Accepted>, settings: Settings): Promise<Array<Problem>> => {
-  const cache = new Map<string, ReturnType<typeof parseDocuments> | undefined>()
-  const out: Array<Problem> = []
-  for (const p of found) {
-    const origin = p.ref === undefined ? undefined : byRef.get(p.ref)
-    if (origin === undefined) {
-      out.push(p)
-      continue
-    }
-    if (!cache.has(origin.file)) {
-      const read = await readText(origin.file, settings.maxFileBytes)
-      cache.set(origin.file, read._tag === "Text" ? parseDocuments(read.text, settings) : undefined)
-    }
-    const parsed = cache.get(origin.file)
-    const document = parsed?.documents[origin.document]
-    const pos = parsed !== undefined && document !== undefined && p.path !== undefined
-      ? locate(document.doc, parsed.lines, splitPath(p.path))
-      : { line: origin.line, column: origin.column }
-    out.push({ ...p, file: origin.file, line: pos.line, column: pos.column })
-  }
-  return out
+/** Adds file, line and column to a problem found over the whole set, from positions kept at parse time. */
+const positioned = (p: Problem, byRef: ReadonlyMap<string, Accepted>): Problem => {
+  const origin = p.ref === undefined ? undefined : byRef.get(p.ref)
+  if (origin === undefined) return p
+  const start = { line: origin.line, column: origin.column }
+  const pos = p.path === undefined ? start : positionOf(origin.positions, splitPath(p.path), start)
+  return { ...p, file: origin.file, line: pos.line, column: pos.column }
 }
 
 /** `spec.dependsOn[2]` → `["spec", "dependsOn", 2]` */

@@ -110,15 +110,37 @@ const issuesOf = (
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
+/** Levenshtein distance, for "did you mean" suggestions between short words. */
+const distance = (a: string, b: string): number => {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+    }
+    previous = current
+  }
+  return previous[b.length]!
+}
+
 const unknownKind = (kind: string, registry: Registry): Issue => {
   const near = registry.kinds.find((d) => d.kind.toLowerCase() === kind.toLowerCase())
   const known = registry.kinds.map((d) => d.kind).join(", ")
+  // A typo: the closest known kind within two edits (one for very short names).
+  const typo = near === undefined
+    ? registry.kinds
+      .map((d) => ({ kind: d.kind, d: distance(d.kind.toLowerCase(), kind.toLowerCase()) }))
+      .filter((c) => c.d <= (kind.length <= 4 ? 1 : 2))
+      .sort((a, b) => a.d - b.d)[0]
+    : undefined
   return {
     severity: "error",
     path: ["kind"],
     rule: "entity/unknown-kind",
     message: near !== undefined
       ? `Unknown kind "${kind}": kinds are case-sensitive, write "${near.kind}"`
+      : typo !== undefined
+      ? `Unknown kind "${kind}": did you mean "${typo.kind}"? This catalog knows ${known}`
       : `Unknown kind "${kind}": this catalog knows ${known}; register a schema for "${kind}" with KindRegistry.kind(...) to accept it, or fix the kind`
   }
 }
