@@ -65,7 +65,7 @@ export const printJson = (value: unknown): Effect.Effect<void> =>
  *
  * @since 0.1.0
  */
-export const diagnostic = (line: string): Effect.Effect<void> => Console.error(line)
+export const diagnostic = (line: string): Effect.Effect<void> => Console.error(line.split("\n").map(visible).join("\n"))
 
 /**
  * A column of a table: its header and how to read a cell from a row.
@@ -77,8 +77,28 @@ export interface Column<A> {
   readonly cell: (row: A) => string | number | boolean | undefined | null
 }
 
+// C0 controls except tab, DEL and C1 controls: what a terminal could take as a command.
+// eslint-disable-next-line no-control-regex
+const controls = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g
+
+/**
+ * Makes text from data safe to print on a terminal: every C0 control character except the tab,
+ * DEL and every C1 control is replaced by a visible stand-in (ESC becomes `␛`, BEL `␇`, the C1
+ * CSI `\x9b`), so escape sequences in span names or catalog fields (OSC 52 clipboard writes,
+ * title changes, clear-screen) are shown, never obeyed.
+ *
+ * @since 0.1.0
+ */
+export const visible = (text: string): string =>
+  text.replace(controls, (c) => {
+    const code = c.charCodeAt(0)
+    if (code < 0x20) return String.fromCharCode(0x2400 + code)
+    if (code === 0x7f) return "\u2421"
+    return `\\x${code.toString(16)}`
+  })
+
 const cellText = (value: string | number | boolean | undefined | null): string =>
-  value === undefined || value === null ? "" : String(value).replace(/\s+/g, " ")
+  value === undefined || value === null ? "" : visible(String(value).replace(/\s+/g, " "))
 
 /**
  * Renders rows as an aligned plain-text table (no colours, so it pipes cleanly).
@@ -103,3 +123,64 @@ export const printTable = <A>(
   columns: ReadonlyArray<Column<A>>,
   empty = "(none)"
 ): Effect.Effect<void> => Console.log(rows.length === 0 ? empty : renderTable(rows, columns))
+
+/**
+ * Whether to colour what is written on `stream`: `FORCE_COLOR` (any value but `0`) forces
+ * colour, `NO_COLOR` (any non-empty value) turns it off, otherwise colour only on a terminal.
+ *
+ * @since 0.1.0
+ */
+export const colour = (stream: { readonly isTTY?: boolean } = process.stdout): boolean => {
+  const force = process.env["FORCE_COLOR"]
+  if (force !== undefined && force !== "0" && force !== "false") return true
+  const no = process.env["NO_COLOR"]
+  if (no !== undefined && no.length > 0) return false
+  return stream.isTTY === true
+}
+
+/**
+ * "1 warning", "2 warnings": a count with its noun, singular or plural.
+ *
+ * @since 0.1.0
+ */
+export const count = (n: number, singular: string, plural = `${singular}s`): string => `${n} ${n === 1 ? singular : plural}`
+
+/**
+ * The `--yes` option of destructive commands: do it without asking.
+ *
+ * @since 0.1.0
+ */
+export const yes = Options.boolean("yes").pipe(
+  Options.withAlias("y"),
+  Options.withDescription("Do it without asking (needed when standard input is not a terminal)")
+)
+
+/**
+ * Asks before a destructive action. With `--yes` it goes ahead; on a terminal it asks
+ * `question [y/N]` on stderr and reads the answer from stdin; without a terminal it refuses
+ * (exit 2) and says to pass `--yes`, so a script never destroys by accident.
+ *
+ * @since 0.1.0
+ */
+export const confirm = (question: string, confirmed: boolean): Effect.Effect<void, UsageError> => {
+  if (confirmed) return Effect.void
+  if (process.stdin.isTTY !== true || process.stderr.isTTY !== true) {
+    return Effect.fail(new UsageError({ summary: `${question.replace(/\?$/, "")}: refusing without confirmation; pass --yes to confirm` }))
+  }
+  return Effect.async<void, UsageError>((resume) => {
+    process.stderr.write(`${question} [y/N] `)
+    const stdin = process.stdin
+    const onData = (chunk: Buffer) => {
+      cleanup()
+      const answer = chunk.toString("utf8").trim().toLowerCase()
+      resume(answer === "y" || answer === "yes" ? Effect.void : Effect.fail(new UsageError({ summary: "cancelled; nothing was changed" })))
+    }
+    const cleanup = () => {
+      stdin.off("data", onData)
+      stdin.pause()
+    }
+    stdin.on("data", onData)
+    stdin.resume()
+    return Effect.sync(cleanup)
+  })
+}

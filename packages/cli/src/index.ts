@@ -7,4 +7,6 @@
 /** @since 0.1.0 */
 export * as Output from "./Output.js"
 /** @since 0.1.0 */
-export { paved, run, version } from "./main.js"
+export { groups, rootHelp, run, version } from "./main.js"
+/** @since 0.1.0 */
+export * as Lists from "./Lists.js"
