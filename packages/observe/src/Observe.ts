@@ -14,10 +14,13 @@ import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
 import type * as OtelResource from "@effect/opentelemetry/Resource"
 import { OTLPTraceExporter as OTLPTraceExporterJson } from "@opentelemetry/exporter-trace-otlp-http"
 import { OTLPTraceExporter as OTLPTraceExporterProto } from "@opentelemetry/exporter-trace-otlp-proto"
+import { BatchLogRecordProcessor, type LogRecordProcessor } from "@opentelemetry/sdk-logs"
+import { type MetricReader, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics"
 import { BatchSpanProcessor, type SpanProcessor } from "@opentelemetry/sdk-trace-base"
 import { Entity, EntityRef } from "@paved/catalog"
-import type * as Duration from "effect/Duration"
-import * as Layer from "effect/Layer"
+import * as Duration from "effect/Duration"
+import type * as Layer from "effect/Layer"
+import { logExporter, metricExporter } from "./internal/otlpExporters.js"
 
 /**
  * The wire encoding of the OTLP/HTTP exporter: `http/protobuf` (the OTel default) or
@@ -73,6 +76,22 @@ export interface LayerOptions extends ResourceOptions {
   readonly spanProcessor?: SpanProcessor | ReadonlyArray<SpanProcessor> | undefined
   /** How long shutdown may take to flush pending spans; default 3 seconds. */
   readonly shutdownTimeout?: Duration.DurationInput | undefined
+  /**
+   * Export the program's Effect metrics (`Metric.counter`, `Metric.gauge`, `Metric.histogram`,
+   * ...) to `/v1/metrics` of the same endpoint with the same resource; default true.
+   */
+  readonly metrics?: boolean | undefined
+  /** How often metrics are exported; default 10 seconds (and once more at shutdown). */
+  readonly metricInterval?: Duration.DurationInput | undefined
+  /**
+   * Send Effect's log lines (`Effect.log*`) to `/v1/logs` as OTLP log records carrying the
+   * current span's trace and span ids; default true. Console logging is kept.
+   */
+  readonly logs?: boolean | undefined
+  /** Replaces the metric reader (tests, custom pipelines). */
+  readonly metricReader?: MetricReader | undefined
+  /** Replaces the log record processor (tests, custom pipelines). */
+  readonly logRecordProcessor?: LogRecordProcessor | undefined
 }
 
 /**
@@ -143,9 +162,11 @@ export const makeExporter = (options: { readonly endpoint?: string | undefined; 
 
 /**
  * An `@effect/opentelemetry` NodeSdk layer for the given service: resource from the catalog
- * entity (see {@link resourceAttributes}), spans batched to an OTLP/HTTP endpoint. Provide it to
- * a program and every `Effect.withSpan` is exported with the service's catalog identity; the
- * layer flushes pending spans when its scope closes.
+ * entity (see {@link resourceAttributes}), spans batched to an OTLP/HTTP endpoint, the
+ * program's Effect metrics exported periodically and its log lines sent as OTLP logs with the
+ * current span's ids, all with the same resource. Provide it to a program and every
+ * `Effect.withSpan`, `Metric.counter` and `Effect.log` reaches the receiver with the service's
+ * catalog identity; the layer flushes pending telemetry when its scope closes.
  *
  * @since 0.1.0
  */
@@ -161,6 +182,16 @@ export const layer = (subject: Subject, options: LayerOptions = {}): Layer.Layer
         attributes
       },
       spanProcessor: options.spanProcessor ?? new BatchSpanProcessor(makeExporter(options)),
+      ...(options.metrics === false ? {} : {
+        metricReader: options.metricReader ?? new PeriodicExportingMetricReader({
+          exporter: metricExporter({ endpoint: options.endpoint, protocol: options.protocol ?? envProtocol() ?? "http/protobuf" }),
+          exportIntervalMillis: Duration.toMillis(Duration.decode(options.metricInterval ?? "10 seconds"))
+        })
+      }),
+      ...(options.logs === false ? {} : {
+        logRecordProcessor: options.logRecordProcessor ??
+          new BatchLogRecordProcessor({ exporter: logExporter({ endpoint: options.endpoint, protocol: options.protocol ?? envProtocol() ?? "http/protobuf" }) })
+      }),
       shutdownTimeout: options.shutdownTimeout ?? "3 seconds"
     }
   })
