@@ -144,17 +144,19 @@ const consume = (req: http.IncomingMessage, onPiece: (buf: Buffer) => Promise<Re
       req.removeListener("data", onData)
       resolve(r)
     }
+    // The piece being handled: the end of the body (or its close) is acted on only after it.
+    let handling: Promise<void> = Promise.resolve()
     const onData = (buf: Buffer) => {
       req.pause()
-      onPiece(buf).then((r) => (r === undefined ? req.resume() : settle(r)), (e: unknown) => {
+      handling = onPiece(buf).then((r) => (r === undefined ? void req.resume() : settle(r)), (e: unknown) => {
         settled = true
         req.removeListener("data", onData)
         reject(e)
       })
     }
     req.on("data", onData)
-    req.once("end", () => settle(undefined))
-    req.once("close", () => settle(req.complete ? undefined : "aborted"))
+    req.once("end", () => void handling.then(() => settle(undefined)))
+    req.once("close", () => void handling.then(() => (req.complete ? undefined : settle("aborted"))))
   })
 
 const putObject = async (options: HandlerOptions, req: http.IncomingMessage, bucket: string, key: string, signing: Verified): Promise<Refusal | { readonly etag: string } | "aborted"> => {
