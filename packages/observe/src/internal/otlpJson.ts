@@ -8,7 +8,7 @@ import type { MetricKind, MetricPoint } from "../Metric.js"
 import type { AttributeValue, Attributes, LogRecord, SpanEvent, SpanRecord } from "../Span.js"
 import { peerOf } from "../Span.js"
 import { type MetricHeader, PointSink, temporalityOf, TOO_MANY_POINTS } from "./otlpMetrics.js"
-import { cleanText, type DecodeResult, identityOf, nanosInRange, MAX_VALUE_DEPTH, type ResourceIdentity, setAttribute, spanProblem, TOO_DEEP } from "./otlpModel.js"
+import { cleanText, type DecodeResult, identityOf, logIds, nanosInRange, MAX_VALUE_DEPTH, type ResourceIdentity, setAttribute, spanProblem, TOO_DEEP } from "./otlpModel.js"
 
 type Json = Record<string, unknown>
 
@@ -173,16 +173,16 @@ export const decodeLogs = (text: string): DecodeResult<LogRecord> => {
       rejected++
       continue
     }
+    const attributes = keyValues(item.attributes)
     items.push({
       timeUs: micros(time) || 0,
-      traceId: hexId(item.traceId),
-      spanId: hexId(item.spanId),
+      ...logIds(hexId(item.traceId), hexId(item.spanId), attributes),
       service: id.service,
       entityRef: id.entityRef,
       severityNumber: int(item.severityNumber),
       severityText: str(item.severityText),
       body: anyValue(item.body, 0),
-      attributes: keyValues(item.attributes)
+      attributes
     })
   }
   return { ok: true, value: { items, rejected, rejectReason: rejected > 0 ? "a timestamp is outside 0 .. 2^63 nanoseconds" : "" } }

@@ -84,3 +84,18 @@ export const setAttribute = (into: Record<string, AttributeValue>, rawKey: strin
   if (key === "__proto__") Object.defineProperty(into, key, { value, enumerable: true, writable: true, configurable: true })
   else into[key] = value
 }
+
+const HEX32 = /^[0-9a-f]{32}$/
+const HEX16 = /^[0-9a-f]{16}$/
+
+/**
+ * The trace and span ids of a log record: its own fields, else the `traceId`/`spanId`
+ * attributes that Effect's OpenTelemetry logger writes instead of the record's context.
+ */
+export const logIds = (traceId: string, spanId: string, attributes: Attributes): { traceId: string; spanId: string } => {
+  if (traceId !== "" && traceId !== ZERO_TRACE) return { traceId, spanId: spanId === ZERO_SPAN ? "" : spanId }
+  const t = attributes["traceId"]
+  const s = attributes["spanId"]
+  if (typeof t === "string" && HEX32.test(t) && t !== ZERO_TRACE) return { traceId: t, spanId: typeof s === "string" && HEX16.test(s) ? s : "" }
+  return { traceId: "", spanId: "" }
+}

@@ -5,7 +5,7 @@
 import type { MetricKind, MetricPoint } from "../Metric.js"
 import type { AttributeValue, Attributes, LogRecord, SpanEvent, SpanRecord } from "../Span.js"
 import { peerOf } from "../Span.js"
-import { type DecodeResult, identityOf, MAX_VALUE_DEPTH, nanosInRange, nsToUs, type ResourceIdentity, setAttribute, spanProblem, TOO_DEEP } from "./otlpModel.js"
+import { type DecodeResult, identityOf, logIds, MAX_VALUE_DEPTH, nanosInRange, nsToUs, type ResourceIdentity, setAttribute, spanProblem, TOO_DEEP } from "./otlpModel.js"
 import { MAX_BOUNDS, MAX_EXP_BUCKETS, type MetricHeader, PointSink, temporalityOf, TOO_MANY_POINTS } from "./otlpMetrics.js"
 import { ProtoReader } from "./protoReader.js"
 
@@ -303,8 +303,7 @@ const logRecord = (r: ProtoReader, id: ResourceIdentity, out: Array<LogRecord>, 
   }
   out.push({
     timeUs: nsToUs(timeNs || observedNs),
-    traceId,
-    spanId,
+    ...logIds(traceId, spanId, attributes),
     service: id.service,
     entityRef: id.entityRef,
     severityNumber,
