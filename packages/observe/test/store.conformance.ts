@@ -2,7 +2,7 @@
  * The span store conformance suite, run against every backend.
  */
 import { it } from "@effect/vitest"
-import type { SpanStore as SpanStoreModule } from "@paved/observe"
+import type { Metric, SpanStore as SpanStoreModule } from "@paved/observe"
 import { SpanStore } from "@paved/observe"
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
@@ -102,5 +102,103 @@ export const conformance = (name: string, layer: () => Layer.Layer<SpanStoreModu
       expect(pruned.spans).toBe(9)
       expect(yield* store.searchTraces({ since: "1 day" })).toHaveLength(2)
       expect(yield* store.prune({})).toEqual({ spans: 0, logs: 0 })
+    })))
+
+  const point = (over: Partial<Metric.MetricPoint>): Metric.MetricPoint => ({
+    service: "meter",
+    namespace: "default",
+    entityRef: "component:default/meter",
+    name: "requests",
+    description: "",
+    unit: "1",
+    kind: "sum",
+    monotonic: true,
+    temporality: "cumulative",
+    attributes: {},
+    resource: { "service.name": "meter" },
+    startUs: 0,
+    timeUs: 0,
+    value: 0,
+    count: 0,
+    min: undefined,
+    max: undefined,
+    bounds: [],
+    buckets: [],
+    exponential: undefined,
+    ...over
+  })
+
+  it.effect(`${name}: metrics by series and minute: counters across a reset, histograms, gauges, retention`, () =>
+    run(Effect.gen(function*() {
+      const store = yield* SpanStore.SpanStore
+      const minute = 60_000_000
+      const t0 = (Math.floor(Date.now() * 1000 / minute) - 5) * minute
+      const start = t0 - 1_000_000
+      const counter = (timeUs: number, value: number, startUs = start, route = "/a") =>
+        point({ timeUs, value, startUs, attributes: { route, "odd\u0000key": "x" } })
+      // Two batches; the second holds a retry of a point already stored and a restart.
+      yield* store.insertMetrics([counter(t0, 10), counter(t0 + 10_000_000, 15), counter(t0, 7, start, "/b")])
+      const written = yield* store.insertMetrics([
+        counter(t0 + 10_000_000, 15),
+        counter(t0 + minute, 3, t0 + minute - 1),
+        counter(t0 + 2 * minute, 9, t0 + minute - 1)
+      ])
+      expect(written).toEqual({ rejected: 0, reason: "" })
+      yield* store.insertMetrics([
+        point({ name: "latency", kind: "histogram", temporality: "delta", timeUs: t0, value: 2.5, count: 3, bounds: [1, 2], buckets: [1, 1, 1], min: 0.5, max: 3 }),
+        point({ name: "latency", kind: "histogram", temporality: "delta", timeUs: t0 + 1000, value: 1, count: 1, bounds: [1, 2], buckets: [0, 1, 0], min: 1, max: 1 }),
+        point({ name: "heap", kind: "gauge", monotonic: false, temporality: "unspecified", timeUs: t0, value: 100 }),
+        point({ name: "heap", kind: "gauge", monotonic: false, temporality: "unspecified", timeUs: t0 + 1000, value: 300 }),
+        point({ name: "sizes", kind: "exponentialHistogram", temporality: "delta", timeUs: t0, value: 10, count: 3, exponential: { scale: 1, zeroCount: 1, positiveOffset: 2, positive: [1, 1], negativeOffset: 0, negative: [] } }),
+        point({ name: "sizes", kind: "exponentialHistogram", temporality: "delta", timeUs: t0 + 1000, value: 4, count: 1, exponential: { scale: 0, zeroCount: 0, positiveOffset: 1, positive: [1], negativeOffset: 0, negative: [] } })
+      ])
+      const list = yield* store.metricSeries({ service: "meter", since: "1 hour" })
+      expect(list.map((s) => [s.name, s.attributes["route"] ?? null])).toEqual([
+        ["heap", null], ["latency", null], ["requests", "/a"], ["requests", "/b"], ["sizes", null]
+      ])
+      expect(list.find((s) => s.attributes["route"] === "/a")!.attributes).toEqual({ route: "/a", "odd\u0000key": "x" })
+      const byName = (n: string, route?: string) => list.find((s) => s.name === n && (route === undefined || s.attributes["route"] === route))!.seriesId
+      const a = Option.getOrThrow(yield* store.metricWindow(byName("requests", "/a"), { since: "1 hour" }))
+      expect(a.minutes.map((m) => m.value)).toEqual([15, 3, 6])
+      expect(a.total).toBe(24)
+      expect(a.minutes.every((m) => m.ratePerSecond! >= 0)).toBe(true)
+      expect(a.ratePerSecond).toBeCloseTo(24 / 180, 6)
+      const h = Option.getOrThrow(yield* store.metricWindow(byName("latency"), { since: "1 hour" }))
+      expect(h.minutes).toMatchObject([{ count: 4, sum: 3.5, bounds: [1, 2], buckets: [1, 2, 1], min: 0.5, max: 3 }])
+      const g = Option.getOrThrow(yield* store.metricWindow(byName("heap"), { since: "1 hour" }))
+      expect(g.minutes).toMatchObject([{ value: 300, min: 100, max: 300, mean: 200, points: 2 }])
+      const e = Option.getOrThrow(yield* store.metricWindow(byName("sizes"), { since: "1 hour" }))
+      // Scale 1 buckets 2 and 3 are scale 0 bucket 1; the merged point is at scale 0.
+      expect(e.minutes[0]!.exponential).toEqual({ scale: 0, zeroCount: 1, positiveOffset: 1, positive: [3], negativeOffset: 0, negative: [] })
+      expect(e.total).toBe(4)
+      expect(Option.isNone(yield* store.metricWindow("no-such-series"))).toBe(true)
+      yield* store.prune({ maxAge: "3 minutes" })
+      const after = Option.getOrThrow(yield* store.metricWindow(byName("requests", "/a"), { since: "1 hour" }))
+      expect(after.minutes.map((m) => m.value)).toEqual([6])
+      expect((yield* store.metricSeries({ service: "meter", since: "1 hour" })).map((s) => s.name)).toEqual(["requests"])
+    })))
+
+  it.effect(`${name}: series of one metric are kept apart by their attribute values`, () =>
+    run(Effect.gen(function*() {
+      const store = yield* SpanStore.SpanStore
+      const t = Date.now() * 1000 - 1_000_000
+      const many = Array.from({ length: 30 }, (_, i) => point({ name: "card", kind: "gauge", monotonic: false, temporality: "unspecified", timeUs: t, value: i, attributes: { i } }))
+      const written = yield* store.insertMetrics(many)
+      expect(written.rejected).toBe(0)
+      expect(yield* store.metricSeries({ name: "card" })).toHaveLength(30)
+    })))
+
+  it.effect(`${name}: log search by service and trace, newest first`, () =>
+    run(Effect.gen(function*() {
+      const store = yield* SpanStore.SpanStore
+      const now = Date.now() * 1000
+      const traceId = newTraceId()
+      yield* store.insertLogs(Array.from({ length: 5 }, (_, i) => ({
+        timeUs: now - (5 - i) * 1000, traceId: i < 3 ? traceId : "", spanId: "", service: "logsvc", entityRef: "component:default/logsvc",
+        severityNumber: i === 4 ? 17 : 9, severityText: i === 4 ? "ERROR" : "INFO", body: `line ${i} \u0000`, attributes: { i }
+      })))
+      const forTrace = yield* store.logs({ traceId })
+      expect(forTrace.map((l) => l.body)).toEqual(["line 2 \u0000", "line 1 \u0000", "line 0 \u0000"])
+      expect(yield* store.logs({ service: "logsvc", limit: 2 })).toHaveLength(2)
     })))
 }
