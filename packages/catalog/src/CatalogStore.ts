@@ -32,7 +32,7 @@ import * as path from "node:path"
 import type { Entity } from "./Entity.js"
 import type { EntityRef } from "./EntityRef.js"
 import type { HistoryEntry, HistoryQuery } from "./History.js"
-import type { IngestInput, IngestOptions, IngestReport } from "./Ingest.js"
+import type { IngestInput, IngestOptions, IngestRefused, IngestReport } from "./Ingest.js"
 import type { FacetCount, InvalidQuery, Page, Query } from "./Query.js"
 import { makeMemoryBackend } from "./internal/store/memory.js"
 import { makeService } from "./internal/store/service.js"
@@ -138,7 +138,7 @@ export class StoreError extends Data.TaggedError("StoreError")<{
  */
 export class CatalogStore extends Context.Tag("@paved/catalog/CatalogStore")<CatalogStore, {
   readonly backend: "sqlite" | "pg" | "memory"
-  readonly ingest: (input: IngestInput, options?: IngestOptions) => Effect.Effect<IngestReport, StoreError>
+  readonly ingest: (input: IngestInput, options?: IngestOptions) => Effect.Effect<IngestReport, StoreError | IngestRefused>
   readonly get: (ref: string) => Effect.Effect<Option.Option<StoredEntity>, StoreError>
   readonly getMany: (refs: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<StoredEntity>, StoreError>
   readonly query: (query: Query) => Effect.Effect<Page, StoreError | InvalidQuery>
@@ -192,15 +192,21 @@ export const layerSqlClient: Layer.Layer<CatalogStore, StoreError, SqlClient.Sql
 export const DEFAULT_SQLITE_FILE = ".paved/paved.db"
 
 /**
- * The embedded store: a SQLite file in WAL mode (its directory is created). Use `":memory:"` for
- * a throwaway SQLite database.
+ * The embedded store: a SQLite file in WAL mode. Use `":memory:"` for a throwaway SQLite
+ * database. A missing directory is created readable by its owner only (0700), and a new
+ * database file 0600; SQLite gives its `-wal` and `-shm` files the mode of the database file.
+ * The modes of an existing file or directory are left as they are.
  *
  * @since 0.1.0
  */
 export const layerSqlite = (options: { readonly filename: string }): Layer.Layer<CatalogStore, StoreError> => {
   const prepare = Effect.try({
     try: () => {
-      if (options.filename !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(options.filename)), { recursive: true })
+      if (options.filename === ":memory:" || options.filename.startsWith("file:")) return
+      const file = path.resolve(options.filename)
+      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
+      // Created here, before SQLite opens it, so that it never exists with the process umask's mode.
+      fs.closeSync(fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600))
     },
     catch: (cause) =>
       new StoreError({ operation: "open", detail: `cannot create the directory of ${options.filename}: ${String(cause)}`, cause })

@@ -11,6 +11,7 @@
  *
  * @since 0.1.0
  */
+import * as Data from "effect/Data"
 import type * as Effect from "effect/Effect"
 import type { Entity } from "./Entity.js"
 import type { EntityRef } from "./EntityRef.js"
@@ -91,6 +92,37 @@ export interface IngestOptions {
   readonly orphans?: OrphanStrategy | undefined
   readonly roots?: ReadonlyArray<string> | undefined
   readonly now?: Date | undefined
+  /**
+   * The largest share (0 to 1) of the stored entities of the reconciled locations that one ingest
+   * may orphan or delete. Above it the ingest fails with {@link IngestRefused} and changes
+   * nothing: a wrong path or pattern must not wipe a catalog. Default: no limit (the `paved`
+   * command uses 0.5). Renames do not count.
+   *
+   * @since 0.2.0
+   */
+  readonly maxOrphans?: number | undefined
+}
+
+/**
+ * An ingest refused because it would orphan (or delete) more than `maxOrphans` of the entities
+ * it reconciles. Nothing was written. `refs` lists the first of them.
+ *
+ * @since 0.2.0
+ */
+export class IngestRefused extends Data.TaggedError("IngestRefused")<{
+  readonly orphaned: number
+  readonly total: number
+  readonly maxOrphans: number
+  readonly strategy: OrphanStrategy
+  readonly refs: ReadonlyArray<string>
+}> {
+  override get message(): string {
+    const share = (n: number) => `${Math.round(n * 1000) / 10}%`
+    const more = this.orphaned > this.refs.length ? `, and ${this.orphaned - this.refs.length} more` : ""
+    return `This ingest would ${this.strategy === "delete" ? "delete" : "orphan"} ${this.orphaned} of the ${this.total} stored entities ` +
+      `of the locations it reads (${share(this.orphaned / this.total)}), above the limit of ${share(this.maxOrphans)}: ` +
+      `${this.refs.join(", ")}${more}. Nothing was changed. Check the paths or patterns given; if they are right, raise the limit (maxOrphans) to confirm`
+  }
 }
 
 /**
@@ -153,7 +185,7 @@ export interface IngestReport {
 export const ingest = (
   input: IngestInput,
   options?: IngestOptions
-): Effect.Effect<IngestReport, StoreError, CatalogStore> =>
+): Effect.Effect<IngestReport, StoreError | IngestRefused, CatalogStore> =>
   EffectRuntime.flatMap(CatalogStore, (store) => store.ingest(input, options))
 
 /**

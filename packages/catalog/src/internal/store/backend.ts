@@ -68,7 +68,7 @@ export interface NormalHistoryQuery {
 export interface Backend {
   readonly kind: "sqlite" | "pg" | "memory"
   /** Runs `f` in one write transaction, serialised with every other writer (also across processes). */
-  readonly transaction: <A>(f: (tx: Tx) => Effect.Effect<A, StoreError>) => Effect.Effect<A, StoreError>
+  readonly transaction: <A, E>(f: (tx: Tx) => Effect.Effect<A, E | StoreError>) => Effect.Effect<A, E | StoreError>
   readonly getMany: (refs: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<StoredEntity>, StoreError>
   readonly query: (query: NormalQuery) => Effect.Effect<{ readonly rows: ReadonlyArray<SortedRow>; readonly total: number }, StoreError>
   readonly facets: (

@@ -9,7 +9,7 @@ import type { StoreError } from "../../CatalogStore.js"
 import type { Entity } from "../../Entity.js"
 import * as EntityRef from "../../EntityRef.js"
 import type { Change } from "../../History.js"
-import type { Conflict, IngestInput, IngestOptions, IngestReport, InputEntity, InputProblem, KeptEntity, Rename } from "../../Ingest.js"
+import { type Conflict, type IngestInput, type IngestOptions, IngestRefused, type IngestReport, type InputEntity, type InputProblem, type KeptEntity, type Rename } from "../../Ingest.js"
 import type { HistoryInsert, LocationRecord, Plan, Tx } from "./backend.js"
 import {
   canonicalJson, changedPaths, contentHash, type EntityRecord, makeRecord, ownerOf, type RecordHead, type StoredProblem
@@ -58,7 +58,7 @@ export const reconcile = (
   input: IngestInput,
   options: IngestOptions,
   tx: Tx
-): Effect.Effect<{ readonly plan: Plan; readonly report: IngestReport }, StoreError> =>
+): Effect.Effect<{ readonly plan: Plan; readonly report: IngestReport }, StoreError | IngestRefused> =>
   Effect.gen(function*() {
     const now = (options.now ?? new Date()).toISOString()
     const strategy = options.orphans ?? "keep"
@@ -199,6 +199,15 @@ export const reconcile = (
         } else {
           unchanged++
         }
+      }
+    }
+    // The guard against a wrong path or pattern wiping a catalog: checked before anything is read
+    // or written, so a refused ingest changes nothing.
+    if (options.maxOrphans !== undefined) {
+      const lost = decisions.filter((d) => d._tag === "orphan" || (d._tag === "delete" && d.renamedTo === undefined)).map((d) => (d as { head: RecordHead }).head.ref)
+      const total = heads.filter((h) => !h.orphan && sources.has(h.location)).length
+      if (lost.length > 0 && lost.length > options.maxOrphans * total) {
+        return yield* new IngestRefused({ orphaned: lost.length, total, maxOrphans: options.maxOrphans, strategy, refs: [...lost].sort().slice(0, 5) })
       }
     }
     const needOld = new Set<EntityRef.EntityRef>()

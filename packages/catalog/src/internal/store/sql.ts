@@ -5,7 +5,7 @@
  * transaction lock), so concurrent ingests — in one process or many — run one after another.
  */
 import * as SqlClient from "@effect/sql/SqlClient"
-import type { SqlError } from "@effect/sql/SqlError"
+import { SqlError } from "@effect/sql/SqlError"
 import * as Effect from "effect/Effect"
 import { StoreError, type RelationEdge, type StoredEntity } from "../../CatalogStore.js"
 import type { Entity } from "../../Entity.js"
@@ -192,7 +192,7 @@ export const makeSqlBackend: Effect.Effect<Backend, StoreError, SqlClient.SqlCli
         f(tx)
       ).pipe(
         sql.withTransaction,
-        Effect.catchTag("SqlError", (e) => Effect.fail(fail("commit the ingest")(e))),
+        Effect.catchIf((e): e is SqlError => e instanceof SqlError, (e) => Effect.fail(fail("commit the ingest")(e))),
         Effect.tap(() => maintenance)
       ),
     getMany: (refs) =>
