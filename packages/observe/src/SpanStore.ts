@@ -133,7 +133,10 @@ export interface RedQuery extends Window {
 /**
  * Rate, errors and duration of one service (and operation, or `*` per service). Counted over
  * entry spans: server and consumer spans, and root spans. Percentiles come from log-scale
- * histograms (within ~5%); the window is aligned to whole minutes.
+ * histograms (within ~5%), clamped to the exact shortest and longest duration (so one span's
+ * p50 is its duration); the window is aligned to whole minutes. `ratePerSecond` is over the
+ * active window: from the first minute with requests to the end of the window (at least one
+ * minute), so a burst is not averaged over an hour of silence.
  *
  * @since 0.1.0
  */

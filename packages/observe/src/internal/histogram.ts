@@ -29,17 +29,51 @@ export const quantile = (histogram: ReadonlyMap<number, number>, q: number): num
   return bucketValue(buckets[buckets.length - 1]!)
 }
 
-/** A histogram as stored: `bucket:count` pairs separated by commas. */
-export const encodeHistogram = (histogram: ReadonlyMap<number, number>): string =>
-  [...histogram].map(([bucket, count]) => `${bucket}:${count}`).join(",")
+/** The exact smallest and largest duration behind a histogram (microseconds). */
+export interface Range {
+  min: number
+  max: number
+}
 
-/** Adds a stored histogram into `into`; malformed pairs are skipped. */
-export const addEncodedHistogram = (into: Map<number, number>, text: string): void => {
+export const emptyRange = (): Range => ({ min: Number.POSITIVE_INFINITY, max: Number.NEGATIVE_INFINITY })
+
+export const widen = (range: Range, value: number): void => {
+  if (value < range.min) range.min = value
+  if (value > range.max) range.max = value
+}
+
+/**
+ * A quantile clamped to the exact range: a single span's p50 is its duration, not the middle
+ * of its bucket, and no percentile is ever outside what was observed.
+ */
+export const clampedQuantile = (histogram: ReadonlyMap<number, number>, q: number, range: Range): number => {
+  const value = quantile(histogram, q)
+  return range.min <= range.max ? Math.min(range.max, Math.max(range.min, value)) : value
+}
+
+/**
+ * A histogram as stored: `bucket:count` pairs separated by commas, then `lo:MIN,hi:MAX` (the
+ * exact range; readers before it skip those pairs as malformed).
+ */
+export const encodeHistogram = (histogram: ReadonlyMap<number, number>, range?: Range): string => {
+  const pairs = [...histogram].map(([bucket, count]) => `${bucket}:${count}`)
+  if (range !== undefined && range.min <= range.max) pairs.push(`lo:${range.min}`, `hi:${range.max}`)
+  return pairs.join(",")
+}
+
+/** Adds a stored histogram into `into` (and its range into `range`); malformed pairs are skipped. */
+export const addEncodedHistogram = (into: Map<number, number>, text: string, range?: Range): void => {
   if (text.length === 0) return
   for (const pair of text.split(",")) {
     const colon = pair.indexOf(":")
-    const bucket = Number(pair.slice(0, colon))
+    const key = pair.slice(0, colon)
     const count = Number(pair.slice(colon + 1))
-    if (colon > 0 && Number.isFinite(bucket) && Number.isFinite(count)) into.set(bucket, (into.get(bucket) ?? 0) + count)
+    if (!Number.isFinite(count)) continue
+    if (key === "lo" || key === "hi") {
+      if (range !== undefined) widen(range, count)
+      continue
+    }
+    const bucket = Number(key)
+    if (colon > 0 && Number.isFinite(bucket)) into.set(bucket, (into.get(bucket) ?? 0) + count)
   }
 }

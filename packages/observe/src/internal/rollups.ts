@@ -5,7 +5,7 @@
  */
 import type { SpanRecord } from "../Span.js"
 import { SpanKind, StatusCode } from "../Span.js"
-import { addEncodedHistogram, bucketOf, encodeHistogram } from "./histogram.js"
+import { addEncodedHistogram, bucketOf, emptyRange, encodeHistogram, type Range, widen } from "./histogram.js"
 
 export const MINUTE_US = 60_000_000
 
@@ -22,6 +22,7 @@ export interface Rollup {
   errors: number
   sum_us: number
   readonly hist: Map<number, number>
+  readonly range: Range
 }
 
 export const rollupsOf = (spans: ReadonlyArray<SpanRecord>): Array<Rollup> => {
@@ -32,12 +33,13 @@ export const rollupsOf = (spans: ReadonlyArray<SpanRecord>): Array<Rollup> => {
     const key = rollupKey(minute, span.entityRef, span.name)
     let rollup = rollups.get(key)
     if (rollup === undefined) {
-      rollup = { minute, entity_ref: span.entityRef, service: span.service, name: span.name, count: 0, errors: 0, sum_us: 0, hist: new Map() }
+      rollup = { minute, entity_ref: span.entityRef, service: span.service, name: span.name, count: 0, errors: 0, sum_us: 0, hist: new Map(), range: emptyRange() }
       rollups.set(key, rollup)
     }
     rollup.count++
     if (span.status === StatusCode.error) rollup.errors++
     rollup.sum_us += span.durationUs
+    widen(rollup.range, span.durationUs)
     const bucket = bucketOf(span.durationUs)
     rollup.hist.set(bucket, (rollup.hist.get(bucket) ?? 0) + 1)
   }
@@ -70,7 +72,8 @@ export const mergeRollups = (
   rollups.map((r) => {
     const old = stored(r)
     const hist = new Map(r.hist)
-    if (old !== undefined) addEncodedHistogram(hist, old.hist)
+    const range = { ...r.range }
+    if (old !== undefined) addEncodedHistogram(hist, old.hist, range)
     return {
       minute: r.minute,
       entity_ref: r.entity_ref,
@@ -79,6 +82,6 @@ export const mergeRollups = (
       count: r.count + Number(old?.count ?? 0),
       errors: r.errors + Number(old?.errors ?? 0),
       sum_us: r.sum_us + Number(old?.sum_us ?? 0),
-      hist: encodeHistogram(hist)
+      hist: encodeHistogram(hist, range)
     }
   })

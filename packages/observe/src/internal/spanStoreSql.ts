@@ -11,7 +11,7 @@ import type { MetricPoint } from "../Metric.js"
 import type { LogRecord, SpanRecord } from "../Span.js"
 import { SpanKind, StatusCode } from "../Span.js"
 import type * as SpanStore from "../SpanStore.js"
-import { addEncodedHistogram, quantile } from "./histogram.js"
+import { addEncodedHistogram, clampedQuantile, emptyRange, type Range } from "./histogram.js"
 import { applyPoints, MINUTE_COLUMNS, minuteKey, type MinuteRow, SERIES_COLUMNS, seriesIdOf, type SeriesRow } from "./metricRollups.js"
 import { DEFAULT_MAX_SERIES, seriesFromRow, seriesLimitReason, seriesWindow } from "./metricRows.js"
 import { MINUTE_US, mergeRollups, rollupKey, type RollupRow, rollupsOf } from "./rollups.js"
@@ -259,7 +259,7 @@ export const makeSqlStore = (
         "compute RED",
         Effect.gen(function*() {
           const rows = yield* sql<RollupRow>`
-            SELECT entity_ref, service, name, count, errors, sum_us, hist FROM observe_red_minute WHERE ${sql.and(totalClauses)}`
+            SELECT minute, entity_ref, service, name, count, errors, sum_us, hist FROM observe_red_minute WHERE ${sql.and(totalClauses)}`
           return redRows(rows, query.groupBy ?? "operation", bounds)
         })
       )
@@ -386,34 +386,40 @@ const redRows = (
   groupBy: "operation" | "service",
   bounds: Bounds
 ): Array<SpanStore.RedRow> => {
-  const groups = new Map<string, { entityRef: string; service: string; operation: string; count: number; errors: number; sumUs: number; hist: Map<number, number> }>()
+  const groups = new Map<string, { entityRef: string; service: string; operation: string; count: number; errors: number; sumUs: number; hist: Map<number, number>; range: Range; firstMinute: number }>()
   for (const row of rows) {
     const key = groupBy === "service" ? row.entity_ref : JSON.stringify([row.entity_ref, row.name])
     let group = groups.get(key)
     if (group === undefined) {
-      group = { entityRef: row.entity_ref, service: row.service, operation: groupBy === "service" ? "*" : row.name, count: 0, errors: 0, sumUs: 0, hist: new Map<number, number>() }
+      group = { entityRef: row.entity_ref, service: row.service, operation: groupBy === "service" ? "*" : row.name, count: 0, errors: 0, sumUs: 0, hist: new Map<number, number>(), range: emptyRange(), firstMinute: Number.POSITIVE_INFINITY }
       groups.set(key, group)
     }
     group.count += Number(row.count)
     group.errors += Number(row.errors)
     group.sumUs += Number(row.sum_us)
-    addEncodedHistogram(group.hist, row.hist)
+    group.firstMinute = Math.min(group.firstMinute, Number(row.minute))
+    addEncodedHistogram(group.hist, row.hist, group.range)
   }
-  const seconds = Math.max(1, (bounds.untilUs - bounds.fromUs) / 1e6)
   const ms = (us: number) => Math.round(us) / 1000
   return [...groups.values()]
-    .map((g): SpanStore.RedRow => ({
-      entityRef: g.entityRef,
-      service: g.service,
-      operation: g.operation,
-      count: g.count,
-      ratePerSecond: g.count / seconds,
-      errors: g.errors,
-      errorRatio: g.count === 0 ? 0 : g.errors / g.count,
-      meanMs: g.count === 0 ? 0 : ms(g.sumUs / g.count),
-      p50Ms: ms(quantile(g.hist, 0.5)),
-      p95Ms: ms(quantile(g.hist, 0.95)),
-      p99Ms: ms(quantile(g.hist, 0.99))
-    }))
+    .map((g): SpanStore.RedRow => {
+      // The rate is over the active window: from the first minute with requests to the end of
+      // the window (at least a minute), so a burst is not averaged over a mostly empty hour.
+      const activeFromUs = Math.max(bounds.fromUs, g.firstMinute * MINUTE_US)
+      const seconds = Math.max(60, (bounds.untilUs - activeFromUs) / 1e6)
+      return {
+        entityRef: g.entityRef,
+        service: g.service,
+        operation: g.operation,
+        count: g.count,
+        ratePerSecond: g.count / seconds,
+        errors: g.errors,
+        errorRatio: g.count === 0 ? 0 : g.errors / g.count,
+        meanMs: g.count === 0 ? 0 : ms(g.sumUs / g.count),
+        p50Ms: ms(clampedQuantile(g.hist, 0.5, g.range)),
+        p95Ms: ms(clampedQuantile(g.hist, 0.95, g.range)),
+        p99Ms: ms(clampedQuantile(g.hist, 0.99, g.range))
+      }
+    })
     .sort((a, b) => a.service.localeCompare(b.service) || a.operation.localeCompare(b.operation))
 }
