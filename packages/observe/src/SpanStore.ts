@@ -193,6 +193,12 @@ export interface ObservedService {
 export interface LogQuery extends Window {
   readonly service?: string | undefined
   readonly traceId?: string | undefined
+  /** Only records at or above this OTLP severity number (9 info, 13 warn, 17 error, 21 fatal). */
+  readonly minSeverity?: number | undefined
+  /** Only records whose body (as stored JSON text) contains this text, case-sensitive. */
+  readonly contains?: string | undefined
+  /** Oldest first instead of newest first (for following new records). */
+  readonly oldestFirst?: boolean | undefined
   /** Default 100. */
   readonly limit?: number | undefined
 }

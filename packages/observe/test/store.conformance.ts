@@ -205,5 +205,9 @@ export const conformance = (name: string, layer: () => Layer.Layer<SpanStoreModu
       const forTrace = yield* store.logs({ traceId })
       expect(forTrace.map((l) => l.body)).toEqual(["line 2 \u0000", "line 1 \u0000", "line 0 \u0000"])
       expect(yield* store.logs({ service: "logsvc", limit: 2 })).toHaveLength(2)
+      expect((yield* store.logs({ service: "logsvc", minSeverity: 17 })).map((l) => l.severityText)).toEqual(["ERROR"])
+      expect((yield* store.logs({ service: "logsvc", contains: "line 3" })).map((l) => l.body)).toEqual(["line 3 \u0000"])
+      expect((yield* store.logs({ service: "logsvc", contains: "%" }))).toEqual([])
+      expect((yield* store.logs({ service: "logsvc", oldestFirst: true, limit: 1 })).map((l) => l.body)).toEqual(["line 0 \u0000"])
     })))
 }

@@ -317,10 +317,17 @@ export const makeSqlStore = (
       const clauses: Array<Fragment> = [sql`time_us >= ${fromUs}`, sql`time_us < ${untilUs}`]
       if (query.service !== undefined) clauses.push(serviceIs(query.service))
       if (query.traceId !== undefined) clauses.push(sql`trace_id = ${query.traceId.toLowerCase()}`)
+      if (query.minSeverity !== undefined) clauses.push(sql`severity_number >= ${query.minSeverity}`)
+      if (query.contains !== undefined && query.contains !== "") {
+        // The body is stored as JSON text: search for the text as JSON writes it.
+        const needle = JSON.stringify(query.contains).slice(1, -1)
+        clauses.push(isPg ? sql`strpos(body, ${needle}) > 0` : sql`instr(body, ${needle}) > 0`)
+      }
       const limit = Math.max(1, Math.min(query.limit ?? 100, 10_000))
+      const order = query.oldestFirst === true ? sql`ORDER BY time_us ASC` : sql`ORDER BY time_us DESC`
       return attempt(
         "search logs",
-        sql`SELECT * FROM observe_logs WHERE ${sql.and(clauses)} ORDER BY time_us DESC LIMIT ${limit}`.pipe(
+        sql`SELECT * FROM observe_logs WHERE ${sql.and(clauses)} ${order} LIMIT ${limit}`.pipe(
           Effect.map((rows) => rows.map(logFromRow))
         )
       )
