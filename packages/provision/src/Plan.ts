@@ -7,6 +7,8 @@
  */
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
+import * as EnvironmentName from "./EnvironmentName.js"
+import * as PhysicalName from "./PhysicalName.js"
 import type { Problem } from "./Problem.js"
 import { ProblemsFound } from "./Problem.js"
 import type { ResourceRequest } from "./Request.js"
@@ -130,6 +132,14 @@ const compare = (desired: Desired, recorded: Recorded): { readonly action: Actio
   return { action: "no-op", reason: "matches the recorded state" }
 }
 
+// A resource recorded under the earlier default naming keeps its name: replacing it would drop
+// its database. New resources get injective names, which never equal an earlier one.
+const keepLegacyName = (d: Desired, env: string, recorded: string | undefined): Desired =>
+  recorded !== undefined && recorded !== d.name && d.name === PhysicalName.make(env, d.request.key) &&
+    recorded === PhysicalName.legacy(env, d.request.key)
+    ? { ...d, name: recorded }
+    : d
+
 /**
  * Makes a plan. Fails with every problem when a request cannot be provisioned here (a type
  * with no provisioner, a shared id used with two types); policy violations are part of the
@@ -143,13 +153,19 @@ export const make = (input: Input): Effect.Effect<Plan, ProblemsFound> =>
     const supports = input.supports ?? ((type: string) => ResourceType.info(type) !== undefined)
     const merged = Request.merge(input.requests)
     const problems: Array<Problem> = [...merged.problems]
+    const badName = EnvironmentName.validate(input.env)
+    if (badName !== undefined) problems.push({ file: "(environment name)", line: 0, column: 0, rule: "provision/environment-name", message: badName })
     for (const r of merged.requests) {
       if (!supports(r.type)) {
         problems.push({ ...r.source, rule: "provision/unsupported-type", message: `no provisioner for type ${r.type} in environment type ${input.envType}` })
       }
+      for (const variable of Request.pavedVariables(r)) {
+        problems.push({ ...r.source, rule: "provision/paved-variable", message: Request.pavedVariableMessage(r.key, variable) })
+      }
     }
     if (problems.length > 0) return yield* new ProblemsFound({ problems })
-    const desired = merged.requests.map((r) => Std.applyDefaults(standards, input.env, r))
+    const recordedNames = new Map(input.state.filter((r) => r.env === input.env).map((r) => [r.key, r.name]))
+    const desired = merged.requests.map((r) => keepLegacyName(Std.applyDefaults(standards, input.env, r), input.env, recordedNames.get(r.key)))
     const violations = (yield* Effect.forEach(desired, (d) => Std.evaluate(standards, d, { env: input.env, envType: input.envType })))
       .flat()
     const recordedByKey = new Map(input.state.filter((r) => r.env === input.env).map((r) => [r.key, r]))

@@ -195,3 +195,26 @@ export const merge = (
   }
   return { requests: [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)), problems }
 }
+
+/**
+ * The names in an `environment` resource's `params.fromEnvironment` that start with `PAVED_`:
+ * Paved's own settings (the secret key, server URLs with passwords) are never handed to a
+ * workload.
+ *
+ * @since 0.1.0
+ */
+export const pavedVariables = (request: Pick<ResourceRequest, "type" | "params">): ReadonlyArray<string> => {
+  const names = request.params["fromEnvironment"]
+  if (request.type !== "environment" || !Array.isArray(names)) return []
+  return names.filter((n): n is string => typeof n === "string" && /^PAVED_/i.test(n))
+}
+
+/**
+ * What to tell a person whose workload asks for a `PAVED_*` variable.
+ *
+ * @since 0.1.0
+ */
+export const pavedVariableMessage = (key: string, variable: string): string =>
+  `resource ${key} asks for ${variable} in params.fromEnvironment: PAVED_* variables are Paved's own settings ` +
+  `(its secret key, server URLs with passwords) and are never given to a workload; remove it, or copy the value you ` +
+  `need into a variable with another name`

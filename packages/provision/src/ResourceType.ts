@@ -49,7 +49,14 @@ export const known: Readonly<Record<string, ResourceTypeInfo>> = {
     secrets: ["secret_key", "aws_secret_access_key"]
   },
   volume: { type: "volume", description: "a directory mounted into the workload", outputs: ["source", "path"], secrets: [] },
-  environment: { type: "environment", description: "values taken from params or the environment", outputs: undefined, secrets: [] },
+  // Its outputs are named by the workload, so no name is listed as secret: every value read
+  // through params.fromEnvironment is `Redacted` by the provisioner instead.
+  environment: {
+    type: "environment",
+    description: "values taken from params (plain) or from the environment (params.fromEnvironment, secret; never PAVED_*)",
+    outputs: undefined,
+    secrets: []
+  },
   queue: {
     type: "queue",
     description: "a NATS JetStream stream with its own subject space",

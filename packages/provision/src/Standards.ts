@@ -9,7 +9,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import { createHash } from "node:crypto"
+import * as PhysicalName from "./PhysicalName.js"
 import type { ResourceRequest } from "./Request.js"
 
 /**
@@ -110,7 +110,11 @@ export interface Defaults {
 export interface EnvStandards {
   readonly defaults: Defaults
   readonly policies: ReadonlyArray<Policy>
-  /** The physical name of a resource: unique per environment and key, safe for every backend. */
+  /**
+   * The physical name of a resource: different for every (environment, key) pair (two
+   * environments must never share a database, user or bucket), and valid for every backend.
+   * Applies refuse a name another environment's recorded resource already has.
+   */
   readonly naming: (env: string, key: string, type: string) => string
 }
 
@@ -122,18 +126,14 @@ export interface EnvStandards {
 export type Standards = Readonly<Record<EnvType, EnvStandards>>
 
 /**
- * The default naming: `paved_<env>_<key>` in lowercase letters, digits and `_`, at most 48
- * characters (a hash keeps truncated names unique), which fits PostgreSQL, MySQL, Redis,
- * RabbitMQ, NATS and (with `_` as `-`) S3.
+ * The default naming, `PhysicalName.make`: injective over (environment, key), at most 63
+ * characters of `[a-z0-9_]`, valid for PostgreSQL, MariaDB/MySQL, Redis, RabbitMQ, NATS and
+ * (with `_` as `-`) S3. Environment `pr-1`, key `web.db` → `paved_pr_1__web__db`; anything
+ * that cannot be written back unambiguously gets a hash of the raw pair.
  *
  * @since 0.1.0
  */
-export const defaultNaming = (env: string, key: string, _type: string): string => {
-  const clean = `paved_${env}_${key}`.toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/_+$/, "")
-  if (clean.length <= 48) return clean
-  const hash = createHash("sha256").update(`${env}\u0000${key}`).digest("hex").slice(0, 8)
-  return `${clean.slice(0, 39)}_${hash}`
-}
+export const defaultNaming = (env: string, key: string, _type: string): string => PhysicalName.make(env, key)
 
 /**
  * A policy allowing only the listed classes.

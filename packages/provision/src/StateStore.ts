@@ -50,6 +50,8 @@ export interface JournalEntry {
 export interface StateStore {
   readonly list: (env: string) => Effect.Effect<ReadonlyArray<Row>, SqlError>
   readonly environments: () => Effect.Effect<ReadonlyArray<string>, SqlError>
+  /** Every recorded resource with this physical name, in any environment. */
+  readonly named: (name: string) => Effect.Effect<ReadonlyArray<Row>, SqlError>
   /** Records intent before a backend is called: status `creating` (or `deleting`). */
   readonly begin: (row: Omit<Row, "sealedOutputs" | "updatedAt">) => Effect.Effect<void, SqlError>
   readonly ready: (env: string, key: string, sealedOutputs: string) => Effect.Effect<void, SqlError>
@@ -122,10 +124,16 @@ export const make = Effect.gen(function*() {
           resource TEXT NOT NULL, action TEXT NOT NULL, phase TEXT NOT NULL, detail TEXT NOT NULL, at TEXT NOT NULL)`)
     yield* sql`CREATE INDEX IF NOT EXISTS paved_provision_journal_env ON paved_provision_journal (env, id)`
   }
+  const indexed = pg
+    ? sql`SELECT 1 AS one FROM pg_indexes WHERE indexname = 'paved_provision_resources_name'`
+    : sql`SELECT 1 AS one FROM sqlite_master WHERE type = 'index' AND name = 'paved_provision_resources_name'`
+  if ((yield* indexed).length === 0) yield* sql`CREATE INDEX IF NOT EXISTS paved_provision_resources_name ON paved_provision_resources (name)`
   const now = () => new Date().toISOString()
   const store: StateStore = {
     list: (env) =>
       sql<DbRow>`SELECT * FROM paved_provision_resources WHERE env = ${env} ORDER BY key`.pipe(Effect.map((rows) => rows.map(toRow))),
+    named: (name) =>
+      sql<DbRow>`SELECT * FROM paved_provision_resources WHERE name = ${name} ORDER BY env, key`.pipe(Effect.map((rows) => rows.map(toRow))),
     environments: () =>
       sql<{ env: string }>`SELECT DISTINCT env FROM paved_provision_resources ORDER BY env`.pipe(Effect.map((rows) => rows.map((r) => r.env))),
     begin: (row) =>
@@ -154,7 +162,29 @@ export const make = Effect.gen(function*() {
 })
 
 /**
- * The store in a SQLite file (default `.paved/paved.db`, the catalog's file).
+ * Makes a SQLite database file private before it is opened: its directory is created 0700 (a
+ * `.paved` directory that exists is tightened to 0700), and the file and its `-wal`/`-shm`
+ * companions are 0600 (SQLite creates the companions with the file's mode). The file holds sealed
+ * secrets and what every environment is called; other local users have no business reading it.
+ * Does nothing for `:memory:`.
+ *
+ * @since 0.1.0
+ */
+export const prepareSqliteFile = (filename: string): void => {
+  if (filename === ":memory:" || filename === "") return
+  const file = path.resolve(filename)
+  const dir = path.dirname(file)
+  if (!fs.existsSync(dir)) fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
+  else if (path.basename(dir) === ".paved") fs.chmodSync(dir, 0o700)
+  fs.closeSync(fs.openSync(file, "a", 0o600))
+  for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) {
+    if (fs.existsSync(f)) fs.chmodSync(f, 0o600)
+  }
+}
+
+/**
+ * The store in a SQLite file (default `.paved/paved.db`, the catalog's file), made private
+ * first (see `prepareSqliteFile`).
  *
  * @since 0.1.0
  */
@@ -162,7 +192,7 @@ export const layerSqlite = (options: { readonly filename?: string } = {}): Layer
   const filename = options.filename ?? path.join(".paved", "paved.db")
   return Layer.effect(StateStore, make).pipe(
     Layer.provide(Layer.unwrapEffect(Effect.promise(async () => {
-      fs.mkdirSync(path.dirname(path.resolve(filename)), { recursive: true })
+      prepareSqliteFile(filename)
       const SqliteClient = await import("@effect/sql-sqlite-node/SqliteClient")
       return SqliteClient.layer({ filename })
     })))

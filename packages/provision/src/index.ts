@@ -9,6 +9,10 @@
 /** @since 0.1.0 */
 export * as EmbeddedPostgres from "./EmbeddedPostgres.js"
 /** @since 0.1.0 */
+export * as EnvironmentName from "./EnvironmentName.js"
+/** @since 0.1.0 */
+export * as PhysicalName from "./PhysicalName.js"
+/** @since 0.1.0 */
 export * as Placeholder from "./Placeholder.js"
 /** @since 0.1.0 */
 export * as Plan from "./Plan.js"

@@ -41,7 +41,7 @@ describe("the README script", () => {
       expect(tags.filter((t) => t === "StepCompleted").length).toBe(2)
       const { containers, unresolved } = Provision.resolvePlaceholders(located!.workload, outputs)
       expect(containers["main"]).toMatchObject({
-        DATA_DIR: path.join(dir, "volumes", "paved_readme_worker_data"),
+        DATA_DIR: path.join(dir, "volumes", "paved_readme__worker__data"),
         GREETING: "hello from worker at eu-west-1",
         LITERAL: "${resources.data.path}"
       })

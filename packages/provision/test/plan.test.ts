@@ -121,7 +121,7 @@ describe("plans", () => {
 
   it("names resources safely and uniquely even when long", () => {
     const long = Standards.defaultNaming("preview-feature-very-long-branch-name", "checkout-service.primary-database", "postgres")
-    expect(long.length).toBeLessThanOrEqual(48)
+    expect(long.length).toBeLessThanOrEqual(63)
     expect(long).toMatch(/^[a-z0-9_]+$/)
     expect(long).not.toBe(Standards.defaultNaming("preview-feature-very-long-branch-name", "checkout-service.primary-database2", "postgres"))
   })

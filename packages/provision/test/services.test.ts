@@ -184,18 +184,21 @@ describe("local backend: S3-compatible endpoint, volumes and environment values"
   })
 
   it("creates volume directories and passes environment values through", async () => {
-    process.env["PAVED_TEST_VALUE"] = "from-env"
+    process.env["APP_TEST_VALUE"] = "from-env"
     const target: Provision.Target = {
       env: envA,
       envType: "development",
       requests: [
         Provision.request({ key: "data", type: "volume" }),
-        Provision.request({ key: "config", type: "environment", params: { LOG_LEVEL: "debug", fromEnvironment: ["PAVED_TEST_VALUE"] } })
+        Provision.request({ key: "config", type: "environment", params: { LOG_LEVEL: "debug", fromEnvironment: ["APP_TEST_VALUE"] } })
       ]
     }
     const { outputs } = await rt.run(Provision.apply(target))
     expect(fs.statSync(String(outputs["data"]!["path"])).isDirectory()).toBe(true)
-    expect(outputs["config"]).toEqual({ LOG_LEVEL: "debug", PAVED_TEST_VALUE: "from-env" })
+    // Literal params are plain; values read from the environment are secrets.
+    expect(outputs["config"]!["LOG_LEVEL"]).toBe("debug")
+    expect(Redacted.isRedacted(outputs["config"]!["APP_TEST_VALUE"])).toBe(true)
+    expect(Provision.reveal(outputs)["config"]).toEqual({ LOG_LEVEL: "debug", APP_TEST_VALUE: "from-env" })
     // The s3 resource of envA is no longer requested: the plan deleted it.
     expect(Object.keys(outputs).sort()).toEqual(["config", "data"])
     fs.rmSync(String(outputs["data"]!["path"]), { recursive: true })

@@ -11,6 +11,7 @@ import type { Instance } from "../Provisioner.js"
 import { ProvisionError, Provisioner } from "../Provisioner.js"
 import { SecretBox } from "../SecretBox.js"
 import type { Row } from "../StateStore.js"
+import type { StateStore as StateStoreService } from "../StateStore.js"
 import { StateStore } from "../StateStore.js"
 
 // Letters and digits only: safe inside URLs, SQL literals and rabbitmqctl arguments.
@@ -30,6 +31,27 @@ const openOutputs = (json: string): Outputs => {
 const instanceOf = (row: Row, password: Redacted.Redacted<string>): Instance => ({
   env: row.env, key: row.key, type: row.type, name: row.name, settings: row.settings, tags: row.tags, params: row.params, password
 })
+
+// Types that share one namespace of physical names on a backend.
+const family = (type: string) => (type === "queue" || type === "stream" ? "nats" : type)
+
+// Another resource (another environment's, or another key's) recorded with the same physical
+// name on the same kind of server: adopting the name would take over, and later drop, its data.
+const sameNameOwners = (store: StateStoreService, row: { readonly env: string; readonly key: string; readonly type: string; readonly name: string }) =>
+  store.named(row.name).pipe(
+    Effect.map((rows) => rows.filter((r) => (r.env !== row.env || r.key !== row.key) && family(r.type) === family(row.type)))
+  )
+
+const collision = (row: { readonly env: string; readonly key: string; readonly type: string; readonly name: string }, owners: ReadonlyArray<Row>) =>
+  new ProvisionError({
+    resource: row.key,
+    type: row.type,
+    operation: "ensure",
+    transient: false,
+    detail: `the physical name ${row.name} is already recorded for ${owners.map((o) => `resource ${o.key} of environment "${o.env}"`).join(", ")}; ` +
+      `environment "${row.env}" may not adopt it. Two environments must never share a ${row.type} resource: give this ` +
+      `environment another name, or change the standards' naming so that names differ`
+  })
 
 export interface Failure {
   readonly resource: string
@@ -88,7 +110,12 @@ export const run = (plan: Plan, options: ApplyOptions) =>
         const password = yield* box.open(row.sealedPassword)
         yield* store.journal({ env: row.env, resource: row.key, action, phase: "started", detail: `remove ${row.type} ${row.name}` })
         yield* store.markDeleting(row.env, row.key)
-        yield* retrying(row.key, row.type, "remove", provisioner.remove(instanceOf(row, password), progress(row.key)))
+        // A name shared with another recorded resource (left by the earlier, non-injective
+        // naming) is that resource's too: forget this record, leave the resource to its owner.
+        const owners = yield* sameNameOwners(store, row)
+        if (owners.length > 0) {
+          yield* progress(row.key)(`${row.name} is also recorded for ${owners.map((o) => `${o.key} of "${o.env}"`).join(", ")}; left in place`)
+        } else yield* retrying(row.key, row.type, "remove", provisioner.remove(instanceOf(row, password), progress(row.key)))
         yield* store.forget(row.env, row.key)
         outputsSoFar.delete(row.key)
         yield* store.journal({ env: row.env, resource: row.key, action, phase: "completed", detail: "" })
@@ -110,8 +137,17 @@ export const run = (plan: Plan, options: ApplyOptions) =>
             env: plan.env, key: d.request.key, type: d.request.type, class: d.settings.class, name: d.name,
             settings: d.settings, tags: d.tags, params: d.request.params, status: "creating", sealedPassword: box.seal(password)
           }
+          const owners = yield* sameNameOwners(store, row)
+          if (owners.length > 0) return yield* collision(row, owners)
           yield* store.journal({ env: plan.env, resource: row.key, action: change.action, phase: "started", detail: change.reason })
           yield* store.begin(row)
+          // Two applies may check at the same moment: after recording, look again. When both
+          // see each other, both stop, and neither touches the resource.
+          const raced = yield* sameNameOwners(store, row)
+          if (raced.length > 0) {
+            if (recorded === undefined) yield* store.forget(plan.env, row.key)
+            return yield* collision(row, raced)
+          }
           const deps: Record<string, Outputs> = {}
           for (const [name, key] of d.request.dependsOn) {
             const o = outputsSoFar.get(key)

@@ -6,16 +6,19 @@ import type { TypeProvisioner } from "./common.js"
 import { address, attempt, urlWith } from "./common.js"
 
 // rabbitmqctl needs no plugin and is on PATH wherever RabbitMQ runs; each call is a short-lived
-// Erlang node, so calls are few and run with a timeout.
-const ctl = (instance: Instance, operation: "ensure" | "remove" | "inspect", args: ReadonlyArray<string>) =>
+// Erlang node, so calls are few and run with a timeout. A password never goes on the command
+// line (every local user can read /proc/*/cmdline): add_user and change_password read it from
+// standard input when it is left out.
+const ctl = (instance: Instance, operation: "ensure" | "remove" | "inspect", args: ReadonlyArray<string>, stdin?: string) =>
   attempt(instance, operation, () =>
-    new Promise<string>((resolve, reject) =>
-      execFile("rabbitmqctl", ["--silent", ...args], { timeout: 60_000 }, (error, stdout, stderr) => {
-        // Arguments may hold a password: report the command name and rabbitmqctl's own words only.
+    new Promise<string>((resolve, reject) => {
+      const child = execFile("rabbitmqctl", ["--silent", ...args], { timeout: 60_000 }, (error, stdout, stderr) => {
         if (error) reject(new Error(`rabbitmqctl ${args[0]}: ${(stderr || stdout || error.message).trim().split("\n").slice(0, 3).join(" ")}`))
         else resolve(stdout)
       })
-    ))
+      child.stdin?.on("error", () => undefined)
+      child.stdin?.end(stdin ?? "")
+    }))
 
 const lines = (out: string) => out.split("\n").map((l) => l.split("\t")[0]!.trim()).filter((l) => l.length > 0)
 
@@ -29,8 +32,8 @@ export const amqpProvisioner = (url: string): TypeProvisioner => ({
       // Each rabbitmqctl call starts an Erlang node (about a second), so the common path makes
       // three calls: add_vhost is idempotent, and add_user falls back to change_password.
       yield* ctl(instance, "ensure", ["add_vhost", name])
-      yield* ctl(instance, "ensure", ["add_user", name, password]).pipe(
-        Effect.catchIf((e) => /already.exists|user_already_exists/i.test(e.detail), () => ctl(instance, "ensure", ["change_password", name, password]))
+      yield* ctl(instance, "ensure", ["add_user", name], password).pipe(
+        Effect.catchIf((e) => /already.exists|user_already_exists/i.test(e.detail), () => ctl(instance, "ensure", ["change_password", name], password))
       )
       yield* ctl(instance, "ensure", ["set_permissions", "-p", name, name, ".*", ".*", ".*"])
       const a = address(url, 5672)

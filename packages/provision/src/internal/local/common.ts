@@ -50,18 +50,25 @@ export const address = (url: string, defaultPort: number) => {
 }
 
 /**
- * The outputs of a database that is also its user (PostgreSQL, MySQL): where it is, its name,
- * and the credentials, the password and URL kept `Redacted`.
+ * The outputs of a database and its user (PostgreSQL, MySQL; the user is the database's name
+ * unless given): where it is, its name, and the credentials, the password and URL kept `Redacted`.
  */
-export const databaseOutputs = (scheme: string, server: string, defaultPort: number, name: string, password: string): Outputs => {
+export const databaseOutputs = (
+  scheme: string,
+  server: string,
+  defaultPort: number,
+  name: string,
+  password: string,
+  user: string = name
+): Outputs => {
   const a = address(server, defaultPort)
   return {
     host: a.host,
     port: String(a.port),
     name,
     database: name,
-    username: name,
+    username: user,
     password: Redacted.make(password),
-    url: Redacted.make(urlWith(scheme, name, password, a.host, a.port, `/${name}`))
+    url: Redacted.make(urlWith(scheme, user, password, a.host, a.port, `/${name}`))
   }
 }

@@ -3,7 +3,10 @@ import * as Redacted from "effect/Redacted"
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
+import * as PhysicalName from "../../PhysicalName.js"
 import type { Instance } from "../../Provisioner.js"
+import { ProvisionError } from "../../Provisioner.js"
+import * as Request from "../../Request.js"
 import * as S3Endpoint from "../../S3Endpoint.js"
 import type { TypeProvisioner } from "./common.js"
 import { attempt, failure } from "./common.js"
@@ -24,18 +27,27 @@ export const volumeProvisioner = (dir: string): TypeProvisioner => {
 
 /**
  * Values for the workload, nothing to create: each string param is an output, and each name
- * listed in `params.fromEnvironment` is read from this process's environment.
+ * listed in `params.fromEnvironment` is read from this process's environment. Those values are
+ * secrets (`Redacted`: sealed in the state store, left out of environment records, printed only
+ * with --reveal) and `PAVED_*` names are refused: Paved's own settings never reach a workload.
  */
 export const environmentProvisioner: TypeProvisioner = {
   ensure: (instance) =>
-    Effect.sync(() => {
-      const out: Record<string, string> = {}
+    Effect.gen(function*() {
+      const refused = Request.pavedVariables(instance)
+      if (refused.length > 0) {
+        return yield* new ProvisionError({
+          resource: instance.key, type: instance.type, operation: "ensure", transient: false,
+          detail: Request.pavedVariableMessage(instance.key, refused[0]!)
+        })
+      }
+      const out: Record<string, string | Redacted.Redacted<string>> = {}
       for (const [k, v] of Object.entries(instance.params)) {
         if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") out[k] = String(v)
       }
       const names = instance.params["fromEnvironment"]
       if (Array.isArray(names)) {
-        for (const n of names) if (typeof n === "string" && process.env[n] !== undefined) out[n] = process.env[n]!
+        for (const n of names) if (typeof n === "string" && process.env[n] !== undefined) out[n] = Redacted.make(process.env[n]!)
       }
       return out
     }),
@@ -43,8 +55,8 @@ export const environmentProvisioner: TypeProvisioner = {
   inspect: () => Effect.succeed([])
 }
 
-/** The bucket name for a resource: S3 allows no `_`. */
-export const bucketName = (name: string) => name.replace(/_/g, "-").slice(0, 63)
+/** The bucket name for a resource: its physical name with `-` for `_` (S3 allows no `_`). */
+export const bucketName = PhysicalName.bucket
 const accessKeyId = (name: string) => "PAVED" + createHash("sha256").update(name).digest("hex").slice(0, 15).toUpperCase()
 
 /** A bucket on the embedded S3 endpoint with an access key that may use that bucket only. */
@@ -53,6 +65,13 @@ export const s3Provisioner = (dir: string, endpoint: Effect.Effect<S3Endpoint.S3
     Effect.gen(function*() {
       const bucket = bucketName(instance.name)
       const secret = Redacted.value(instance.password)
+      const invalid = PhysicalName.problems(instance.name).filter((p) => p.includes("S3"))
+      if (invalid.length > 0) {
+        return yield* new ProvisionError({
+          resource: instance.key, type: instance.type, operation: "ensure", transient: false,
+          detail: `the physical name ${instance.name} ${invalid.join("; ")}; use the default naming or a naming that gives valid bucket names`
+        })
+      }
       yield* progress(`s3: bucket ${bucket}`)
       const running = yield* endpoint.pipe(Effect.mapError(failure(instance, "ensure")))
       yield* S3Endpoint.grant(dir, { bucket, accessKeyId: accessKeyId(instance.name), secretAccessKey: secret }).pipe(

@@ -19,9 +19,30 @@ const withRedis = <A>(url: string, instance: Instance, operation: "ensure" | "re
   )
 
 /**
- * An ACL user that can use only keys (`~prefix:*`) and channels (`&prefix:*`) under its own
- * prefix, and no dangerous or admin commands.
+ * The commands of a Paved Redis user, as ACL rules after its key and channel patterns. Redis ACL
+ * key patterns only bind commands that name keys; commands that act on the whole keyspace or on
+ * server-wide state ignore them. So the rules allow the data-type, pub/sub, transaction and
+ * scripting categories (scripts run with the caller's ACL, key patterns included) plus a few
+ * connection commands, and then remove every command that reaches past the prefix: listing or
+ * counting keys (SCAN, KEYS, RANDOMKEY, DBSIZE), emptying databases (FLUSHDB, FLUSHALL, SWAPDB,
+ * MOVE), server-wide Lua (FUNCTION *, FCALL, SCRIPT FLUSH/KILL/DEBUG), channel introspection
+ * (PUBSUB CHANNELS/NUMSUB/...), MIGRATE and debugging commands. CONFIG, INFO, CLIENT LIST/KILL,
+ * MONITOR, ACL and the other admin commands are not in the allowed categories. One Redis server
+ * is shared; SELECT is allowed, and a key in any database still needs the prefix.
  */
+export const aclCommands: ReadonlyArray<string> = [
+  "-@all",
+  ...["read", "write", "keyspace", "string", "hash", "list", "set", "sortedset", "stream", "bitmap", "hyperloglog", "geo", "pubsub", "transaction", "scripting"]
+    .map((c) => `+@${c}`),
+  ...["ping", "echo", "hello", "auth", "quit", "reset", "select", "wait", "client|setname", "client|getname", "client|id", "client|info", "client|reply"]
+    .map((c) => `+${c}`),
+  ...[
+    "keys", "scan", "randomkey", "dbsize", "flushdb", "flushall", "swapdb", "move", "migrate", "restore-asking", "pfdebug",
+    "function", "fcall", "fcall_ro", "script|flush", "script|kill", "script|debug", "pubsub"
+  ].map((c) => `-${c}`)
+]
+
+/** An ACL user that can use only keys (`~prefix:*`) and channels (`&prefix:*`) under its own prefix. */
 export const redisProvisioner = (url: string): TypeProvisioner => ({
   ensure: (instance, progress) =>
     Effect.gen(function*() {
@@ -29,7 +50,7 @@ export const redisProvisioner = (url: string): TypeProvisioner => ({
       const password = Redacted.value(instance.password)
       yield* progress(`redis: ACL user ${name} on ${name}:*`)
       yield* withRedis(url, instance, "ensure", (r) =>
-        r.call("ACL", "SETUSER", name, "reset", "on", `>${password}`, `~${name}:*`, `&${name}:*`, "+@all", "-@dangerous", "-@admin"))
+        r.call("ACL", "SETUSER", name, "reset", "on", `>${password}`, `~${name}:*`, `&${name}:*`, ...aclCommands))
       const a = address(url, 6379)
       return {
         host: a.host,
@@ -60,6 +81,13 @@ export const redisProvisioner = (url: string): TypeProvisioner => ({
       const fields = user as Array<unknown>
       const keysAt = fields.indexOf("keys")
       const keys = keysAt >= 0 ? String(fields[keysAt + 1]) : ""
-      return keys.includes(`~${instance.name}:*`) ? [] : [`ACL user ${instance.name} may use keys "${keys}", not only ~${instance.name}:*`]
+      const differences: Array<string> = []
+      if (keys !== `~${instance.name}:*`) differences.push(`ACL user ${instance.name} may use keys "${keys}", not only ~${instance.name}:*`)
+      // DRYRUN answers "OK" when allowed and a sentence saying why not otherwise.
+      const dryRun = (...command: Array<string>) => r.call("ACL", "DRYRUN", instance.name, ...command).then((answer) => answer === "OK", () => false)
+      for (const command of [["SCAN", "0"], ["FLUSHALL"], ["FUNCTION", "FLUSH"], ["KEYS", "*"]]) {
+        if (await dryRun(...command)) differences.push(`ACL user ${instance.name} may run ${command[0]}, which reaches other environments' keys`)
+      }
+      return differences
     })
 })
