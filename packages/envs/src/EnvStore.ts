@@ -11,12 +11,12 @@
 import * as PgClient from "@effect/sql-pg/PgClient"
 import * as SqlClient from "@effect/sql/SqlClient"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import * as StateStore from "@paved/provision/StateStore"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import * as fs from "node:fs"
 import * as path from "node:path"
 import { EnvironmentConflict, EnvironmentError, EnvironmentRecord } from "./Environment.js"
 
@@ -135,7 +135,8 @@ export const layerSqlite = (options: { readonly filename?: string } = {}): Layer
   const filename = memory ? ":memory:" : path.resolve(options.filename ?? path.join(".paved", "paved.db"))
   return layer.pipe(
     Layer.provide(Layer.unwrapEffect(Effect.sync(() => {
-      if (!memory) fs.mkdirSync(path.dirname(filename), { recursive: true })
+      // A private file, as the provision state store makes it (.paved 0700, the file 0600).
+      if (!memory) StateStore.prepareSqliteFile(filename)
       return SqliteClient.layer({ filename })
     }))),
     Layer.mapError((cause) => new EnvironmentError({ environment: "*", operation: `opening ${filename}`, reason: String(cause) }))

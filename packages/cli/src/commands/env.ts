@@ -17,6 +17,7 @@ import * as Options from "@effect/cli/Options"
 import { Catalog } from "@paved/catalog"
 import { ChangeSet, Diff, Environment, Environments, EnvStore, Manifests } from "@paved/envs"
 import { Receiver, SpanStore } from "@paved/observe"
+import * as EnvironmentName from "@paved/provision/EnvironmentName"
 import * as Provisioner from "@paved/provision/Provisioner"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
@@ -29,7 +30,7 @@ import * as Output from "../Output.js"
 import * as Store from "../Store.js"
 
 const format = Output.format
-const name = Args.text({ name: "NAME" }).pipe(Args.withDescription("Environment name: lowercase letters, digits and dashes"))
+const name = Args.text({ name: "NAME" }).pipe(Args.withDescription(`Environment name: ${EnvironmentName.rule}`))
 const catalogPaths = Options.text("catalog").pipe(
   Options.withDescription("Catalog files, directories or globs (repeatable; default: the current directory)"),
   Options.repeated
@@ -115,6 +116,8 @@ const upOptions = {
 
 const up = Command.make("up", { name, ...upOptions }, (o) =>
   Effect.gen(function*() {
+    const badName = EnvironmentName.validate(o.name)
+    if (badName !== undefined) return yield* new Output.UsageError({ summary: badName })
     const catalog = yield* loadCatalog(o.catalog)
     const root = yield* repositoryRoot(o.repo)
     const share = yield* pairs(o.share, "--share")

@@ -8,7 +8,7 @@ import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as Catalog from "@paved/catalog/Catalog"
 import * as EntityRef from "@paved/catalog/EntityRef"
-import { Placeholder, Plan, Problem, Provision, Provisioner, Request, SecretBox, StateStore, Workload } from "@paved/provision"
+import { EnvironmentName, Placeholder, Plan, Problem, Provision, Provisioner, Request, SecretBox, StateStore, Workload } from "@paved/provision"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
@@ -17,7 +17,15 @@ import * as Redacted from "effect/Redacted"
 import * as path from "node:path"
 import * as Output from "../Output.js"
 
-const env = Options.text("env").pipe(Options.withDescription("The environment to provision (its resources are named after it)"))
+const env = Options.text("env").pipe(Options.withDescription(
+  "The environment to provision (its resources are named after it): 1-42 lowercase letters, digits and dashes, e.g. pr-123"
+))
+// plan and apply create names, so they take only names the rule allows; drift, destroy and
+// outputs act on what is recorded, so they can still clean up a name recorded before the rule.
+const checkEnv = (name: string) => {
+  const reason = EnvironmentName.validate(name)
+  return reason === undefined ? Effect.void : Effect.fail(new Output.UsageError({ summary: `--env ${reason}` }))
+}
 const envType = Options.choice("env-type", ["development", "preview", "staging", "production"]).pipe(
   Options.withDefault("development" as const),
   Options.withDescription("Which standards apply: development (default), preview, staging or production")
@@ -131,6 +139,7 @@ const requestOptions = { env, envType, workloads, entities, catalog, dir, state,
 
 const plan = Command.make("plan", requestOptions, (o) =>
   Effect.gen(function*() {
+    yield* checkEnv(o.env)
     const requests = yield* gatherRequests(o.workloads, o.entities, o.catalog)
     const p = yield* planFailures(withServices(o, Provision.plan({ env: o.env, envType: o.envType, requests })))
     yield* printPlan(p, o.format)
@@ -201,6 +210,7 @@ const apply = Command.make("apply", {
   concurrency: Options.integer("concurrency").pipe(Options.withDefault(4), Options.withDescription("Steps run at once (default 4)"))
 }, (o) =>
   userFailures(Effect.gen(function*() {
+    yield* checkEnv(o.env)
     const requests = yield* gatherRequests(o.workloads, o.entities, o.catalog)
     const onEvent = progressLine({ n: 0 }, { n: 0 })
     const result = yield* planFailures(withServices(o, Provision.apply({ env: o.env, envType: o.envType, requests }, {

@@ -3,17 +3,16 @@
  * the resources to provision (requests after the organisation's standards).
  */
 import type { Entity } from "@paved/catalog"
+import * as EnvironmentName from "@paved/provision/EnvironmentName"
 import * as Request from "@paved/provision/Request"
 import * as Standards from "@paved/provision/Standards"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as ParseResult from "effect/ParseResult"
-import * as Schema from "effect/Schema"
 import * as fs from "node:fs"
 import type { CatalogEntry } from "../ChangeSet.js"
 import * as ChangeSet from "../ChangeSet.js"
 import type { EnvironmentType } from "../Environment.js"
-import { EnvironmentName, InvalidSpec } from "../Environment.js"
+import { InvalidSpec } from "../Environment.js"
 import * as RunSet from "../RunSet.js"
 import type { ServiceSpec } from "./workload.js"
 import * as WorkloadSpec from "./workload.js"
@@ -51,10 +50,9 @@ const entityTags = (entity: Entity.Entity): Readonly<Record<string, string>> => 
 
 export const plan = (input: PlanInput): Effect.Effect<Planned, InvalidSpec> =>
   Effect.gen(function*() {
-    const named = Schema.decodeUnknownEither(EnvironmentName)(input.name)
-    if (Either.isLeft(named)) {
-      return yield* new InvalidSpec({ reason: `environment name "${input.name}": ${ParseResult.TreeFormatter.formatErrorSync(named.left).split("\n").pop()?.trim()}` })
-    }
+    // One rule for every place a name is accepted (CLI, library, TUI): @paved/provision's.
+    const badName = EnvironmentName.validate(input.name)
+    if (badName !== undefined) return yield* new InvalidSpec({ reason: badName })
     let files: ReadonlyArray<string> = input.changedFiles ?? []
     const root = input.repositoryRoot ?? process.cwd()
     if (input.gitRange !== undefined) files = [...files, ...(yield* ChangeSet.filesFromGitRange(root, input.gitRange))]

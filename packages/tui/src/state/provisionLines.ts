@@ -4,6 +4,7 @@
  * its policy violations, apply progress events, and the arguments of `:provision` and `:up`.
  * Pure functions of what those packages returned.
  */
+import * as EnvironmentName from "@paved/provision/EnvironmentName"
 import type { Action, Plan } from "@paved/provision/Plan"
 import type { Event } from "@paved/provision/Provision"
 import { type Mutation, view, type View } from "./app.js"
@@ -60,8 +61,6 @@ export const eventLine = (event: Event): string => {
   }
 }
 
-const NAME = /^[a-z0-9][a-z0-9-]*$/
-
 /** The words of a view subject or a command argument. */
 export const words = (arg: string): ReadonlyArray<string> => arg.trim().split(/\s+/).filter((w) => w.length > 0)
 
@@ -72,7 +71,8 @@ export const words = (arg: string): ReadonlyArray<string> => arg.trim().split(/\
 export const provisionView = (arg: string): View | string => {
   const [env, ...files] = words(arg)
   if (env === undefined) return "which environment? write :provision ENV [score.yaml...]"
-  if (!NAME.test(env)) return `"${env}" is not an environment name: lowercase letters, digits and dashes`
+  const badName = EnvironmentName.validate(env)
+  if (badName !== undefined) return badName
   return view("provision", [env, ...(files.length === 0 ? ["score.yaml"] : files)].join(" "))
 }
 
@@ -86,6 +86,7 @@ export const applyMutation = (subject: string): Mutation => {
 export const upMutation = (arg: string): Mutation | string => {
   const [name, ...services] = words(arg)
   if (name === undefined || services.length === 0) return "what to bring up? write :up NAME SERVICE... (refs or names)"
-  if (!NAME.test(name)) return `"${name}" is not an environment name: lowercase letters, digits and dashes`
+  const badName = EnvironmentName.validate(name)
+  if (badName !== undefined) return badName
   return { kind: "env-up", subject: [name, ...services].join(" "), describe: `bring up environment ${name} with ${services.join(", ")}` }
 }
