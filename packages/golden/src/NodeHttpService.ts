@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
-import { render, templateName } from "./internal/nodeHttpService/files.js"
+import { ownership, render, templateName } from "./internal/nodeHttpService/files.js"
 import * as Template from "./Template.js"
 
 const withDefault = <A, I>(schema: Schema.Schema<A, I>, fallback: () => NoInfer<A>) =>
@@ -85,6 +85,7 @@ export const v1_0_0 = Template.make({
   description: "A TypeScript HTTP service on node:http with catalog entity, Score workload, Dockerfile, CI and OTel tracing",
   tags: ["nodejs", "typescript", "http"],
   parameters: ParametersV1,
+  ownership,
   files: (a) =>
     render(a, { version: "1.0.0", nodeVersion: "20", healthPaths: ["/health"], hardenedImage: false, fullPipeline: false })
 })
@@ -108,6 +109,7 @@ export const v1_1_0 = Template.make({
   description: "A TypeScript HTTP service on node:http with catalog entity, Score workload, hardened image, Paved pipeline and OTel tracing",
   tags: ["nodejs", "typescript", "http"],
   parameters: ParametersV1_1,
+  ownership,
   files: (a) =>
     render(a, {
       version: "1.1.0",

@@ -10,9 +10,9 @@ import * as Path from "@effect/platform/Path"
 import type { PlatformError } from "@effect/platform/Error"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
-import * as paths from "./internal/paths.js"
-import { writeFile } from "./internal/projectFiles.js"
+import { existing, guardAll, writeFile } from "./internal/projectFiles.js"
 import * as Manifest from "./Manifest.js"
+import type { UnsafeFileError } from "./ServiceFiles.js"
 import * as Template from "./Template.js"
 
 /**
@@ -45,7 +45,8 @@ export interface Generated {
 
 /**
  * Renders `template` with `answers` into `out` and records the manifest. Fails without writing
- * when an answer is invalid or missing, when a path would leave `out`, or when a file exists.
+ * when an answer is invalid or missing, when a path would leave `out`, when a file exists, or
+ * when a path is (or lies under) a symbolic link, even a dangling one (`UnsafeFileError`).
  *
  * @since 0.1.0
  */
@@ -59,6 +60,7 @@ export const generate = (options: {
   | Template.UnsafePathError
   | Template.TemplateCodeError
   | OutputExists
+  | UnsafeFileError
   | Manifest.ManifestError
   | PlatformError,
   FileSystem.FileSystem | Path.Path
@@ -67,21 +69,16 @@ export const generate = (options: {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
     const { template } = options
-    const id = `${template.name}@${template.version}`
     const answers = yield* template.resolveAnswers(options.answers)
     const files = yield* template.render(answers)
     const out = path.resolve(options.out)
-    const existing: Array<string> = []
-    for (const rel of Object.keys(files)) {
-      const target = path.join(out, rel)
-      if (!paths.isInside(out, target)) {
-        return yield* new Template.UnsafePathError({ template: id, path: rel, reason: "it resolves outside the output directory" })
-      }
-      if (yield* fs.exists(target)) existing.push(rel)
-    }
-    if (yield* fs.exists(path.join(out, Manifest.relativePath))) existing.push(Manifest.relativePath)
-    if (existing.length > 0) return yield* new OutputExists({ dir: out, files: existing })
-    for (const [rel, content] of Object.entries(files)) yield* writeFile(out, rel, content)
+    yield* fs.makeDirectory(out, { recursive: true })
+    // Every path is checked (links refused, parents inside `out`) before anything is written.
+    const targets = [...Object.keys(files), Manifest.relativePath]
+    yield* guardAll(out, targets)
+    const present = yield* existing(out, targets)
+    if (present.length > 0) return yield* new OutputExists({ dir: out, files: present })
+    for (const [rel, content] of Object.entries(files)) yield* writeFile(out, rel, content, { exclusive: true })
     yield* Manifest.write(out, { template: template.name, version: template.version, answers })
     return { dir: out, template: template.name, version: template.version, answers, files: Object.keys(files).sort() }
   })

@@ -38,6 +38,65 @@ export type Files = Readonly<Record<string, string>>
 export type Answers = Readonly<Record<string, unknown>>
 
 /**
+ * Who keeps a generated file after generation:
+ *
+ * - `owned`: the template keeps it. `golden check` reports any difference as drift, and
+ *   `golden update` merges template changes into it (3-way).
+ * - `merged`: shared. The team edits it freely (never drift); `golden update` merges the
+ *   template's changes into the team's version (3-way).
+ * - `seeded`: written once by `golden new` and handed to the team. Never drift, never touched by
+ *   `golden update` (except by a migration's code transform, or to add a seed file a newer
+ *   version introduces).
+ *
+ * @since 0.1.0
+ */
+export type Ownership = "owned" | "merged" | "seeded"
+
+/**
+ * Which files a template seeds and which it merges, as POSIX globs (`*` within a segment, `**`
+ * across segments); every other generated file is owned.
+ *
+ * @since 0.1.0
+ */
+export interface OwnershipRules {
+  readonly seeded?: ReadonlyArray<string>
+  readonly merged?: ReadonlyArray<string>
+}
+
+const globToRegExp = (glob: string): RegExp => {
+  let out = ""
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!
+    if (c === "*" && glob[i + 1] === "*") {
+      out += glob[i + 2] === "/" ? "(?:.*/)?" : ".*"
+      i += glob[i + 2] === "/" ? 2 : 1
+    } else if (c === "*") out += "[^/]*"
+    else out += c.replace(/[.+?^${}()|[\]\\]/g, "\\$&")
+  }
+  return new RegExp(`^${out}$`)
+}
+
+/**
+ * The ownership function of a set of rules (seeded wins over merged; the rest is owned).
+ *
+ * @since 0.1.0
+ */
+export const ownershipOf = (rules: OwnershipRules | undefined): (path: string) => Ownership => {
+  const seeded = (rules?.seeded ?? []).map(globToRegExp)
+  const merged = (rules?.merged ?? []).map(globToRegExp)
+  return (path) => seeded.some((r) => r.test(path)) ? "seeded" : merged.some((r) => r.test(path)) ? "merged" : "owned"
+}
+
+/**
+ * Who keeps `path` of a template's output; `owned` for a template built without ownership rules
+ * (or by an older `@paved/golden`).
+ *
+ * @since 0.1.0
+ */
+export const fileOwnership = (template: Template, path: string): Ownership =>
+  typeof template.ownership === "function" ? template.ownership(path) : "owned"
+
+/**
  * One parameter as a prompt sees it: name, kind, choices, default and description, read from
  * the parameter schema.
  *
@@ -136,6 +195,8 @@ export interface Template<out A = unknown> {
   readonly tags: ReadonlyArray<string>
   readonly parameters: ReadonlyArray<Parameter>
   readonly migrations: ReadonlyArray<MigrationStep>
+  /** Who keeps each generated file: `owned` (drift is checked), `merged` or `seeded`. */
+  readonly ownership: (path: string) => Ownership
   /** Decodes raw answers (defaults filled) into the typed answers. */
   readonly decode: (input: Answers) => Effect.Effect<A, ParameterError>
   /** Decodes raw answers and returns them in their recorded, encoded form. */
@@ -158,6 +219,8 @@ export interface Options<A, I extends Answers> {
   readonly parameters: Schema.Schema<A, I>
   readonly files: (answers: A) => Files
   readonly migrations?: ReadonlyArray<Migration<A>>
+  /** Files the team keeps (`seeded`) or shares (`merged`); the default is that the template owns every file. */
+  readonly ownership?: OwnershipRules
 }
 
 /**
@@ -258,6 +321,7 @@ export const make = <A, I extends Answers>(options: Options<A, I>): Template<A> 
     tags: options.tags ?? [],
     parameters: internalParameters.describeParameters(options.parameters.ast),
     migrations,
+    ownership: ownershipOf(options.ownership),
     decode,
     resolveAnswers,
     render

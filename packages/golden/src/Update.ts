@@ -2,7 +2,10 @@
  * Bringing a generated service to a newer template version: typed migrations first (answers and
  * code transforms), then a 3-way merge per template-owned file with base = the old version
  * rendered with the recorded answers, theirs = the new version, ours = the files as they are.
- * Conflicts are marked in the files and listed; nothing is overwritten without the merge.
+ * Files the template owns or shares are merged (shared YAML and JSON files key by key, so the
+ * team's own keys and comments stay); files it seeded are the team's and left alone. Conflicts
+ * are marked in the files and listed; nothing is overwritten without the merge, and nothing is
+ * read or written through a symbolic link (`UnsafeFileError`, before anything is written).
  *
  * @since 0.1.0
  */
@@ -10,9 +13,11 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import type { PlatformError } from "@effect/platform/Error"
 import * as Effect from "effect/Effect"
-import { readTree, removeFile, writeFile } from "./internal/projectFiles.js"
+import { guardAll, readTree, removeFile, writeFile } from "./internal/projectFiles.js"
+import { mergeStructured } from "./internal/structuredMerge.js"
 import * as Manifest from "./Manifest.js"
 import { merge3 } from "./Merge.js"
+import type { UnsafeFileError } from "./ServiceFiles.js"
 import * as Template from "./Template.js"
 import { type TemplateNotFound, TemplateRegistry } from "./TemplateRegistry.js"
 
@@ -56,6 +61,7 @@ export type UpdateError =
   | Template.ParameterError
   | Template.UnsafePathError
   | Template.TemplateCodeError
+  | UnsafeFileError
   | PlatformError
 
 interface Decision {
@@ -66,10 +72,12 @@ interface Decision {
 }
 
 const decide = (
+  rel: string,
   base: string | undefined,
   ours: string | undefined,
   theirs: string | undefined,
-  labels: { ours: string; theirs: string }
+  labels: { ours: string; theirs: string },
+  shared: boolean
 ): Decision => {
   if (theirs === undefined) {
     if (ours === undefined) return { content: undefined, action: "unchanged", conflicts: 0 }
@@ -86,6 +94,18 @@ const decide = (
   if (ours === theirs) return { content: ours, action: "unchanged", conflicts: 0 }
   if (base === theirs) return { content: ours, action: "kept", conflicts: 0 }
   if (base === ours) return { content: theirs, action: "updated", conflicts: 0 }
+  const structured = shared ? mergeStructured(rel, ours, base ?? "", theirs) : undefined
+  if (structured !== undefined) {
+    if (structured.text === ours && structured.conflicts.length === 0) return { content: ours, action: "kept", conflicts: 0 }
+    return structured.conflicts.length > 0
+      ? {
+        content: structured.text,
+        action: "conflict",
+        conflicts: structured.conflicts.length,
+        reason: `kept your value of ${structured.conflicts.join(", ")}, which the template changed too`
+      }
+      : { content: structured.text, action: "merged", conflicts: 0 }
+  }
   const merged = merge3(ours, base ?? "", theirs, labels)
   return merged.conflicts > 0
     ? { content: merged.text, action: "conflict", conflicts: merged.conflicts, reason: `${merged.conflicts} conflicting region(s) marked` }
@@ -104,7 +124,7 @@ export const updateService = (
 ): Effect.Effect<UpdateResult, UpdateError, TemplateRegistry | FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function*() {
     const registry = yield* TemplateRegistry
-    const manifest = yield* Manifest.read(dir)
+    const { manifest, source } = yield* Manifest.readOrInfer(dir)
     const current = yield* registry.get(manifest.template, manifest.version)
     const target = options.to === undefined
       ? yield* registry.latest(manifest.template)
@@ -132,8 +152,19 @@ export const updateService = (
         )
       )
     let answers: Template.Answers = manifest.answers
-    let base: Template.Files = yield* current.render(manifest.answers)
-    const original = yield* readTree(dir)
+    const rendered: Template.Files = yield* current.render(manifest.answers)
+    const newAnswers0 = yield* Effect.reduce(steps, manifest.answers, (a, step) => step.answers(a))
+    const theirs0 = yield* target.render(yield* target.resolveAnswers(newAnswers0))
+    // Every path the template writes is checked before anything is read: a link (or a linked
+    // parent directory) is refused, never followed.
+    yield* guardAll(dir, new Set([...Object.keys(rendered), ...Object.keys(theirs0)]))
+    const tree = yield* readTree(dir)
+    const original = tree.files
+    // A service that only records the template in its catalog annotations was never generated
+    // from it: a file it lacks was never there to delete, so the template adds it.
+    let base: Template.Files = source === "annotation"
+      ? Object.fromEntries(Object.entries(rendered).filter(([rel]) => rel in original))
+      : rendered
     let ours: Template.Files = original
     for (const step of steps) {
       answers = yield* step.answers(answers)
@@ -146,9 +177,20 @@ export const updateService = (
 
     const files: Array<FileUpdate> = []
     const writes: Array<[string, string | undefined]> = []
-    const owned = new Set([...Object.keys(base), ...Object.keys(theirs)])
-    for (const rel of [...owned].sort()) {
-      const d = decide(base[rel], ours[rel], theirs[rel], labels)
+    const touched = new Set<string>()
+    for (const rel of [...new Set([...Object.keys(base), ...Object.keys(theirs)])].sort()) {
+      const ownership = Template.fileOwnership(target, rel)
+      // Seeded files are the team's: the template only adds one a newer version introduces.
+      if (ownership === "seeded") {
+        if (theirs[rel] !== undefined && !(rel in rendered) && !(rel in ours)) {
+          writes.push([rel, theirs[rel]])
+          files.push({ path: rel, action: "added", conflicts: 0 })
+          touched.add(rel)
+        }
+        continue
+      }
+      touched.add(rel)
+      const d = decide(rel, base[rel], ours[rel], theirs[rel], labels, ownership === "merged")
       if (d.content !== original[rel]) writes.push([rel, d.content])
       const migratedOnly = d.action === "kept" && ours[rel] !== original[rel]
       const action = migratedOnly ? "migrated" : d.action
@@ -156,13 +198,14 @@ export const updateService = (
         files.push({ path: rel, action, conflicts: d.conflicts, ...(d.reason === undefined ? {} : { reason: d.reason }) })
       }
     }
-    // Files the template does not own change only through migrations (code transforms).
-    for (const rel of Object.keys(ours).filter((p) => !owned.has(p)).sort()) {
+    // Files the template does not merge change only through migrations (code transforms).
+    for (const rel of Object.keys(ours).filter((p) => !touched.has(p)).sort()) {
       if (ours[rel] !== original[rel]) {
         writes.push([rel, ours[rel]])
         files.push({ path: rel, action: "migrated", conflicts: 0 })
       }
     }
+    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
     if (options.dryRun !== true) {
       for (const [rel, content] of writes) {
         yield* content === undefined ? removeFile(dir, rel) : writeFile(dir, rel, content)

@@ -14,6 +14,8 @@ export * as NodeHttpService from "./NodeHttpService.js"
 /** @since 0.1.0 */
 export * as Manifest from "./Manifest.js"
 /** @since 0.1.0 */
+export * as ServiceFiles from "./ServiceFiles.js"
+/** @since 0.1.0 */
 export * as Scaffold from "./Scaffold.js"
 /** @since 0.1.0 */
 export * as Conformance from "./Conformance.js"

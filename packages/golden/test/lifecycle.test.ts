@@ -73,9 +73,10 @@ describe("golden path lifecycle", () => {
       const clean = yield* Conformance.checkService(dir)
       expect(clean).toMatchObject({ version: "1.0.0", latest: "1.1.0", upToDate: false, drift: false, files: [] })
 
-      // A template-owned file edited by the team: a new route.
+      // The team's own code (seeded by the template): a new route.
       edit(dir, "src/server.ts", (s) =>
         s.replace("  })\n}\n\nexport const route", "  }),\n  \"/orders\": () => ({ status: 200, body: { orders: [] } })\n}\n\nexport const route"))
+      edit(dir, "README.md", (s) => s + "\nOrders are kept for seven years.\n")
       // A file the template does not own, written against 1.0.0's /health.
       fs.writeFileSync(path.join(dir, "test/orders.test.ts"), [
         "import assert from \"node:assert/strict\"",
@@ -91,14 +92,21 @@ describe("golden path lifecycle", () => {
         "})",
         ""
       ].join("\n"))
-      fs.rmSync(path.join(dir, ".gitignore"))
+      // Seeded and merged files are the team's: editing them, or adding a dependency, is not drift.
+      edit(dir, "package.json", (s) => s.replace("\"devDependencies\"", "\"dependencies\": { \"pg\": \"^8.0.0\" },\n  \"devDependencies\""))
+      const seededEdits = yield* Conformance.checkService(dir)
+      expect(seededEdits).toMatchObject({ drift: false, files: [], recordedBy: "manifest" })
 
+      // A file the template owns, edited and removed: drift, with a diff.
+      edit(dir, "tsconfig.json", (s) => s.replace("\"strict\": true", "\"strict\": false"))
+      fs.rmSync(path.join(dir, ".dockerignore"))
       const drifted = yield* Conformance.checkService(dir)
       expect(drifted.drift).toBe(true)
-      expect(drifted.files.map((f) => [f.path, f.status])).toEqual([[".gitignore", "missing"], ["src/server.ts", "modified"]])
-      expect(drifted.files[1]!.diff).toContain("+  \"/orders\": () => ({ status: 200, body: { orders: [] } })")
-      expect(drifted.files[1]!.diff).toMatch(/^--- node-http-service@1\.0\.0\/src\/server\.ts\n\+\+\+ src\/server\.ts\n@@ -\d+,\d+ \+\d+,\d+ @@/)
-      fs.writeFileSync(path.join(dir, ".gitignore"), "node_modules/\ndist/\n")
+      expect(drifted.files.map((f) => [f.path, f.status])).toEqual([[".dockerignore", "missing"], ["tsconfig.json", "modified"]])
+      expect(drifted.files[1]!.diff).toContain("+    \"strict\": false,")
+      expect(drifted.files[1]!.diff).toMatch(/^--- node-http-service@1\.0\.0\/tsconfig\.json\n\+\+\+ tsconfig\.json\n@@ -\d+,\d+ \+\d+,\d+ @@/)
+      edit(dir, "tsconfig.json", (s) => s.replace("\"strict\": false", "\"strict\": true"))
+      fs.writeFileSync(path.join(dir, ".dockerignore"), "node_modules\ndist\n.paved\n")
 
       const dry = yield* Update.updateService(dir, { dryRun: true })
       expect(dry.written).toBe(false)
@@ -112,21 +120,24 @@ describe("golden path lifecycle", () => {
         "Dockerfile": "updated",
         ".github/workflows/ci.yml": "updated",
         "catalog-info.yaml": "updated",
-        "src/server.ts": "merged",
+        "src/server.ts": "migrated",
         "test/orders.test.ts": "migrated"
       })
+      expect(actions["README.md"]).toBeUndefined()
+      // The seeded server is the team's: the migration moved /health to /healthz, nothing else.
       expect(read(dir, "src/server.ts")).toContain("\"/orders\": () =>")
-      expect(read(dir, "src/server.ts")).toContain("\"/readyz\"")
+      expect(read(dir, "src/server.ts")).toContain("\"/healthz\"")
+      expect(read(dir, "README.md")).toContain("seven years")
+      expect(JSON.parse(read(dir, "package.json")).dependencies).toEqual({ pg: "^8.0.0" })
       expect(read(dir, "test/orders.test.ts")).toContain("get(\"/healthz\")")
       expect(read(dir, "Dockerfile")).toContain("USER node")
       expect((yield* Manifest.read(dir)).version).toBe("1.1.0")
 
       const after = yield* Conformance.checkService(dir)
-      expect(after).toMatchObject({ version: "1.1.0", upToDate: true })
-      expect(after.files.map((f) => f.path)).toEqual(["src/server.ts"])
+      expect(after).toMatchObject({ version: "1.1.0", upToDate: true, drift: false, files: [] })
 
-      // 1.1.0's own tests (healthz, readyz, /, 404) plus the migrated team test.
-      expect(yield* buildAndTest(dir)).toBe(5)
+      // The team's tests (1.0.0's, migrated to /healthz) plus its own orders test.
+      expect(yield* buildAndTest(dir)).toBe(4)
 
       const again = yield* Update.updateService(dir)
       expect(again).toMatchObject({ from: "1.1.0", to: "1.1.0", files: [] })
@@ -138,21 +149,22 @@ describe("golden path lifecycle", () => {
       const dir = path.join(root, "billing")
       yield* Scaffold.generate({ template: NodeHttpService.v1_0_0, answers: { name: "billing", database: false }, out: dir })
       edit(dir, "Dockerfile", (s) => s.replace("FROM node:20-slim", "FROM node:20-alpine"))
-      fs.rmSync(path.join(dir, "README.md"))
+      fs.rmSync(path.join(dir, ".dockerignore"))
 
       const result = yield* Update.updateService(dir)
-      expect(result.conflicts.map((c) => [c.path, c.action])).toEqual([["Dockerfile", "conflict"], ["README.md", "conflict"]])
-      expect(result.conflicts[1]!.reason).toContain("deleted here")
+      expect(result.conflicts.map((c) => [c.path, c.action])).toEqual([["Dockerfile", "conflict"]])
+      // Unchanged by 1.1.0, so the owned file the team removed stays removed (not a conflict).
+      expect(result.files.find((f) => f.path === ".dockerignore")).toBeUndefined()
       const dockerfile = read(dir, "Dockerfile")
       expect(dockerfile).toContain("<<<<<<< yours\nFROM node:20-alpine")
       expect(dockerfile).toContain("=======")
       expect(dockerfile).toContain(">>>>>>> template node-http-service@1.1.0")
-      expect(fs.existsSync(path.join(dir, "README.md"))).toBe(false)
+      expect(fs.existsSync(path.join(dir, ".dockerignore"))).toBe(false)
       // Untouched files took the new version.
       expect(read(dir, ".github/workflows/ci.yml")).toContain("paved catalog validate")
 
       const check = yield* Conformance.checkService(dir)
-      expect(check.files.map((f) => [f.path, f.status])).toEqual([["Dockerfile", "modified"], ["README.md", "missing"]])
+      expect(check.files.map((f) => [f.path, f.status])).toEqual([[".dockerignore", "missing"], ["Dockerfile", "modified"]])
     }).pipe(Effect.provide(TestLayer)))
 
   it.scoped("the generated service exports its spans to Paved's receiver with its catalog identity", () =>

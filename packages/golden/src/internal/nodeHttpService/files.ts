@@ -155,6 +155,8 @@ const ci = (a: Answers, v: Variant): string =>
     })
     : simpleCi(a, v)
 
+const devDependencies = { "@types/node": "^20.19.0", typescript: "^5.9.0" }
+
 const packageJson = (a: Answers, v: Variant): string =>
   JSON.stringify({
     name: a.name,
@@ -164,7 +166,48 @@ const packageJson = (a: Answers, v: Variant): string =>
     type: "module",
     engines: { node: `>=${v.nodeVersion}` },
     scripts: { build: "tsc -p tsconfig.json", start: "node dist/src/main.js", test: "node --test dist/test/" },
-    devDependencies: { "@types/node": "^20.19.0", typescript: "^5.9.0" }
+    devDependencies
+  }, null, 2) + "\n"
+
+// The exact versions `npm install` resolved for the devDependencies above, with the registry's
+// integrity hashes, so a fresh service passes `npm ci` (and setup-node's npm cache) on day one.
+const lockedPackages = {
+  "node_modules/@types/node": {
+    version: "20.19.43",
+    resolved: "https://registry.npmjs.org/@types/node/-/node-20.19.43.tgz",
+    integrity: "sha512-6oYBAi5ikg4Pl+kGsoYtawUMBT2zZMCvPNF7pVLnHZfd1zf38DRiWn/gT01RYCdUqkv7Fhr+C9ot4/tb+2sVvA==",
+    dev: true,
+    license: "MIT",
+    dependencies: { "undici-types": "~6.21.0" }
+  },
+  "node_modules/typescript": {
+    version: "5.9.3",
+    resolved: "https://registry.npmjs.org/typescript/-/typescript-5.9.3.tgz",
+    integrity: "sha512-jl1vZzPDinLr9eUt3J/t7V6FgNEw9QjvBPdysz9KfQDD41fQrC2Y4vKQdiaUpFT4bXlb1RHhLpp8wtm6M5TgSw==",
+    dev: true,
+    license: "Apache-2.0",
+    bin: { tsc: "bin/tsc", tsserver: "bin/tsserver" },
+    engines: { node: ">=14.17" }
+  },
+  "node_modules/undici-types": {
+    version: "6.21.0",
+    resolved: "https://registry.npmjs.org/undici-types/-/undici-types-6.21.0.tgz",
+    integrity: "sha512-iwDZqg0QAGrg9Rav5H4n0M64c3mkR59cJ6wQp+7C4nI0gsmExaedaYLNO44eT4AtBBwjbTiGPMlt2Md0T9H9JQ==",
+    dev: true,
+    license: "MIT"
+  }
+}
+
+const packageLock = (a: Answers, v: Variant): string =>
+  JSON.stringify({
+    name: a.name,
+    version: "0.1.0",
+    lockfileVersion: 3,
+    requires: true,
+    packages: {
+      "": { name: a.name, version: "0.1.0", devDependencies, engines: { node: `>=${v.nodeVersion}` } },
+      ...lockedPackages
+    }
   }, null, 2) + "\n"
 
 const tsconfig = (): string =>
@@ -200,6 +243,17 @@ Telemetry: set \`OTEL_EXPORTER_OTLP_ENDPOINT\` (Paved environments do) and every
 exported as an OTLP span carrying \`paved.entity_ref=${entityRef(a)}\`.
 `
 
+/**
+ * Who keeps which file. Owned (drift is checked): the image, the build configuration, the CI
+ * workflow and the telemetry module. Merged (the team edits them; updates merge key by key): the
+ * catalog entity, the Score workload, package.json and .gitignore. Seeded (the team's from day
+ * one): the README, the service's own code and tests, and the lockfile.
+ */
+export const ownership = {
+  merged: ["catalog-info.yaml", "score.yaml", "package.json", ".gitignore"],
+  seeded: ["README.md", "package-lock.json", "src/server.ts", "src/main.ts", "test/**"]
+}
+
 export const render = (a: Answers, v: Variant): Record<string, string> => {
   const source = { name: a.name, healthPaths: v.healthPaths }
   return {
@@ -210,6 +264,7 @@ export const render = (a: Answers, v: Variant): Record<string, string> => {
     ".gitignore": "node_modules/\ndist/\n",
     ".github/workflows/ci.yml": ci(a, v),
     "package.json": packageJson(a, v),
+    "package-lock.json": packageLock(a, v),
     "tsconfig.json": tsconfig(),
     "README.md": readme(a, v),
     "src/telemetry.ts": telemetryTs(a.name),
