@@ -18,9 +18,9 @@ import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
-import * as os from "node:os"
 import * as path from "node:path"
 import { handle } from "./internal/s3Handler.js"
+import * as FileLock from "./internal/fileLock.js"
 import * as Store from "./internal/s3Store.js"
 
 /**
@@ -80,120 +80,16 @@ const writeGrants = (dir: string, grants: ReadonlyArray<Grant>) => {
   fs.renameSync(tmp, grantsFile(dir))
 }
 
-interface LockOwner {
-  readonly pid: number
-  readonly host: string
-  readonly nonce: string
-}
-
-const readLock = (file: string): { readonly owner: LockOwner | undefined; readonly text: string; readonly ageMs: number } | undefined => {
-  try {
-    const text = fs.readFileSync(file, "utf8")
-    const ageMs = Date.now() - fs.statSync(file).mtimeMs
-    try {
-      return { owner: JSON.parse(text) as LockOwner, text, ageMs }
-    } catch {
-      return { owner: undefined, text, ageMs }
-    }
-  } catch {
-    return undefined
-  }
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM"
-  }
-}
-
-// A lock is stale when its holder (on this host) is gone, or when it has been held far longer
-// than a read-modify-write of one small file takes (a holder on another host, or one that hung).
-const STALE_AFTER_MS = 60_000
-
-const breakIfStale = (file: string) => {
-  const seen = readLock(file)
-  if (seen === undefined) return
-  const dead = seen.owner !== undefined && seen.owner.host === os.hostname() && !alive(seen.owner.pid)
-  // A lock without readable content is being written right now, unless it is old.
-  if (!dead && seen.ageMs < STALE_AFTER_MS) return
-  // Move it aside and check that what was moved is the lock judged stale: another process may
-  // have broken it and taken a fresh one in between, which then goes back.
-  const aside = `${file}.stale-${process.pid}-${randomBytes(4).toString("hex")}`
-  try {
-    fs.renameSync(file, aside)
-  } catch {
-    return
-  }
-  if (readLock(aside)?.text !== seen.text) {
-    try {
-      fs.linkSync(aside, file)
-    } catch {
-      // a third process holds the lock now; the one moved aside was released by its own rename
-    }
-  }
-  fs.rmSync(aside, { force: true })
-}
-
-const tryLock = (dir: string, nonce: string): boolean => {
-  Store.ensureDir(dir)
-  let fd: number
-  try {
-    fd = fs.openSync(lockFile(dir), "wx", Store.FILE_MODE)
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e
-    breakIfStale(lockFile(dir))
-    return false
-  }
-  try {
-    fs.writeSync(fd, JSON.stringify({ pid: process.pid, host: os.hostname(), nonce } satisfies LockOwner))
-  } finally {
-    fs.closeSync(fd)
-  }
-  return true
-}
-
-const unlock = (dir: string, nonce: string) => {
-  if (readLock(lockFile(dir))?.owner?.nonce === nonce) fs.rmSync(lockFile(dir), { force: true })
-}
-
-const inProcess = new Map<string, Effect.Semaphore>()
-
 /**
- * Runs a read-modify-write of the grants under an exclusive lock file (`credentials.lock`,
- * created with O_EXCL), so concurrent applies in different processes never lose each other's
- * grants. A lock left by a process that died is broken; waiting for a live one gives up after
- * 30 seconds.
+ * Runs a read-modify-write of the grants under an exclusive lock file (`credentials.lock`),
+ * so concurrent applies in different processes never lose each other's grants.
  */
-const withGrantsLock = <A>(dir: string, what: string, f: () => A): Effect.Effect<A, S3EndpointError> => {
-  const key = path.resolve(dir)
-  let semaphore = inProcess.get(key)
-  if (semaphore === undefined) inProcess.set(key, semaphore = Effect.unsafeMakeSemaphore(1))
-  const nonce = randomBytes(12).toString("hex")
-  const acquire = Effect.gen(function*() {
-    const deadline = Date.now() + 30_000
-    while (true) {
-      const locked = yield* Effect.try({
-        try: () => tryLock(dir, nonce),
-        catch: (e) => new S3EndpointError({ detail: `cannot lock ${lockFile(dir)} to ${what}: ${String(e)}` })
-      })
-      if (locked) return
-      if (Date.now() > deadline) {
-        return yield* new S3EndpointError({
-          detail: `cannot ${what}: ${lockFile(dir)} has been held by another process for 30 seconds; if no apply is running, delete it`
-        })
-      }
-      yield* Effect.sleep(`${5 + Math.floor(Math.random() * 20)} millis`)
-    }
-  })
-  return semaphore.withPermits(1)(Effect.acquireUseRelease(
-    acquire,
-    () => Effect.try({ try: f, catch: (e) => new S3EndpointError({ detail: `cannot ${what}: ${String(e)}` }) }),
-    () => Effect.sync(() => unlock(dir, nonce))
-  ))
-}
+const withGrantsLock = <A>(dir: string, what: string, f: () => A): Effect.Effect<A, S3EndpointError> =>
+  FileLock.withLock(
+    lockFile(dir),
+    Effect.try({ try: f, catch: (e) => new S3EndpointError({ detail: `cannot ${what}: ${String(e)}` }) }),
+    (detail) => new S3EndpointError({ detail: `cannot ${what}: ${detail}` })
+  )
 
 /**
  * Creates a bucket directory and records its access key (replacing an older key for it). The
