@@ -1,6 +1,13 @@
 /**
- * @paved/portal: the catalog as web pages.
+ * @paved/portal: the catalog as web pages, a static site from CI or the same pages served
+ * live from a local store.
  *
  * @since 0.1.0
  */
-export {}
+
+/** @since 0.1.0 */
+export * as Site from "./Site.js"
+/** @since 0.1.0 */
+export * as Pages from "./Pages.js"
+/** @since 0.1.0 */
+export * as Portal from "./Portal.js"
