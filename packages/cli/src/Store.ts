@@ -8,13 +8,57 @@
  * @since 0.1.0
  */
 import * as Options from "@effect/cli/Options"
-import { CatalogStore } from "@paved/catalog"
+import * as CatalogStore from "@paved/catalog/CatalogStore"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { isReadOnly } from "./internal/mode.js"
 import { UsageError } from "./Output.js"
+
+/**
+ * Makes sure the directory of a SQLite store can be used: a store path whose directory does not
+ * exist is an error (never a new directory); the default `.paved/` is created by commands that
+ * write, with a `.gitignore` of `*` so that `git add -A` never commits the store or the secret
+ * key; a read-only command whose store does not exist fails instead of creating an empty one.
+ *
+ * @since 0.1.0
+ */
+export const prepareSqlite = (filename: string, explicit: boolean): Effect.Effect<void, UsageError> =>
+  Effect.suspend(() => {
+    if (filename === ":memory:" || filename.length === 0) return Effect.void
+    const dir = path.dirname(path.resolve(filename))
+    if (isReadOnly() && !fs.existsSync(filename)) {
+      return Effect.fail(new UsageError({
+        summary: explicit
+          ? `no store at ${filename}; check the path (--db or PAVED_DB_URL), or create it with paved catalog ingest`
+          : `no store here (${filename} does not exist); run paved catalog ingest first, or pass --db`
+      }))
+    }
+    if (fs.existsSync(dir)) return Effect.void
+    if (explicit) {
+      return Effect.fail(new UsageError({ summary: `the directory ${path.dirname(filename)} of the store ${filename} does not exist; create it first or fix --db` }))
+    }
+    return Effect.try({
+      try: () => ensureStateDir(path.dirname(filename)),
+      catch: (error) => new UsageError({ summary: `cannot create ${path.dirname(filename)}: ${String(error)}` })
+    })
+  })
+
+/**
+ * Creates Paved's state directory (mode 0700) with a `.gitignore` of `*` in it, so nothing in it
+ * (stores, the secret key, logs) is ever committed by accident.
+ *
+ * @since 0.1.0
+ */
+export const ensureStateDir = (dir: string): void => {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
+  const ignore = path.join(dir, ".gitignore")
+  if (!fs.existsSync(ignore)) fs.writeFileSync(ignore, "# Paved's local state (stores, secret key, logs): never commit it.\n*\n")
+}
 
 /**
  * The `--db URL` option.
@@ -55,19 +99,22 @@ export const parseTarget = (url: string): Target => {
  *
  * @since 0.1.0
  */
-export const target = (option: Option.Option<string>): Effect.Effect<Target> =>
+export const target = (option: Option.Option<string>): Effect.Effect<Target, UsageError> =>
   Option.match(option, {
-    onSome: (url) => Effect.succeed(parseTarget(url)),
+    onSome: (url) => Effect.succeed({ target: parseTarget(url), explicit: true }),
     onNone: () =>
       Config.option(Config.redacted("PAVED_DB_URL")).pipe(
         Effect.map(Option.filter((url) => Redacted.value(url).length > 0)),
         Effect.map(Option.match({
-          onNone: (): Target => ({ _tag: "sqlite", filename: CatalogStore.DEFAULT_SQLITE_FILE }),
-          onSome: (url) => parseTarget(Redacted.value(url))
+          onNone: () => ({ target: { _tag: "sqlite", filename: DEFAULT_SQLITE_FILE } as Target, explicit: false }),
+          onSome: (url) => ({ target: parseTarget(Redacted.value(url)), explicit: true })
         })),
-        Effect.orElseSucceed((): Target => ({ _tag: "sqlite", filename: CatalogStore.DEFAULT_SQLITE_FILE }))
+        Effect.orElseSucceed(() => ({ target: { _tag: "sqlite", filename: DEFAULT_SQLITE_FILE } as Target, explicit: false }))
       )
-  })
+  }).pipe(Effect.tap(({ explicit, target }) => target._tag === "sqlite" ? prepareSqlite(target.filename, explicit) : Effect.void), Effect.map(({ target }) => target))
+
+// The same as CatalogStore.DEFAULT_SQLITE_FILE, without loading the store module for it.
+const DEFAULT_SQLITE_FILE = ".paved/paved.db"
 
 /**
  * A description of the target for messages (never the password).

@@ -19,6 +19,7 @@ import type { Group } from "../main.js"
 import { CheckFailed, colour, UsageError } from "../Output.js"
 import { closest, type CommandInfo, helpText, type OptionInfo, read } from "./commandTree.js"
 import * as Help from "./help.js"
+import { readOnlyCommands, setReadOnly } from "./mode.js"
 
 const helpFlags = new Set(["-h", "--help"])
 
@@ -190,6 +191,7 @@ export const runCommand = async (groups: ReadonlyArray<Group>, args: ReadonlyArr
     process.stdout.write(Help.render(prepared.path, prepared.node, bold))
     return 0
   }
+  setReadOnly(readOnlyCommands.has(prepared.path.join(" ")))
   const root = Command.make("paved").pipe(Command.withSubcommands([command])) as Command.Command<"paved", never, unknown, unknown>
   const config = CliConfig.make({ showBuiltIns: false })
   const program = Effect.gen(function*() {

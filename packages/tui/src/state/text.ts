@@ -43,8 +43,23 @@ export const displayWidth = (text: string): number => {
   return width
 }
 
-/** Replaces tabs and line breaks by spaces, so a value from a file stays on one line. */
-export const oneLine = (text: string): string => text.replace(/[\t\r\n]+/g, " ")
+// C0 controls (tab and line breaks are handled before), DEL and C1 controls.
+// eslint-disable-next-line no-control-regex
+const controls = /[\u0000-\u001f\u007f-\u009f]/g
+
+/**
+ * Replaces tabs and line breaks by spaces, so a value from a file stays on one line, and every
+ * other control character by a visible stand-in (ESC becomes `␛`, BEL `␇`, a C1 control
+ * `\x9b`), so escape sequences in data (span names sent over OTLP, catalog fields) are shown,
+ * never obeyed by the terminal.
+ */
+export const oneLine = (text: string): string =>
+  text.replace(/[\t\r\n]+/g, " ").replace(controls, (c) => {
+    const code = c.charCodeAt(0)
+    if (code < 0x20) return String.fromCharCode(0x2400 + code)
+    if (code === 0x7f) return "\u2421"
+    return `\\x${code.toString(16)}`
+  })
 
 /**
  * Cuts `text` to at most `width` cells; when something is cut, the last cell is an ellipsis.
