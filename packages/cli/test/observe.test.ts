@@ -2,6 +2,10 @@ import { SpanKind, SpanStatusCode, trace, context } from "@opentelemetry/api"
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto"
 import { resourceFromAttributes } from "@opentelemetry/resources"
 import { BasicTracerProvider, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
+import { OTLPLogExporter } from "@opentelemetry/exporter-logs-otlp-http"
+import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-proto"
+import { LoggerProvider, SimpleLogRecordProcessor } from "@opentelemetry/sdk-logs"
+import { MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics"
 import { spawn, type ChildProcess } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -46,6 +50,7 @@ describe("paved observe", () => {
 
   beforeAll(async () => {
     fs.writeFileSync(path.join(dir, "catalog-info.yaml"), catalogYaml)
+    fs.mkdirSync(path.dirname(db), { recursive: true, mode: 0o700 })
     server = spawn(process.execPath, [pavedBin, "observe", "serve", "--port", "0", "--db", db, "--format", "json"], {
       cwd: dir,
       stdio: ["ignore", "pipe", "pipe"]
@@ -78,6 +83,22 @@ describe("paved observe", () => {
     client.end()
     const rogue = storefront.getTracer("t").startSpan("POST /track", { kind: SpanKind.CLIENT, attributes: { "peer.service": "tracker" } }, trace.setSpan(context.active(), root))
     rogue.end()
+    const logs = new LoggerProvider({
+      resource: resourceFromAttributes({ "service.name": "storefront" }),
+      processors: [new SimpleLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `${url}/v1/logs` }) })]
+    })
+    logs.getLogger("l").emit({ body: "cart call failed, showing cached cart", severityNumber: 13, severityText: "WARN", context: trace.setSpan(context.active(), root) })
+    logs.getLogger("l").emit({ body: "served", severityNumber: 9, severityText: "INFO", context: trace.setSpan(context.active(), root) })
+    await logs.forceFlush()
+    await logs.shutdown()
+    const reader = new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url: `${url}/v1/metrics` }), exportIntervalMillis: 3_600_000 })
+    const meters = new MeterProvider({ resource: resourceFromAttributes({ "service.name": "storefront" }), readers: [reader] })
+    const requests = meters.getMeter("m").createCounter("http.server.requests")
+    requests.add(3, { route: "/" })
+    await reader.forceFlush()
+    requests.add(2, { route: "/" })
+    await reader.forceFlush()
+    await meters.shutdown()
     root.end()
     shadow.getTracer("t").startSpan("cron").end()
     traceId = root.spanContext().traceId
@@ -129,6 +150,24 @@ describe("paved observe", () => {
     const json = JSON.parse(jsonRun.stdout)
     expect(json.spans.map((s: { depth: number }) => s.depth)).toEqual([0, 1, 2, 1])
     expect((await paved("trace", "0".repeat(32))).code).toBe(2)
+    // The logs of the trace, with the span they belong to.
+    expect(run.stdout).toMatch(/logs \(2\)/)
+    expect(run.stdout).toMatch(/storefront: GET \/\s+WARN\s+cart call failed, showing cached cart/)
+    expect(json.logs.map((l: { body: string }) => l.body)).toEqual(["cart call failed, showing cached cart", "served"])
+    // Bars are to scale: the root spans the whole timeline, no child bar ends after its parent's.
+    const bars = lines.filter((l) => l.includes("|")).map((l) => l.slice(l.indexOf("|")))
+    expect(bars[0]).toMatch(/^\|#{30}\|$/)
+  })
+
+  it("logs filters by trace, severity and text", async () => {
+    const all = JSON.parse((await paved("logs", "--trace", traceId, "--format", "json")).stdout).logs
+    expect(all.map((l: { body: string }) => l.body)).toEqual(["cart call failed, showing cached cart", "served"])
+    const warn = JSON.parse((await paved("logs", "--service", "storefront", "--severity", "warn", "--format", "json")).stdout).logs
+    expect(warn.map((l: { severityText: string }) => l.severityText)).toEqual(["WARN"])
+    const grep = await paved("logs", "--grep", "cached")
+    expect(grep.stdout).toMatch(/TIME\s+SERVICE\s+SEVERITY\s+TRACE\s+MESSAGE/)
+    expect(grep.stdout).toContain("cart call failed")
+    expect(grep.stdout).not.toContain("served")
   })
 
   it("red and map", async () => {
@@ -166,6 +205,19 @@ describe("paved observe", () => {
       ["component:default/cart", 1],
       ["component:default/storefront", 1]
     ])
+  })
+
+  it("metrics lists series with owners from the catalog and shows one with a sparkline", async () => {
+    const list = JSON.parse((await paved("metrics", "--service", "storefront", "--format", "json")).stdout).series
+    expect(list).toMatchObject([{ name: "http.server.requests", attributes: { route: "/" }, owner: "shop-team", lastValue: 5 }])
+    const table = await paved("metrics")
+    expect(table.stdout).toMatch(/SERVICE\s+OWNER\s+METRIC/)
+    expect(table.stdout).toMatch(/storefront\s+shop-team\s+http\.server\.requests/)
+    const one = await paved("metrics", "--name", "http.server.requests")
+    expect(one.stdout).toMatch(/[▁▂▃▄▅▆▇█]+ {2}total 5 {2}rate [\d.]+\/s/)
+    const json = JSON.parse((await paved("metrics", "--series", list[0].seriesId, "--format", "json")).stdout)
+    expect(json).toMatchObject({ total: 5, owner: "shop-team", series: { kind: "sum", monotonic: true } })
+    expect((await paved("metrics", "--series", "nope")).code).toBe(2)
   })
 
   it("serve stops on Ctrl-C and frees its port", async () => {

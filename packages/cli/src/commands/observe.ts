@@ -1,5 +1,5 @@
 /**
- * `paved observe serve|traces|trace|red|map|drift|team`: the embedded OTLP receiver and the
+ * `paved observe serve|traces|trace|logs|metrics|red|map|drift|team`: the embedded OTLP receiver and the
  * telemetry queries. Spans live in the same store as the catalog (`--db URL`, `$PAVED_DB_URL`,
  * default `.paved/paved.db`), so drift and the team view read both from one place.
  *
@@ -9,7 +9,7 @@ import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import { Catalog, CatalogStore, type Entity } from "@paved/catalog"
-import { Drift, Receiver, Span, SpanStore, TeamView } from "@paved/observe"
+import { Drift, Metric, Receiver, Span, SpanStore, TeamView } from "@paved/observe"
 import * as Console from "effect/Console"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -128,12 +128,26 @@ const traces = Command.make(
 // trace ---------------------------------------------------------------------------------------
 
 const BAR = 30
+/** A bar to scale: from the cell where the span starts to the cell where it ends (at least one). */
 const bar = (offsetUs: number, durationUs: number, totalUs: number): string => {
   const scale = totalUs > 0 ? BAR / totalUs : 0
   const start = Math.min(BAR - 1, Math.floor(offsetUs * scale))
-  const width = Math.max(1, Math.round(durationUs * scale))
-  return " ".repeat(start) + "#".repeat(Math.min(width, BAR - start))
+  const end = Math.min(BAR, Math.max(start + 1, Math.ceil((offsetUs + durationUs) * scale)))
+  return " ".repeat(start) + "#".repeat(end - start)
 }
+
+const SEVERITIES: Record<string, number> = { trace: 1, debug: 5, info: 9, warn: 13, error: 17, fatal: 21 }
+const bodyText = (body: unknown): string => (typeof body === "string" ? body : JSON.stringify(body))
+
+/** The logs of a trace: from a minute before it starts to an hour after it ends. */
+const traceLogs = (store: SpanStore.Query, tree: SpanStore.TraceTree) =>
+  store.logs({
+    traceId: tree.traceId,
+    from: new Date(tree.startUs / 1000 - 60_000),
+    until: new Date((tree.startUs + tree.durationUs) / 1000 + 3_600_000),
+    oldestFirst: true,
+    limit: 10_000
+  })
 
 const trace = Command.make(
   "trace",
@@ -144,7 +158,8 @@ const trace = Command.make(
       const found = yield* store.trace(traceId)
       if (Option.isNone(found)) return yield* new Output.UsageError({ summary: `no trace ${traceId} in the store` })
       const tree = found.value
-      if (format === "json") return yield* Output.printJson(tree)
+      const logs = yield* traceLogs(store, tree)
+      if (format === "json") return yield* Output.printJson({ ...tree, logs })
       yield* Console.log(`trace ${tree.traceId}  ${time(tree.startUs)}  ${ms(tree.durationUs)} ms  ${tree.spans.length} spans  ${tree.services.join(", ")}`)
       yield* Output.printTable(tree.spans, [
         { header: "offset ms", cell: (s) => ms(s.offsetUs) },
@@ -155,8 +170,150 @@ const trace = Command.make(
         { header: "status", cell: (s) => (s.status === 2 ? `error${s.statusMessage ? ": " + s.statusMessage : ""}` : s.status === 1 ? "ok" : "") },
         { header: "timeline", cell: (s) => `|${bar(s.offsetUs, s.durationUs, tree.durationUs).padEnd(BAR, ".")}|` }
       ])
+      if (logs.length > 0) {
+        const spanName = new Map(tree.spans.map((s) => [s.spanId, `${s.service}: ${s.name}`]))
+        yield* Console.log(`\nlogs (${logs.length})`)
+        yield* Output.printTable(logs, [
+          { header: "offset ms", cell: (l) => ms(l.timeUs - tree.startUs) },
+          { header: "span", cell: (l) => spanName.get(l.spanId) ?? (l.spanId === "" ? l.service : `${l.service} (span ${l.spanId})`) },
+          { header: "severity", cell: (l) => l.severityText || String(l.severityNumber) },
+          { header: "message", cell: (l) => bodyText(l.body) }
+        ])
+      }
     }).pipe(asUsage, Effect.provide(spanStoreLayer(db)))
-).pipe(Command.withDescription("Show one trace as a waterfall"))
+).pipe(Command.withDescription("Show one trace as a waterfall, with the logs of each span"))
+
+// logs ----------------------------------------------------------------------------------------
+
+const logColumns: ReadonlyArray<Output.Column<Span.LogRecord>> = [
+  { header: "time", cell: (l) => time(l.timeUs) },
+  { header: "service", cell: (l) => l.service },
+  { header: "severity", cell: (l) => l.severityText || String(l.severityNumber) },
+  { header: "trace", cell: (l) => l.traceId },
+  { header: "message", cell: (l) => bodyText(l.body) }
+]
+
+const logs = Command.make(
+  "logs",
+  {
+    service: Options.text("service").pipe(Options.optional, Options.withDescription("Service name or entity ref")),
+    traceId: Options.text("trace").pipe(Options.optional, Options.withDescription("Only the logs of this trace (32 hex digits)")),
+    severity: Options.choice("severity", ["trace", "debug", "info", "warn", "error", "fatal"]).pipe(Options.optional, Options.withDescription("Minimum severity")),
+    grep: Options.text("grep").pipe(Options.optional, Options.withDescription("Only records whose message contains this text")),
+    follow: Options.boolean("follow").pipe(Options.withAlias("f"), Options.withDescription("Keep printing new records as they arrive (Ctrl-C stops)")),
+    limit: Options.integer("limit").pipe(Options.withDefault(100), Options.withDescription("How many records (default 100)")),
+    since: since("1h"),
+    db,
+    format
+  },
+  (o) =>
+    Effect.gen(function*() {
+      const store = yield* SpanStore.SpanStore
+      const filter = {
+        service: Option.getOrUndefined(o.service),
+        traceId: Option.getOrUndefined(o.traceId),
+        minSeverity: Option.getOrUndefined(Option.map(o.severity, (s) => SEVERITIES[s]!)),
+        contains: Option.getOrUndefined(o.grep)
+      }
+      const found = [...(yield* store.logs({ ...filter, since: yield* parseSince(o.since), limit: o.limit }))].reverse()
+      const print = (records: ReadonlyArray<Span.LogRecord>, header: boolean) =>
+        o.format === "json"
+          ? Effect.forEach(records, (r) => Console.log(JSON.stringify(r)), { discard: true })
+          : header
+          ? Output.printTable(records, logColumns, "(no log records in the window)")
+          : Effect.forEach(records, (r) => Console.log(Output.visible(`${time(r.timeUs)}  ${r.service}  ${r.severityText || r.severityNumber}  ${r.traceId}  ${bodyText(r.body)}`)), { discard: true })
+      if (!o.follow) {
+        if (o.format === "json") return yield* Output.printJson({ since: o.since, logs: found })
+        return yield* print(found, true)
+      }
+      yield* print(found, o.format !== "json")
+      // Follow: poll for newer records; records of the last seen microsecond are kept to skip repeats.
+      let lastUs = found.at(-1)?.timeUs ?? Date.now() * 1000
+      let seen = new Set(found.filter((r) => r.timeUs === lastUs).map((r) => JSON.stringify(r)))
+      while (true) {
+        yield* Effect.sleep("1 second")
+        const fresh = (yield* store.logs({ ...filter, from: new Date(lastUs / 1000), until: new Date(Date.now() + 1000), oldestFirst: true, limit: 10_000 }))
+          .filter((r) => r.timeUs > lastUs || !seen.has(JSON.stringify(r)))
+        if (fresh.length === 0) continue
+        yield* print(fresh, false)
+        lastUs = fresh.at(-1)!.timeUs
+        seen = new Set([...(fresh.at(-1)!.timeUs === lastUs ? seen : []), ...fresh.filter((r) => r.timeUs === lastUs).map((r) => JSON.stringify(r))])
+      }
+    }).pipe(asUsage, Effect.provide(spanStoreLayer(o.db)))
+).pipe(Command.withDescription("Search stored log records by service, trace, severity and text; --follow for new ones"))
+
+// metrics -------------------------------------------------------------------------------------
+
+const ownersOf = (db: Option.Option<string>) =>
+  catalogEntities([], db).pipe(
+    Effect.map((entities) => {
+      const owners = new Map<string, string>()
+      for (const e of entities) {
+        const owner = (e.spec as { owner?: unknown } | undefined)?.owner
+        if (typeof owner === "string") owners.set(`${e.kind}:${e.metadata.namespace ?? "default"}/${e.metadata.name}`.toLowerCase(), owner)
+      }
+      return owners
+    }),
+    // Owners are a courtesy: metrics are listed even without a catalog.
+    Effect.catchAll(() => Effect.succeed(new Map<string, string>()))
+  )
+
+const attributesText = (attributes: Span.Attributes): string =>
+  Object.entries(attributes).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`).join(" ")
+
+const num = (n: number | undefined): string => (n === undefined ? "" : Number.isInteger(n) ? String(n) : n.toPrecision(6).replace(/\.?0+$/, ""))
+
+const metrics = Command.make(
+  "metrics",
+  {
+    service: Options.text("service").pipe(Options.optional, Options.withDescription("Service name or entity ref")),
+    name: Options.text("name").pipe(Options.optional, Options.withDescription("Metric name")),
+    series: Options.text("series").pipe(Options.optional, Options.withDescription("Show this series (its id from the list) minute by minute")),
+    since: since("1h"),
+    db,
+    format
+  },
+  (o) =>
+    Effect.gen(function*() {
+      const store = yield* SpanStore.SpanStore
+      const window = { since: yield* parseSince(o.since) }
+      const list = Option.isSome(o.series)
+        ? []
+        : yield* store.metricSeries({ ...window, service: Option.getOrUndefined(o.service), name: Option.getOrUndefined(o.name) })
+      const seriesId = Option.isSome(o.series) ? o.series.value : list.length === 1 && Option.isSome(o.name) ? list[0]!.seriesId : undefined
+      if (seriesId !== undefined) {
+        const found = yield* store.metricWindow(seriesId, window)
+        if (Option.isNone(found)) return yield* new Output.UsageError({ summary: `no metric series ${seriesId} in the store (list them with paved observe metrics)` })
+        const w = found.value
+        const owner = (yield* ownersOf(o.db)).get(w.series.entityRef)
+        if (o.format === "json") return yield* Output.printJson({ since: o.since, owner: owner ?? null, ...w })
+        const values = w.minutes.map((m) => (w.series.kind === "histogram" || w.series.kind === "exponentialHistogram" ? m.count : m.value))
+        yield* Console.log(Output.visible(`${w.series.service}  ${w.series.name}${w.series.unit ? ` (${w.series.unit})` : ""}  ${w.series.kind}${w.series.monotonic ? ", monotonic" : ""}  ${attributesText(w.series.attributes)}${owner ? `  owner ${owner}` : ""}`))
+        yield* Console.log(`${Metric.sparkline(values)}  total ${num(w.total)}${w.ratePerSecond === undefined ? "" : `  rate ${num(w.ratePerSecond)}/s`}  over ${w.minutes.length} minutes`)
+        return yield* Output.printTable(w.minutes, [
+          { header: "minute", cell: (m) => time(m.minuteUs) },
+          { header: "value", cell: (m) => num(m.value) },
+          { header: "rate/s", cell: (m) => num(m.ratePerSecond) },
+          { header: "min", cell: (m) => num(m.min) },
+          { header: "max", cell: (m) => num(m.max) },
+          { header: "count", cell: (m) => (m.count === 0 ? "" : m.count) },
+          { header: "buckets", cell: (m) => (m.buckets.length === 0 ? "" : m.bounds.map((b, i) => `≤${b}:${m.buckets[i]}`).concat(`>${m.bounds.at(-1)}:${m.buckets.at(-1)}`).join(" ")) }
+        ], "(no points in the window)")
+      }
+      const owners = yield* ownersOf(o.db)
+      if (o.format === "json") return yield* Output.printJson({ since: o.since, series: list.map((s) => ({ ...s, owner: owners.get(s.entityRef) ?? null })) })
+      yield* Output.printTable(list, [
+        { header: "service", cell: (s) => s.service },
+        { header: "owner", cell: (s) => owners.get(s.entityRef) ?? "" },
+        { header: "metric", cell: (s) => s.name },
+        { header: "kind", cell: (s) => `${s.kind}${s.monotonic ? "+" : ""}` },
+        { header: "unit", cell: (s) => s.unit },
+        { header: "attributes", cell: (s) => attributesText(s.attributes) },
+        { header: "last", cell: (s) => num(s.lastValue) },
+        { header: "series", cell: (s) => s.seriesId }
+      ], "(no metrics in the window: point OTLP metrics at paved observe serve)")
+    }).pipe(asUsage, Effect.provide(spanStoreLayer(o.db)))
+).pipe(Command.withDescription("Metric series by service (owners from the catalog); --series ID shows one over the window"))
 
 // red -----------------------------------------------------------------------------------------
 
@@ -307,5 +464,5 @@ const team = Command.make(
  */
 export const observe = Command.make("observe").pipe(
   Command.withDescription("Telemetry: the embedded OTLP receiver, traces, RED, service map and drift against the catalog"),
-  Command.withSubcommands([serve, traces, trace, red, map, drift, team])
+  Command.withSubcommands([serve, traces, trace, logs, metrics, red, map, drift, team])
 )
