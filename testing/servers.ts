@@ -14,7 +14,9 @@ export const servers = {
   mariadb: { port: 3306, start: "start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd" },
   redis: { port: 6379, start: "redis-server --daemonize yes --port 6379 --save ''" },
   rabbitmq: { port: 5672, start: "rabbitmq-server -detached" },
-  nats: { port: 4222, start: "nats-server -a 127.0.0.1 -p 4222 -js" }
+  nats: { port: 4222, start: "nats-server -a 127.0.0.1 -p 4222 -js" },
+  // Not a TCP port: the Docker engine answers `docker info` on its socket (or DOCKER_HOST).
+  docker: { port: 0, start: "dockerd > /var/log/dockerd.log 2>&1 &" }
 } as const
 
 /** A server name. */
@@ -32,6 +34,15 @@ const probe = (port: number): boolean => {
   }
 }
 
+const dockerProbe = (): boolean => {
+  try {
+    execFileSync("docker", ["info", "--format", "{{.ServerVersion}}"], { stdio: "ignore", timeout: 10_000 })
+    return true
+  } catch {
+    return false
+  }
+}
+
 const seen = new Map<ServerName, boolean>()
 
 /**
@@ -42,10 +53,12 @@ export const serverAvailable = (name: ServerName): boolean => {
   const cached = seen.get(name)
   if (cached !== undefined) return cached
   const { port, start } = servers[name]
-  const up = probe(port)
+  const up = name === "docker" ? dockerProbe() : probe(port)
   seen.set(name, up)
   if (!up) {
-    const why = `${name} is not reachable on 127.0.0.1:${port}; start it with: ${start}`
+    const why = name === "docker"
+    ? `the Docker engine does not answer \`docker info\`; start it with: ${start}`
+    : `${name} is not reachable on 127.0.0.1:${port}; start it with: ${start}`
     if (process.env.PAVED_REQUIRE_SERVERS === "1") throw new Error(`PAVED_REQUIRE_SERVERS=1 but ${why}`)
     console.warn(`[paved tests] skipping the ${name} suite: ${why}`)
   }

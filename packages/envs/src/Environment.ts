@@ -65,6 +65,9 @@ export const ServiceRecord = Schema.Struct({
   port: Schema.optional(Schema.Number),
   url: Schema.optional(Schema.String),
   logFile: Schema.optional(Schema.String),
+  /** The container running the service (Docker runtime). */
+  container: Schema.optional(Schema.String),
+  image: Schema.optional(Schema.String),
   version: Schema.optional(Schema.String),
   command: Schema.Array(Schema.String),
   configKeys: Schema.Array(Schema.String),
@@ -153,6 +156,19 @@ export const EnvironmentRecord = Schema.Struct({
    */
   provisioner: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.String }), { default: () => ({}) }),
   telemetry: TelemetryRecord,
+  /** The runtime the services run on (`local`, `docker`, `kubernetes`); absent means `local`. */
+  runtime: Schema.optional(Schema.String),
+  /**
+   * An embedded PostgreSQL server the environment owns (a detached `up` with no server
+   * configured): its postmaster pid and start time, port and data directory. `down` stops it and
+   * removes the data; the databases in it go with it.
+   */
+  embeddedPostgres: Schema.optional(Schema.Struct({
+    pid: Schema.optional(Schema.Number),
+    startTime: Schema.optional(Schema.String),
+    port: Schema.optional(Schema.Number),
+    dataDir: Schema.String
+  })),
   services: Schema.Array(ServiceRecord),
   resources: Schema.Array(ResourceRecord)
 })

@@ -1,6 +1,7 @@
 /**
  * Environments and preview environments for change sets: plan, `up`, `down`, `list`, `reap` and
- * `logs`, over the local process runtime.
+ * `logs`, over the `ServiceRuntime` in context (local processes when none is given; `down`, `list`
+ * and `logs` use the runtime an environment was recorded with).
  *
  * `up` works in the caller's `Scope`. Everything it creates — the state row, the environment's
  * directory, the telemetry receiver, the provisioned resources, every service process group — is
@@ -12,20 +13,17 @@
  * @since 0.1.0
  */
 import type * as Provisioner from "@paved/provision/Provisioner"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
-import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
-import * as fs from "node:fs"
 import type { EnvironmentRecord } from "./Environment.js"
 import { EnvironmentConflict, EnvironmentError, InvalidSpec } from "./Environment.js"
 import { EnvStore } from "./EnvStore.js"
 import * as Lifecycle from "./internal/lifecycle.js"
 import * as Planning from "./internal/plan.js"
-import * as Processes from "./internal/process.js"
+import * as ServiceRuntime from "./ServiceRuntime.js"
 import type * as TelemetryRuntime from "./internal/telemetry.js"
 
 /**
@@ -177,13 +175,13 @@ export interface Listed {
 export const list: Effect.Effect<ReadonlyArray<Listed>, EnvironmentError, EnvStore> = Effect.gen(function*() {
   const store = yield* EnvStore
   const now = Date.now()
-  return yield* Effect.forEach(yield* store.list, ({ record }) =>
+  return yield* Effect.forEach(yield* store.list, ({ instance, record }) =>
     Effect.gen(function*() {
+      const runtime = yield* ServiceRuntime.forRecord(record).pipe(Effect.option)
       const services = yield* Effect.forEach(record.services, (s) =>
         Effect.gen(function*() {
           if (s.mode === "shared") return { ref: s.ref, health: "shared" as Health, url: s.url }
-          const alive = s.pid !== undefined && Processes.stillOurs(s.pid, s.startTime)
-          const answers = alive && s.port !== undefined && (yield* Processes.portOpen(s.port))
+          const answers = runtime._tag === "Some" && (yield* runtime.value.health(s, instance))
           return { ref: s.ref, health: (answers ? "healthy" : "down") as Health, url: s.url }
         }), { concurrency: "unbounded" })
       const running = services.filter((s) => s.health !== "shared")
@@ -212,7 +210,7 @@ export const get = (name: string): Effect.Effect<EnvironmentRecord, EnvironmentC
   })
 
 /**
- * The output of a service (its log file under the environment's directory): the last `lines`
+ * The output of a service (its log file, or its container's output): the last `lines`
  * lines, then — with `follow` — new lines as they are written.
  *
  * @since 0.1.0
@@ -225,44 +223,13 @@ export const logs = (
   Stream.unwrap(Effect.gen(function*() {
     const record = yield* get(name)
     const target = record.services.find((s) => s.ref === service || s.name === service)
-    if (target === undefined || target.logFile === undefined) {
+    if (target === undefined || target.mode !== "run") {
       return yield* new InvalidSpec({
         reason: `environment "${name}" runs no service "${service}"; it runs ${record.services.filter((s) => s.mode === "run").map((s) => s.name).join(", ") || "nothing"}`
       })
     }
-    const file = target.logFile
-    const readFrom = (offset: number) =>
-      Effect.try({
-        try: () => {
-          const size = fs.statSync(file).size
-          if (size <= offset) return { offset: size, text: "" }
-          const fd = fs.openSync(file, "r")
-          try {
-            const buffer = Buffer.alloc(size - offset)
-            fs.readSync(fd, buffer, 0, buffer.length, offset)
-            return { offset: size, text: buffer.toString("utf8") }
-          } finally {
-            fs.closeSync(fd)
-          }
-        },
-        catch: (e) => new EnvironmentError({ environment: name, operation: `reading ${file}`, reason: String(e) })
-      })
-    const first = yield* readFrom(0)
-    const initial = first.text.split("\n").filter((l, i, all) => l.length > 0 || i < all.length - 1)
-    const head = Stream.fromIterable(initial.slice(-(options.lines ?? 100)))
-    if (options.follow !== true) return head
-    let offset = first.offset
-    let partial = ""
-    const more = Stream.repeatEffectWithSchedule(
-      readFrom(offset).pipe(Effect.map((chunk) => {
-        offset = chunk.offset
-        const lines = (partial + chunk.text).split("\n")
-        partial = lines.pop() ?? ""
-        return lines
-      })),
-      Schedule.spaced(Duration.millis(250))
-    ).pipe(Stream.flattenIterables)
-    return Stream.concat(head, more)
+    const runtime = yield* ServiceRuntime.forRecord(record)
+    return runtime.logs(record, target, { lines: options.lines ?? 100, follow: options.follow === true })
   }))
 
 /**

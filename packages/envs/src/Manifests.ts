@@ -178,3 +178,54 @@ export const pulumiProgram = (objects: ReadonlyArray<K8sObject>) => async () => 
   }
   return { namespace: namespace?.metadata.name, deployments }
 }
+
+/**
+ * One difference between two renderings of an environment (or a rendering and what a cluster
+ * holds): an object added, removed or changed, by kind, namespace and name.
+ *
+ * @since 0.2.0
+ */
+export interface ObjectChange {
+  readonly change: "added" | "removed" | "changed"
+  readonly kind: string
+  readonly namespace: string | undefined
+  readonly name: string
+}
+
+const objectKey = (o: K8sObject) => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`
+
+// Key order does not make two objects different.
+const canonical = (value: unknown): unknown =>
+  Array.isArray(value)
+    ? value.map(canonical)
+    : value !== null && typeof value === "object"
+    ? Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]))
+    : value
+
+/**
+ * What applying `next` over `current` would do: the objects to add, remove and change, sorted
+ * by kind and name. The Kubernetes runtime's `diff`; an applier walks the same list.
+ *
+ * @since 0.2.0
+ */
+export const diff = (current: ReadonlyArray<K8sObject>, next: ReadonlyArray<K8sObject>): ReadonlyArray<ObjectChange> => {
+  const before = new Map(current.map((o) => [objectKey(o), o]))
+  const after = new Map(next.map((o) => [objectKey(o), o]))
+  const changes: Array<ObjectChange> = []
+  const describe = (o: K8sObject, change: ObjectChange["change"]): ObjectChange => ({ change, kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name })
+  for (const [key, o] of after) {
+    const old = before.get(key)
+    if (old === undefined) changes.push(describe(o, "added"))
+    else if (JSON.stringify(canonical(old)) !== JSON.stringify(canonical(o))) changes.push(describe(o, "changed"))
+  }
+  for (const [key, o] of before) if (!after.has(key)) changes.push(describe(o, "removed"))
+  return changes.sort((a, b) => `${a.kind}/${a.name}`.localeCompare(`${b.kind}/${b.name}`))
+}
+
+/**
+ * Reads a YAML stream of objects (what {@link toYaml} writes, or `kubectl get -o yaml` items).
+ *
+ * @since 0.2.0
+ */
+export const fromYaml = (text: string): ReadonlyArray<K8sObject> =>
+  YAML.parseAllDocuments(text).map((d) => d.toJSON() as K8sObject | null).filter((o): o is K8sObject => o !== null && typeof o === "object")

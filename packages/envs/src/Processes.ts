@@ -1,11 +1,16 @@
 /**
- * Local processes of an environment: detached process groups with their output in log files,
- * free ports, and a kill that first checks the pid still belongs to the environment.
+ * Local processes: detached process groups with their output in log files, free ports, liveness,
+ * and a stop (SIGTERM, grace period, SIGKILL) that first checks the pid still belongs to its
+ * owner. One module for everything in Paved that runs or checks a local process: the
+ * environments' local runtime, their telemetry and port forwarders, `paved demo` and
+ * `paved doctor`.
  *
  * Ownership is checked through /proc on Linux: a process is ours when its environment carries
  * `PAVED_ENV_INSTANCE=<id>` (inherited by everything a service forks) and, for a recorded pid,
  * when its start time matches the one recorded. Elsewhere the recorded start time from `ps`
  * stands in.
+ *
+ * @since 0.2.0
  */
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -13,12 +18,20 @@ import { execFileSync, spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as net from "node:net"
 
-/** The variable that marks every process of one environment instance. */
+/**
+ * The variable that marks every process of one environment instance.
+ *
+ * @since 0.2.0
+ */
 export const INSTANCE_VARIABLE = "PAVED_ENV_INSTANCE"
 
 const hasProc = fs.existsSync("/proc/self/stat")
 
-/** A port nobody listens on right now (bound on 127.0.0.1 by the OS, then released). */
+/**
+ * A port nobody listens on right now (bound on 127.0.0.1 by the OS, then released).
+ *
+ * @since 0.2.0
+ */
 export const freePort: Effect.Effect<number, Error> = Effect.async<number, Error>((resume) => {
   const server = net.createServer()
   server.unref()
@@ -30,10 +43,14 @@ export const freePort: Effect.Effect<number, Error> = Effect.async<number, Error
   })
 })
 
-/** Whether something accepts TCP connections on 127.0.0.1:port. */
-export const portOpen = (port: number, timeoutMs = 500): Effect.Effect<boolean> =>
+/**
+ * Whether something accepts TCP connections on 127.0.0.1:port.
+ *
+ * @since 0.2.0
+ */
+export const portOpen = (port: number, timeoutMs = 500, host = "127.0.0.1"): Effect.Effect<boolean> =>
   Effect.async<boolean>((resume) => {
-    const socket = net.connect({ host: "127.0.0.1", port })
+    const socket = net.connect({ host, port })
     const done = (ok: boolean) => {
       socket.destroy()
       resume(Effect.succeed(ok))
@@ -54,7 +71,11 @@ const statFields = (pid: number): ReadonlyArray<string> | undefined => {
   }
 }
 
-/** The start time of a process (clock ticks since boot on Linux, `ps` lstart elsewhere). */
+/**
+ * The start time of a process (clock ticks since boot on Linux, `ps` lstart elsewhere).
+ *
+ * @since 0.2.0
+ */
 export const startTime = (pid: number): string | undefined => {
   if (hasProc) return statFields(pid)?.[19]
   try {
@@ -65,7 +86,12 @@ export const startTime = (pid: number): string | undefined => {
   }
 }
 
-const alive = (pid: number): boolean => {
+/**
+ * Whether a process is alive (a zombie is not).
+ *
+ * @since 0.2.0
+ */
+export const alive = (pid: number): boolean => {
   if (hasProc) {
     const fields = statFields(pid)
     return fields !== undefined && fields[0] !== "Z" && fields[0] !== "X"
@@ -78,7 +104,11 @@ const alive = (pid: number): boolean => {
   }
 }
 
-/** The live processes (pid, process group) whose environment carries the instance marker. */
+/**
+ * The live processes (pid, process group) whose environment carries the instance marker.
+ *
+ * @since 0.2.0
+ */
 export const processesOfInstance = (instance: string): ReadonlyArray<{ readonly pid: number; readonly pgid: number }> => {
   if (!hasProc) return []
   const marker = Buffer.from(`${INSTANCE_VARIABLE}=${instance}\0`)
@@ -100,7 +130,11 @@ export const processesOfInstance = (instance: string): ReadonlyArray<{ readonly 
   return found
 }
 
-/** What a service process needs to start. */
+/**
+ * What a service process needs to start.
+ *
+ * @since 0.2.0
+ */
 export interface SpawnOptions {
   readonly command: string
   readonly args: ReadonlyArray<string>
@@ -109,7 +143,11 @@ export interface SpawnOptions {
   readonly logFile: string
 }
 
-/** A started process: its pid (also its process group id) and start time. */
+/**
+ * A started process: its pid (also its process group id) and start time.
+ *
+ * @since 0.2.0
+ */
 export interface Spawned {
   readonly pid: number
   readonly startTime: string | undefined
@@ -120,6 +158,8 @@ export interface Spawned {
 /**
  * Starts a process in its own process group (so a kill reaches everything it forks), with stdout
  * and stderr appended to `logFile`, detached from this process so it can outlive it.
+ *
+ * @since 0.2.0
  */
 export const spawnDetached = (options: SpawnOptions): Effect.Effect<Spawned, Error> =>
   Effect.async<Spawned, Error>((resume) => {
@@ -184,6 +224,8 @@ const waitUntil = (check: () => boolean, timeout: Duration.DurationInput): Effec
 /**
  * Whether a recorded process still belongs to us: alive with the recorded start time. A pid that
  * was recycled by the OS has a different start time and is left alone.
+ *
+ * @since 0.2.0
  */
 export const stillOurs = (pid: number, recordedStart: string | undefined): boolean =>
   alive(pid) && (recordedStart === undefined || startTime(pid) === recordedStart)
@@ -192,6 +234,8 @@ export const stillOurs = (pid: number, recordedStart: string | undefined): boole
  * Stops a process group: SIGTERM, a grace period, then SIGKILL. Only groups that are verifiably
  * ours are signalled: the leader with its recorded start time, or (on Linux) members carrying the
  * instance marker. Returns whether the group is gone.
+ *
+ * @since 0.2.0
  */
 export const stopGroup = (options: {
   readonly pgid: number
@@ -211,7 +255,11 @@ export const stopGroup = (options: {
     return yield* waitUntil(() => !groupAlive(pgid), Duration.seconds(2))
   })
 
-/** Stops every process carrying the instance marker (what a recorded pid list might miss). */
+/**
+ * Stops every process carrying the instance marker (what a recorded pid list might miss).
+ *
+ * @since 0.2.0
+ */
 export const stopInstance = (instance: string): Effect.Effect<void> =>
   Effect.gen(function*() {
     const groups = new Set(processesOfInstance(instance).map((p) => p.pgid))

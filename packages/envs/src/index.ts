@@ -17,5 +17,9 @@ export * as Environments from "./Environments.js"
 export * as EnvStore from "./EnvStore.js"
 /** @since 0.1.0 */
 export * as Manifests from "./Manifests.js"
+/** @since 0.2.0 */
+export * as Processes from "./Processes.js"
 /** @since 0.1.0 */
 export * as RunSet from "./RunSet.js"
+/** @since 0.2.0 */
+export * as ServiceRuntime from "./ServiceRuntime.js"

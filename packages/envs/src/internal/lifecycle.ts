@@ -7,25 +7,29 @@
 import type { Entity } from "@paved/catalog"
 import * as Observe from "@paved/observe/Observe"
 import type * as ProvisionerNs from "@paved/provision/Provisioner"
-import * as Placeholder from "@paved/provision/Placeholder"
+import * as EmbeddedPostgres from "@paved/provision/EmbeddedPostgres"
+import type * as Placeholder from "@paved/provision/Placeholder"
 import * as Provisioner from "@paved/provision/Provisioner"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Redacted from "effect/Redacted"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
 import { randomBytes, randomUUID } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import type { EnvironmentRecord, ResourceRecord, ServiceFailed, ServiceRecord } from "../Environment.js"
-import { EnvironmentConflict, EnvironmentError, InvalidSpec } from "../Environment.js"
+import { EnvironmentConflict, EnvironmentError, InvalidSpec, ServiceFailed as ServiceFailedError } from "../Environment.js"
 import { EnvStore } from "../EnvStore.js"
 import type { Planned, PlanInput } from "./plan.js"
 import { plan } from "./plan.js"
-import * as Processes from "./process.js"
+import * as Processes from "../Processes.js"
+import * as ServiceRuntime from "../ServiceRuntime.js"
 import type { Endpoint } from "./start.js"
-import { plainOutputs, provisionProgress, startService } from "./start.js"
+import { plainOutputs, provisionProgress, resolveVariables } from "./start.js"
 import type { Telemetry } from "./telemetry.js"
 import type { ServiceSpec } from "./workload.js"
 import * as TelemetryRuntime from "./telemetry.js"
@@ -52,6 +56,13 @@ export interface UpOptions extends Omit<PlanInput, "type"> {
   readonly onProgress?: ((progress: Progress) => Effect.Effect<void>) | undefined
   /** Provisioner settings to record for `down` (never secrets), e.g. the PostgreSQL server URL without password. */
   readonly provisionerSettings?: Readonly<Record<string, string>> | undefined
+  /**
+   * Give the environment its own embedded PostgreSQL server for its `postgres` resources (when no
+   * server is configured): started detached under the environment's directory (copied from the
+   * template, default `.paved/postgres/template`), recorded with its pid and start time, and
+   * stopped with its data by `down`. The databases go with the server.
+   */
+  readonly embeddedPostgres?: boolean | { readonly templateDir?: string | undefined } | undefined
 }
 
 /** The directory an environment keeps its logs and files in by default. */
@@ -135,9 +146,21 @@ const upIn = (
       }
     }
     const shared = yield* sharedEndpoints(planned)
+    const runtime = yield* Effect.serviceOption(ServiceRuntime.ServiceRuntime).pipe(
+      Effect.flatMap((o) => o._tag === "Some" ? Effect.succeed(o.value) : ServiceRuntime.makeLocalProcesses)
+    )
     const instance = randomUUID()
     const directory = path.resolve(options.directory ?? defaultDirectory(name))
     const now = Date.now()
+    const needsPostgres = planned.resources.some((r) => r.desired.request.type === "postgres")
+    const embedded = options.embeddedPostgres === undefined || options.embeddedPostgres === false || !needsPostgres
+      ? undefined
+      : {
+        dataDir: path.join(directory, "postgres", "data"),
+        templateDir: path.resolve(
+          (typeof options.embeddedPostgres === "object" ? options.embeddedPostgres.templateDir : undefined) ?? path.join(".paved", "postgres", "template")
+        )
+      }
     const resources: Array<ResourceRecord> = planned.resources.map((r) => ({
       key: r.desired.request.key,
       type: r.desired.request.type,
@@ -161,6 +184,8 @@ const upIn = (
       changed: planned.changed,
       provisioner: options.provisionerSettings ?? {},
       telemetry: { mode: "off" },
+      runtime: runtime.kind,
+      ...(embedded === undefined ? {} : { embeddedPostgres: { dataDir: embedded.dataDir } }),
       services: shared.records,
       resources
     }
@@ -181,10 +206,40 @@ const upIn = (
         Effect.zipRight(Processes.stopInstance(instance).pipe(Effect.timeout(Duration.seconds(10)), Effect.ignore))
       )
     )
+    // Everything the runtime must check or prepare comes before anything starts: a missing image
+    // fails here, naming the workload, with nothing provisioned.
+    const session = yield* runtime.open({ environment: name, instance, directory, services: planned.services, keep, progress: progress("start") })
     const telemetry = yield* TelemetryRuntime.start(options.telemetry ?? { _tag: "Off" }, { environment: name, instance, directory, keep })
     record = { ...record, telemetry }
+    let postgresProvisioner: ProvisionerNs.Provisioner | undefined
+    if (embedded !== undefined) {
+      yield* progress("provision")(`starting an embedded PostgreSQL server for this environment in ${embedded.dataDir}`, name)
+      const server = yield* Effect.acquireRelease(
+        EmbeddedPostgres.launch({
+          dataDir: embedded.dataDir,
+          templateDir: embedded.templateDir,
+          detached: true,
+          env: { [Processes.INSTANCE_VARIABLE]: instance, PAVED_ENVIRONMENT: name }
+        }).pipe(Effect.mapError((e) => new EnvironmentError({ environment: name, operation: "starting the embedded PostgreSQL server", reason: e.message }))),
+        (_, exit) => keep(exit) ? Effect.void : EmbeddedPostgres.stopDataDir(embedded.dataDir).pipe(Effect.timeout(Duration.seconds(15)), Effect.ignore)
+      )
+      record = {
+        ...record,
+        embeddedPostgres: {
+          dataDir: embedded.dataDir,
+          pid: server.pid,
+          port: server.port,
+          ...(server.startTime === undefined ? {} : { startTime: server.startTime })
+        }
+      }
+      yield* store.save({ instance, record })
+      const built = yield* Layer.build(Provisioner.layerLocal({ dir: path.join(directory, "provision"), postgres: server.url }))
+      postgresProvisioner = Context.get(built, Provisioner.Provisioner)
+    }
+    const provisionerOf = (type: string) => type === "postgres" && postgresProvisioner !== undefined ? postgresProvisioner : provisioner
     const outputs = new Map<string, Record<string, Placeholder.Outputs>>()
     const provisioned = yield* Effect.forEach(planned.resources, (r, i) => {
+      const provisioner = provisionerOf(r.desired.request.type)
       const inst = instanceOf(name, resources[i]!)
       const withPassword = { ...inst, password: Redacted.make(randomBytes(18).toString("base64url")) }
       return Effect.acquireRelease(
@@ -203,40 +258,50 @@ const upIn = (
           )
       )
     }, { concurrency: 5 })
+    // Addresses on this machine (resource servers, the telemetry receiver, shared services) as
+    // the runtime's services reach them: unchanged for local processes, through the network's
+    // gateway for containers.
+    const hostValues = [
+      ...provisioned.flatMap((o) => Object.values(o).map((v) => Redacted.isRedacted(v) ? Redacted.value(v) : v)),
+      ...(telemetry.endpoint === undefined ? [] : [telemetry.endpoint]),
+      ...[...shared.endpoints.values()].map((e) => e.url)
+    ]
+    const reach = yield* session.reach(hostValues)
+    const reachable = (o: Placeholder.Outputs): Placeholder.Outputs =>
+      Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Redacted.isRedacted(v) ? Redacted.make(reach(Redacted.value(v))) : reach(v)]))
     planned.resources.forEach((r, i) => {
       for (const user of r.users) {
-        outputs.set(user.ref, { ...(outputs.get(user.ref) ?? {}), [user.resource]: provisioned[i]! })
+        outputs.set(user.ref, { ...(outputs.get(user.ref) ?? {}), [user.resource]: reachable(provisioned[i]!) })
       }
     })
+    const telemetryReached = telemetry.endpoint === undefined ? telemetry : { ...telemetry, endpoint: reach(telemetry.endpoint) }
     record = {
       ...record,
       status: "starting",
       resources: resources.map((r, i) => ({ ...r, outputs: plainOutputs(r.type, provisioned[i]!) }))
     }
     yield* store.save({ instance, record })
-    const endpoints = new Map(shared.endpoints)
+    const endpoints = new Map<string, Endpoint>()
+    for (const [service, e] of shared.endpoints) {
+      const url = new URL(reach(e.url))
+      endpoints.set(service, { url: reach(e.url), host: url.hostname, port: e.port })
+    }
     const byRef = new Map(planned.services.map((s) => [s.ref, s]))
     const started: Array<ServiceRecord> = []
     const readyTimeout = Duration.decode(options.readyTimeout ?? Duration.seconds(30))
     for (const layer of planned.runSet.layers) {
-      const records = yield* Effect.forEach(layer, (ref) => {
+      const results = yield* Effect.forEach(layer, (ref) => {
         const service = byRef.get(ref)!
-        return startService(service, {
-          environment: name,
-          instance,
-          directory,
-          overlays: options.overlays ?? {},
-          outputs,
-          endpoints,
-          otel: (s) => otelVariables(s, name, telemetry, options.otelProtocol),
-          readyTimeout,
-          keep,
-          progress: progress("start")
-        })
+        const { problems, secrets, values } = resolveVariables(service, { environment: name, overlays: options.overlays ?? {}, outputs, endpoints })
+        if (problems.length > 0) {
+          return Effect.fail(new ServiceFailedError({ environment: name, ref: service.ref, reason: `unresolved placeholders: ${problems.join("; ")}` }))
+        }
+        const otel = otelVariables(service, name, telemetryReached, options.otelProtocol)
+        return session.start({ service, variables: { ...otel, ...values }, secrets, readyTimeout })
       }, { concurrency: "unbounded" })
-      for (const r of records) {
-        endpoints.set(r.name, { url: r.url!, host: "127.0.0.1", port: r.port! })
-        started.push(r)
+      for (const r of results) {
+        if (r.endpoint !== undefined) endpoints.set(r.record.name, r.endpoint)
+        started.push(r.record)
       }
     }
     record = { ...record, status: "ready", services: [...started, ...shared.records].sort((a, b) => a.ref.localeCompare(b.ref)) }
@@ -271,17 +336,24 @@ export const down = (
     if (stored === undefined) return yield* new EnvironmentConflict({ name, reason: "missing" })
     const { instance, record } = stored
     yield* store.save({ instance, record: { ...record, status: "stopping" } })
-    const groups = [
-      ...record.services.filter((s) => s.mode === "run" && s.pgid !== undefined).map((s) => ({ subject: s.ref, pgid: s.pgid!, startTime: s.startTime })),
-      ...(record.telemetry.pid === undefined ? [] : [{ subject: "telemetry", pgid: record.telemetry.pid, startTime: record.telemetry.startTime }])
-    ]
-    yield* Effect.forEach(groups, (g) =>
-      report({ phase: "stop", subject: g.subject, detail: `stopping process group ${g.pgid}` }).pipe(
-        Effect.zipRight(Processes.stopGroup({ pgid: g.pgid, startTime: g.startTime, instance }))
-      ), { concurrency: "unbounded", discard: true })
+    const runtime = yield* ServiceRuntime.forRecord(record)
+    yield* report({ phase: "stop", subject: name, detail: `removing what the ${runtime.kind} runtime runs for it` })
+    yield* runtime.remove(record, instance)
+    if (record.telemetry.pid !== undefined) {
+      yield* report({ phase: "stop", subject: "telemetry", detail: `stopping process group ${record.telemetry.pid}` })
+      yield* Processes.stopGroup({ pgid: record.telemetry.pid, startTime: record.telemetry.startTime, instance })
+    }
+    if (record.embeddedPostgres !== undefined) {
+      yield* report({ phase: "stop", subject: "postgres", detail: `stopping the embedded PostgreSQL server of ${record.embeddedPostgres.dataDir}` })
+      yield* EmbeddedPostgres.stopDataDir(record.embeddedPostgres.dataDir)
+    }
+    // Everything else carrying this instance's marker (forwarders, what services forked, a server
+    // a killed `up` never recorded).
     yield* Processes.stopInstance(instance)
     const failures: Array<string> = []
-    yield* Effect.forEach(record.resources, (r) =>
+    // The databases of an environment's own server go with its data directory.
+    const removable = record.embeddedPostgres === undefined ? record.resources : record.resources.filter((r) => r.type !== "postgres")
+    yield* Effect.forEach(removable, (r) =>
       report({ phase: "remove", subject: r.key, detail: `removing ${r.type} ${r.physicalName}` }).pipe(
         Effect.zipRight(provisioner.remove(instanceOf(name, r), (message) => report({ phase: "remove", subject: r.key, detail: message }))),
         Effect.timeout(Duration.seconds(60)),

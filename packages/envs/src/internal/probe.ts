@@ -1,18 +1,20 @@
 /**
  * Readiness probes, as Score (and Kubernetes) write them: `httpGet` (2xx/3xx is ready) and
- * `exec` (exit code 0 is ready); without a probe, an open TCP port is ready.
+ * `exec` (exit code 0 is ready); without a probe, an open TCP port is ready, and a worker without
+ * ports is ready when it is still running half a second after it started.
  */
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { execFile } from "node:child_process"
 import * as http from "node:http"
-import { portOpen } from "./process.js"
+import { portOpen } from "../Processes.js"
 
 /** A readiness probe of a Score container. */
 export type Probe =
   | { readonly _tag: "httpGet"; readonly path: string; readonly headers: ReadonlyArray<{ readonly name: string; readonly value: string }> }
   | { readonly _tag: "exec"; readonly command: ReadonlyArray<string> }
   | { readonly _tag: "tcp" }
+  | { readonly _tag: "alive" }
 
 const httpReady = (port: number, path: string, headers: ReadonlyArray<{ readonly name: string; readonly value: string }>) =>
   Effect.async<boolean>((resume) => {
@@ -51,6 +53,8 @@ export const check = (probe: Probe, context: { readonly port: number; readonly c
       return execReady(probe.command, context.cwd, context.env)
     case "tcp":
       return portOpen(context.port)
+    case "alive":
+      return Effect.succeed(true)
   }
 }
 
@@ -68,6 +72,8 @@ export const waitReady = (
 ): Effect.Effect<void, NotReady> =>
   Effect.gen(function*() {
     const deadline = Date.now() + Duration.toMillis(timeout)
+    // "Alive" means alive for a moment: a worker that exits at once is not ready.
+    if (probe._tag === "alive") yield* Effect.sleep(Duration.millis(500))
     let delay = 20
     while (true) {
       const code = exited()

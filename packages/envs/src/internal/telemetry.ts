@@ -10,7 +10,7 @@ import type * as Scope from "effect/Scope"
 import * as path from "node:path"
 import type { TelemetryRecord } from "../Environment.js"
 import { EnvironmentError } from "../Environment.js"
-import * as Processes from "./process.js"
+import * as Processes from "../Processes.js"
 
 /** The telemetry choice of an environment (see `Environments.Telemetry`). */
 export type Telemetry =

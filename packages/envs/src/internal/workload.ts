@@ -34,6 +34,8 @@ export interface ServiceSpec {
   readonly probe: Probe
   readonly image: string
   readonly containerPort: number
+  /** Whether the workload declares service ports; a worker without any has no URL and no TCP probe. */
+  readonly hasPorts: boolean
   readonly requests: { readonly cpu?: string; readonly memory?: string }
   readonly limits: { readonly cpu?: string; readonly memory?: string }
   readonly version: string | undefined
@@ -55,7 +57,7 @@ const quantities = (value: unknown): { cpu?: string; memory?: string } => {
   }
 }
 
-const probeOf = (container: Readonly<Record<string, unknown>>): Probe => {
+const probeOf = (container: Readonly<Record<string, unknown>>, hasPorts: boolean): Probe => {
   const probe = record(container.readinessProbe)
   const httpGet = record(probe.httpGet)
   if (typeof httpGet.path === "string") {
@@ -67,7 +69,8 @@ const probeOf = (container: Readonly<Record<string, unknown>>): Probe => {
   }
   const exec = record(probe.exec)
   if (Array.isArray(exec.command)) return { _tag: "exec", command: strings(exec.command) }
-  return { _tag: "tcp" }
+  // A worker listens nowhere: it is ready when it is (still) running.
+  return hasPorts ? { _tag: "tcp" } : { _tag: "alive" }
 }
 
 const readPackage = (directory: string): Readonly<Record<string, unknown>> | undefined => {
@@ -107,12 +110,10 @@ export const load = (entry: CatalogEntry): Effect.Effect<ServiceSpec, InvalidSpe
     if (container.command === undefined) {
       const start = record(pkg?.scripts).start
       if (typeof start === "string") command = ["/bin/sh", "-c", start]
-      else if (command.length === 0) {
-        return yield* fail(`${file}: container "${containerName}" has no command, and ${directory} has no package.json start script`)
-      }
     }
     const ports = Object.values(record(workload.service?.ports)).map(record)
     const containerPort = ports.map((p) => Number(p.targetPort ?? p.port)).find((n) => Number.isInteger(n) && n > 0) ?? 8080
+    const hasPorts = ports.length > 0
     const resources = record(container.resources)
     const serviceResources: Record<string, string> = {}
     for (const [name, resource] of Object.entries(workload.resources ?? {})) {
@@ -134,9 +135,10 @@ export const load = (entry: CatalogEntry): Effect.Effect<ServiceSpec, InvalidSpe
       container: containerName,
       command,
       variables: container.variables ?? {},
-      probe: probeOf(container),
+      probe: probeOf(container, hasPorts),
       image: container.image,
       containerPort,
+      hasPorts,
       requests: quantities(resources.requests),
       limits: quantities(resources.limits),
       version: annotated ?? (typeof pkg?.version === "string" ? pkg.version : undefined),
