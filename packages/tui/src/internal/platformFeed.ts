@@ -6,7 +6,7 @@
  */
 import type { EnvironmentError, EnvironmentRecord } from "@paved/envs/Environment"
 import { EnvStore } from "@paved/envs/EnvStore"
-import { SpanStore, type SpanStoreError, type TraceTree } from "@paved/observe/SpanStore"
+import { SpanStore, type SpanStoreError } from "@paved/observe/SpanStore"
 import type * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -14,7 +14,7 @@ import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import * as fs from "node:fs"
-import type { TelemetryOverview } from "../state/platformLines.js"
+import type { TelemetryOverview, TraceView } from "../state/platformLines.js"
 
 const poll = <A, E>(effect: Effect.Effect<A, E>, every: Duration.DurationInput): Stream.Stream<A, E> =>
   Stream.repeatEffectWithSchedule(effect, Schedule.spaced(every))
@@ -42,11 +42,25 @@ export const telemetry = (service?: string): Stream.Stream<Option.Option<Telemet
       traces: store.searchTraces({ limit: 200, service })
     }))
 
-/** One trace's spans as a waterfall (traces do not change once stored). */
-export const trace = (traceId: string): Effect.Effect<Option.Option<Option.Option<TraceTree>>, SpanStoreError> =>
+/** One trace's spans as a waterfall with the logs of each span (traces do not change once stored). */
+export const trace = (traceId: string): Effect.Effect<Option.Option<Option.Option<TraceView>>, SpanStoreError> =>
   Effect.flatMap(Effect.serviceOption(SpanStore), Option.match({
     onNone: () => Effect.succeed(Option.none()),
-    onSome: (store) => Effect.map(store.trace(traceId), Option.some)
+    onSome: (store) =>
+      Effect.flatMap(store.trace(traceId), Option.match({
+        onNone: () => Effect.succeed(Option.some(Option.none<TraceView>())),
+        onSome: (tree) =>
+          Effect.map(
+            store.logs({
+              traceId: tree.traceId,
+              from: new Date(tree.startUs / 1000 - 60_000),
+              until: new Date((tree.startUs + tree.durationUs) / 1000 + 3_600_000),
+              oldestFirst: true,
+              limit: 1000
+            }),
+            (logs) => Option.some(Option.some<TraceView>({ ...tree, logs }))
+          )
+      }))
   }))
 
 /** Every environment, every 2 seconds. */

@@ -5,6 +5,7 @@
  * returned.
  */
 import type { EnvironmentRecord } from "@paved/envs/Environment"
+import type { LogRecord } from "@paved/observe/Span"
 import type { RedRow, ServiceEdge, TraceSummary, TraceTree } from "@paved/observe/SpanStore"
 import { view } from "./app.js"
 import type { Line } from "./lines.js"
@@ -50,22 +51,47 @@ export const telemetry = (t: TelemetryOverview): ReadonlyArray<Line> => {
   return out
 }
 
+/** A trace with the log records that carry its id (shown under their spans). */
+export interface TraceView extends TraceTree {
+  readonly logs?: ReadonlyArray<LogRecord> | undefined
+}
+
+const logText = (body: unknown): string => (typeof body === "string" ? body : JSON.stringify(body))
+
 /**
- * One trace as a waterfall: each span indented by depth, with a bar placed by its offset and
- * length within the trace (`barWidth` cells).
+ * One trace as a waterfall: each span indented by depth, with a bar to scale (from the cell
+ * where the span starts to the cell where it ends, `barWidth` cells for the whole trace), and
+ * under each span its log records.
  */
-export const waterfall = (tree: TraceTree, barWidth = 24): ReadonlyArray<Line> => {
+export const waterfall = (tree: TraceView, barWidth = 24): ReadonlyArray<Line> => {
   const total = Math.max(1, tree.durationUs)
   const out: Array<Line> = [{ text: `trace ${tree.traceId}  ${ms(tree.durationUs)}  ${tree.services.join(", ")}`, style: "heading" }]
+  const logsBySpan = new Map<string, Array<LogRecord>>()
+  for (const log of tree.logs ?? []) {
+    const list = logsBySpan.get(log.spanId) ?? []
+    list.push(log)
+    logsBySpan.set(log.spanId, list)
+  }
+  const spanIds = new Set(tree.spans.map((s) => s.spanId))
+  const logLine = (log: LogRecord, depth: number): Line => ({
+    text: `${" ".repeat(barWidth)} ${ms(log.timeUs - tree.startUs).padStart(9)} ${"  ".repeat(depth + 1)}▸ ${log.severityText || log.severityNumber} ${logText(log.body)}`,
+    style: log.severityNumber >= 17 ? "error" : log.severityNumber >= 13 ? "warning" : "dim"
+  })
   for (const s of tree.spans) {
     const from = Math.min(barWidth - 1, Math.floor((s.offsetUs / total) * barWidth))
-    const len = Math.max(1, Math.min(barWidth - from, Math.round((s.durationUs / total) * barWidth)))
-    const bar = " ".repeat(from) + "█".repeat(len) + " ".repeat(Math.max(0, barWidth - from - len))
+    const to = Math.min(barWidth, Math.max(from + 1, Math.ceil(((s.offsetUs + s.durationUs) / total) * barWidth)))
+    const bar = " ".repeat(from) + "█".repeat(to - from) + " ".repeat(barWidth - to)
     out.push({
       text: `${bar} ${ms(s.durationUs).padStart(9)} ${"  ".repeat(s.depth)}${s.service}: ${s.name}${s.status === 2 ? ` ✗ ${s.statusMessage}` : ""}`,
       style: s.status === 2 ? "error" : "text",
       open: s.entityRef.length > 0 ? view("entity", s.entityRef) : undefined
     })
+    for (const log of logsBySpan.get(s.spanId) ?? []) out.push(logLine(log, s.depth))
+  }
+  const loose = (tree.logs ?? []).filter((l) => !spanIds.has(l.spanId))
+  if (loose.length > 0) {
+    out.push({ text: `logs of the trace outside its spans (${loose.length})`, style: "heading" })
+    for (const log of loose) out.push(logLine(log, 0))
   }
   return out
 }

@@ -1,0 +1,34 @@
+import type { SpanStore } from "@paved/observe"
+import { describe, expect, it } from "vitest"
+import { waterfall } from "../src/state/platformLines.js"
+
+const span = (spanId: string, depth: number, offsetUs: number, durationUs: number, name: string): SpanStore.WaterfallSpan => ({
+  traceId: "a".repeat(32), spanId, parentSpanId: "", service: "web", namespace: "default", entityRef: "component:default/web", name,
+  kind: 2, startUs: 1_000_000 + offsetUs, durationUs, status: 0, statusMessage: "", peer: "", attributes: {}, resource: {}, events: [],
+  depth, offsetUs
+})
+
+describe("the TUI waterfall", () => {
+  const tree = {
+    traceId: "a".repeat(32), startUs: 1_000_000, durationUs: 1000, services: ["web"],
+    spans: [span("1".repeat(16), 0, 0, 1000, "GET /"), span("2".repeat(16), 1, 30, 970, "call"), span("3".repeat(16), 2, 60, 940, "handle")],
+    logs: [
+      { timeUs: 1_000_500, traceId: "a".repeat(32), spanId: "3".repeat(16), service: "web", entityRef: "component:default/web", severityNumber: 17, severityText: "ERROR", body: "card declined", attributes: {} },
+      { timeUs: 1_000_900, traceId: "a".repeat(32), spanId: "", service: "web", entityRef: "component:default/web", severityNumber: 9, severityText: "INFO", body: { done: true }, attributes: {} }
+    ]
+  }
+
+  it("draws bars to scale: nested spans ending with their parent end in the same cell (newcomer finding 23)", () => {
+    const lines = waterfall(tree, 24)
+    const bars = lines.slice(1).filter((l) => l.text.includes("█")).map((l) => l.text.slice(0, 24))
+    expect(bars).toEqual(["█".repeat(24), "█".repeat(24), " " + "█".repeat(23)])
+  })
+
+  it("shows each span's logs under it and the trace's other logs after", () => {
+    const text = waterfall(tree, 24).map((l) => l.text)
+    const handle = text.findIndex((t) => t.includes("web: handle"))
+    expect(text[handle + 1]).toContain("▸ ERROR card declined")
+    expect(text).toContain("logs of the trace outside its spans (1)")
+    expect(text.at(-1)).toContain('▸ INFO {"done":true}')
+  })
+})
