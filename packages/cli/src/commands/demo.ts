@@ -12,7 +12,7 @@ import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import { CatalogStore } from "@paved/catalog"
 import * as Catalog from "@paved/catalog/Catalog"
-import { Environments, EnvStore } from "@paved/envs"
+import { Environments, EnvStore, Processes } from "@paved/envs"
 import { TemplateRegistry } from "@paved/golden"
 import { Receiver, SpanStore } from "@paved/observe"
 import * as Provisioner from "@paved/provision/Provisioner"
@@ -20,7 +20,6 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as fs from "node:fs"
-import * as net from "node:net"
 import * as path from "node:path"
 import type { DemoReport, StepTiming } from "../internal/demo/report.js"
 import * as Render from "../internal/demo/render.js"
@@ -47,23 +46,6 @@ const findCatalog = (explicit: string | undefined): Effect.Effect<string, Output
     }
     return Effect.fail(new Output.UsageError({ summary: "cannot find examples/demo-org; run paved demo from the Paved repository, or pass --catalog DIR" }))
   })
-
-const portOpen = (port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const socket = net.connect({ host: "127.0.0.1", port })
-    socket.setTimeout(500, () => (socket.destroy(), resolve(false)))
-    socket.once("connect", () => (socket.destroy(), resolve(true)))
-    socket.once("error", () => resolve(false))
-  })
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 /** Waits until every running service has sent spans and the span count has stopped growing. */
 const awaitSpans = (store: SpanStore.Service, from: Date, expected: number) =>
@@ -194,11 +176,11 @@ export const demo = Command.make("demo", {
       ))
     )
 
-    const teardown = yield* step(7, "Tear down and check that nothing is left", Effect.promise(async () => {
+    const teardown = yield* step(7, "Tear down and check that nothing is left", Effect.gen(function*() {
       const pids = record.services.flatMap((s) => (s.mode === "run" && s.pid !== undefined ? [s.pid] : []))
       const ports = record.services.flatMap((s) => (s.mode === "run" && s.port !== undefined ? [s.port] : []))
-      const openPorts = await Promise.all(ports.map(portOpen))
-      return { processesLeft: pids.filter(alive).length, portsLeft: openPorts.filter(Boolean).length, kept: false }
+      const openPorts = yield* Effect.forEach(ports, (port) => Processes.portOpen(port), { concurrency: "unbounded" })
+      return { processesLeft: pids.filter(Processes.alive).length, portsLeft: openPorts.filter(Boolean).length, kept: false }
     }))
 
     yield* print(assemble({ record, burst, telemetry, teardown }))

@@ -6,9 +6,9 @@
  * @since 0.1.0
  */
 import * as Command from "@effect/cli/Command"
+import { Processes } from "@paved/envs"
 import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
-import * as net from "node:net"
 import * as path from "node:path"
 import * as Output from "../Output.js"
 
@@ -17,19 +17,6 @@ interface Check {
   readonly ok: boolean
   readonly detail: string
 }
-
-const portOpen = (port: number): Effect.Effect<boolean> =>
-  Effect.async<boolean>((resume) => {
-    const socket = net.connect({ host: "127.0.0.1", port })
-    const done = (ok: boolean) => {
-      socket.destroy()
-      resume(Effect.succeed(ok))
-    }
-    socket.setTimeout(500, () => done(false))
-    socket.once("connect", () => done(true))
-    socket.once("error", () => done(false))
-    return Effect.sync(() => socket.destroy())
-  })
 
 const servers = [
   { name: "postgresql", port: 5432 },
@@ -64,7 +51,7 @@ const stateDirCheck = (): Check => {
 export const doctor = Command.make("doctor", { format: Output.format }, ({ format }) =>
   Effect.gen(function*() {
     const local = yield* Effect.forEach(servers, (s) =>
-      portOpen(s.port).pipe(Effect.map((ok): Check => ({
+      Processes.portOpen(s.port).pipe(Effect.map((ok): Check => ({
         check: s.name,
         ok,
         detail: ok ? `127.0.0.1:${s.port} answers` : `nothing on 127.0.0.1:${s.port} (embedded defaults still work)`

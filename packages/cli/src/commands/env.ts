@@ -1,13 +1,13 @@
 /**
  * `paved env up|down|list|diff|reap|logs|manifests`: environments and preview environments for
- * change sets, on the local process runtime.
+ * change sets, on local processes (default) or Docker containers (`--runtime docker`).
  *
  * `up` starts the services as detached process groups recorded in the state store (`--db`,
  * `$PAVED_DB_URL`, default `.paved/paved.db`), so they outlive the command; `down` stops them
  * (after checking each pid is still ours) and removes their resources. `up --wait` keeps the
  * environment in the foreground instead and removes it on Ctrl-C. Resources come from the local
- * provisioner (`$PAVED_POSTGRES_URL`, else an embedded PostgreSQL that lives with the command, so
- * a detached environment with databases needs a configured server or `--wait`).
+ * provisioner (`$PAVED_POSTGRES_URL`, else an embedded PostgreSQL server the environment owns:
+ * started under its directory, recorded, and stopped with its data by `down`).
  *
  * @since 0.1.0
  */
@@ -15,7 +15,7 @@ import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import { Catalog } from "@paved/catalog"
-import { ChangeSet, Diff, Environment, Environments, EnvStore, Manifests } from "@paved/envs"
+import { ChangeSet, Diff, Environment, Environments, EnvStore, Manifests, ServiceRuntime } from "@paved/envs"
 import { Receiver, SpanStore } from "@paved/observe"
 import * as EnvironmentName from "@paved/provision/EnvironmentName"
 import * as Provisioner from "@paved/provision/Provisioner"
@@ -108,6 +108,10 @@ const upOptions = {
   noTelemetry: Options.boolean("no-telemetry").pipe(Options.withDescription("Do not configure OpenTelemetry in the services")),
   readyTimeout: Options.integer("ready-timeout").pipe(Options.withDefault(30), Options.withDescription("Seconds each service has to pass its readiness probe")),
   wait: Options.boolean("wait").pipe(Options.withDescription("Stay in the foreground; Ctrl-C removes the environment")),
+  runtime: Options.choice("runtime", ["local", "docker"]).pipe(
+    Options.withDefault("local" as const),
+    Options.withDescription("Where services run: local processes (their command), or docker (containers from their Score image)")
+  ),
   planOnly: Options.boolean("plan").pipe(Options.withDescription("Only print the plan: what runs, what is shared, what is provisioned")),
   catalog: catalogPaths,
   db: Store.db,
@@ -151,6 +155,9 @@ const up = Command.make("up", { name, ...upOptions }, (o) =>
       readyTimeout: `${o.readyTimeout} seconds`,
       detach: !o.wait,
       onProgress: progressLine,
+      // With no server configured, the environment owns an embedded PostgreSQL server that lives
+      // as long as it does (detached or not); `down` stops it and removes its data.
+      ...(postgresUrl() === undefined ? { embeddedPostgres: true } : {}),
       provisionerSettings: Option.fromNullable(postgresUrl()).pipe(
         Option.flatMapNullable(withoutPassword),
         Option.match({ onNone: () => ({}), onSome: (postgres) => ({ postgres }) })
@@ -165,13 +172,6 @@ const up = Command.make("up", { name, ...upOptions }, (o) =>
         ...summary.shared.map((s) => ({ what: "shared", subject: s.ref, detail: `from ${s.from}` })),
         ...summary.resources.map((r) => ({ what: "provision", subject: r.key, detail: `${r.type}/${r.class} ${r.name}` }))
       ], [{ header: "what", cell: (r) => r.what }, { header: "subject", cell: (r) => r.subject }, { header: "detail", cell: (r) => r.detail }])
-    }
-    const embeddedPostgres = process.env.PAVED_POSTGRES_URL === undefined || process.env.PAVED_POSTGRES_URL === ""
-    if (!o.wait && embeddedPostgres && planned.resources.some((r) => r.desired.request.type === "postgres")) {
-      return yield* new Output.UsageError({
-        summary: "this environment needs PostgreSQL and none is configured: the embedded server lives only as long as this command. " +
-          "Set PAVED_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres) or run with --wait"
-      })
     }
     const run = Effect.gen(function*() {
       const spans = yield* SpanStore.SpanStore
@@ -193,7 +193,7 @@ const up = Command.make("up", { name, ...upOptions }, (o) =>
     })
     const spanLayer = Layer.mapError(dbFile === undefined ? SpanStore.layerMemory : SpanStore.layerSqlite({ filename: dbFile }), usage)
     yield* Effect.scoped(run).pipe(
-      Effect.provide(Layer.merge(stateLayer(o.db), spanLayer)),
+      Effect.provide(Layer.mergeAll(stateLayer(o.db), spanLayer, Layer.mapError(o.runtime === "docker" ? ServiceRuntime.layerDocker() : ServiceRuntime.layerLocalProcesses, usage))),
       Effect.mapError((e) => e instanceof Output.UsageError ? e : usage(e))
     )
   })

@@ -69,7 +69,7 @@ export const helpSections = (readonly: boolean): ReadonlyArray<HelpSection> => [
     title: "environments",
     keys: [
       ["d", "bring the environment down (asks first; not in read-only mode)"],
-      [":up NAME SVC...", "bring an environment up with those services (asks first)"]
+      [":up NAME [--runtime docker] SVC...", "bring an environment up with those services (asks first)"]
     ]
   },
   { title: "provisioning", keys: [["a", "in :provision ENV [score.yaml...]: apply the plan (asks first)"]] },

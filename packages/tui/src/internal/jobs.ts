@@ -8,6 +8,7 @@ import { CatalogStore } from "@paved/catalog/CatalogStore"
 import type { CatalogEntry } from "@paved/envs/ChangeSet"
 import * as Environments from "@paved/envs/Environments"
 import { EnvStore } from "@paved/envs/EnvStore"
+import * as ServiceRuntime from "@paved/envs/ServiceRuntime"
 import * as Provisioner from "@paved/provision/Provisioner"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
@@ -68,13 +69,14 @@ const catalogEntries = Effect.gen(function*() {
   }
 })
 
-/** The message `paved env up` gives when a detached environment would need the embedded server. */
-export const needsPostgres = "this environment needs PostgreSQL and none is configured: the embedded server lives only as long as this command. " +
-  "Set PAVED_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres) or run with --wait"
-
 const envUp = (subject: string, report: (line: string) => void): Effect.Effect<string, unknown, CatalogStore> =>
   Effect.gen(function*() {
-    const [name = "", ...services] = words(subject)
+    // `:up NAME [--runtime local|docker] SERVICE…`
+    const all = words(subject)
+    const flag = all.indexOf("--runtime")
+    const runtime = flag === -1 ? "local" : all[flag + 1] ?? ""
+    if (runtime !== "local" && runtime !== "docker") return yield* Effect.fail(new Error(`--runtime is local or docker, not "${runtime}"`))
+    const [name = "", ...services] = flag === -1 ? all : [...all.slice(0, flag), ...all.slice(flag + 2)]
     const store = yield* Effect.serviceOption(EnvStore)
     if (Option.isNone(store)) return yield* Effect.fail(new Error("no environment store in this session: open paved ui with --db"))
     const postgres = configuredPostgres()
@@ -88,14 +90,13 @@ const envUp = (subject: string, report: (line: string) => void): Effect.Effect<s
       telemetry: { _tag: "Off" },
       detach: true,
       onProgress: (p) => Effect.sync(() => report(`[${p.phase}] ${p.subject}: ${p.detail}`)),
-      ...(settings === undefined ? {} : { provisionerSettings: { postgres: settings } })
-    }
-    const planned = yield* Environments.plan(options)
-    if (postgres === undefined && planned.resources.some((r) => r.desired.request.type === "postgres")) {
-      return yield* Effect.fail(new Error(needsPostgres))
+      ...(settings === undefined ? {} : { provisionerSettings: { postgres: settings } }),
+      // No server configured: the environment owns an embedded one, stopped by `down`.
+      ...(postgres === undefined ? { embeddedPostgres: true } : {})
     }
     const record = yield* Effect.scoped(Environments.up(options)).pipe(
       Effect.provideService(EnvStore, store.value),
+      Effect.provide(runtime === "docker" ? ServiceRuntime.layerDocker() : ServiceRuntime.layerLocalProcesses),
       Effect.provide(Provisioner.layerLocal(postgres === undefined ? {} : { postgres }))
     )
     const ready = record.services.filter((s) => s.status === "ready").length

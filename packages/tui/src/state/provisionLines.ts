@@ -82,11 +82,20 @@ export const applyMutation = (subject: string): Mutation => {
   return { kind: "provision-apply", subject, describe: `apply the plan for ${env} (${files.join(", ")})` }
 }
 
-/** `:up NAME SERVICE...`: the change to confirm, or what is wrong. */
+/** `:up NAME [--runtime local|docker] SERVICE...`: the change to confirm, or what is wrong. */
 export const upMutation = (arg: string): Mutation | string => {
-  const [name, ...services] = words(arg)
-  if (name === undefined || services.length === 0) return "what to bring up? write :up NAME SERVICE... (refs or names)"
+  const all = words(arg)
+  const flag = all.indexOf("--runtime")
+  const runtime = flag === -1 ? undefined : all[flag + 1]
+  if (flag !== -1 && runtime !== "local" && runtime !== "docker") return "--runtime is local or docker"
+  const [name, ...services] = flag === -1 ? all : [...all.slice(0, flag), ...all.slice(flag + 2)]
+  if (name === undefined || services.length === 0) return "what to bring up? write :up NAME [--runtime docker] SERVICE... (refs or names)"
   const badName = EnvironmentName.validate(name)
   if (badName !== undefined) return badName
-  return { kind: "env-up", subject: [name, ...services].join(" "), describe: `bring up environment ${name} with ${services.join(", ")}` }
+  const on = runtime === undefined ? "" : ` on ${runtime}`
+  return {
+    kind: "env-up",
+    subject: [name, ...(runtime === undefined ? [] : ["--runtime", runtime]), ...services].join(" "),
+    describe: `bring up environment ${name}${on} with ${services.join(", ")}`
+  }
 }
