@@ -21,3 +21,5 @@ export * as TeamView from "./TeamView.js"
 export * as Otlp from "./Otlp.js"
 /** @since 0.2.0 */
 export * as Metric from "./Metric.js"
+/** @since 0.2.0 */
+export * as GoldenSignals from "./GoldenSignals.js"
