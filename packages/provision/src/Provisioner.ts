@@ -109,6 +109,15 @@ export interface LocalOptions {
   readonly nats?: string
   /** Port of the embedded S3 endpoint. Default: the last port used (kept under `dir`), else any free one. */
   readonly s3Port?: number
+  /**
+   * Run the S3 endpoint as a background process with this command instead of inside this
+   * process, so buckets stay reachable after the command that created them exits (a detached
+   * `paved env up`). `{dir}` and `{port}` are replaced by the state directory (`dir`, whose `s3/`
+   * is served) and the port, e.g. `["paved", "provision", "serve-s3", "--dir", "{dir}", "--port", "{port}"]`. One
+   * process serves every environment of `dir`; it stops when the last bucket is removed.
+   * Default: in this process, for as long as the layer lives.
+   */
+  readonly s3Process?: ReadonlyArray<string>
 }
 
 /**

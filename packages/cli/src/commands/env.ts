@@ -28,6 +28,7 @@ import * as Stream from "effect/Stream"
 import * as path from "node:path"
 import * as Output from "../Output.js"
 import * as Store from "../Store.js"
+import { serveS3Command } from "./provision-s3.js"
 
 const format = Output.format
 const name = Args.text({ name: "NAME" }).pipe(Args.withDescription(`Environment name: ${EnvironmentName.rule}`))
@@ -53,9 +54,11 @@ const postgresUrl = (recorded?: string) => {
   return configured !== undefined && configured !== "" ? configured : recorded
 }
 
-const provisionerFor = (record: Environment.EnvironmentRecord | undefined) => {
+// A detached `up` runs the S3 endpoint as a background process (`paved provision serve-s3`),
+// so the buckets it hands to services outlive the command; the last `down` stops it.
+const provisionerFor = (record: Environment.EnvironmentRecord | undefined, s3Process?: ReadonlyArray<string>) => {
   const postgres = postgresUrl(record?.provisioner.postgres)
-  return Provisioner.layerLocal(postgres === undefined ? {} : { postgres })
+  return Provisioner.layerLocal({ ...(postgres === undefined ? {} : { postgres }), ...(s3Process === undefined ? {} : { s3Process }) })
 }
 
 const withoutPassword = (url: string) => {
@@ -68,7 +71,7 @@ const withoutPassword = (url: string) => {
   }
 }
 
-const stateLayer = (db: Option.Option<string>) => Layer.merge(storeLayer(db), provisionerFor(undefined))
+const stateLayer = (db: Option.Option<string>, s3Process?: ReadonlyArray<string>) => Layer.merge(storeLayer(db), provisionerFor(undefined, s3Process))
 
 const progressLine = (p: Environments.Progress) => Output.diagnostic(`[${p.phase}] ${p.subject}: ${p.detail}`)
 
@@ -193,7 +196,7 @@ const up = Command.make("up", { name, ...upOptions }, (o) =>
     })
     const spanLayer = Layer.mapError(dbFile === undefined ? SpanStore.layerMemory : SpanStore.layerSqlite({ filename: dbFile }), usage)
     yield* Effect.scoped(run).pipe(
-      Effect.provide(Layer.mergeAll(stateLayer(o.db), spanLayer, Layer.mapError(o.runtime === "docker" ? ServiceRuntime.layerDocker() : ServiceRuntime.layerLocalProcesses, usage))),
+      Effect.provide(Layer.mergeAll(stateLayer(o.db, o.wait ? undefined : serveS3Command()), spanLayer, Layer.mapError(o.runtime === "docker" ? ServiceRuntime.layerDocker() : ServiceRuntime.layerLocalProcesses, usage))),
       Effect.mapError((e) => e instanceof Output.UsageError ? e : usage(e))
     )
   })

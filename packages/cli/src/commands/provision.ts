@@ -16,6 +16,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as path from "node:path"
 import * as Output from "../Output.js"
+import { serveS3 } from "./provision-s3.js"
 
 const env = Options.text("env").pipe(Options.withDescription(
   "The environment to provision (its resources are named after it): 1-42 lowercase letters, digits and dashes, e.g. pr-123"
@@ -260,5 +261,5 @@ const outputs = Command.make("outputs", { ...envOptions, reveal }, (o) =>
  */
 export const provision = Command.make("provision").pipe(
   Command.withDescription("Resources for an environment to the organisation's standards: plan, apply, drift, destroy, outputs"),
-  Command.withSubcommands([plan, apply, drift, destroy, outputs])
+  Command.withSubcommands([plan, apply, drift, destroy, outputs, serveS3])
 )

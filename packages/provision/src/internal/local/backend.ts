@@ -14,6 +14,7 @@ import { mysqlProvisioner } from "./mysql.js"
 import { natsProvisioner } from "./nats.js"
 import { postgres } from "./postgres.js"
 import { redisProvisioner } from "./redis.js"
+import * as S3Process from "./s3Process.js"
 
 // Started on first use, kept for the life of the layer; a failed start is tried again next time.
 const lazy = <A, E>(acquire: Effect.Effect<A, E, Scope.Scope>, scope: Scope.Scope): Effect.Effect<A, E> => {
@@ -43,17 +44,21 @@ export const makeLocal = (options: LocalOptions) =>
       : Effect.succeed(pgOption)
     const s3Dir = path.join(dir, "s3")
     const portFile = path.join(s3Dir, "port")
-    const s3 = lazy(
-      Effect.gen(function*() {
-        const remembered = fs.existsSync(portFile) ? Number(fs.readFileSync(portFile, "utf8")) : undefined
-        const endpoint = yield* S3Endpoint.serve({ dir: s3Dir, port: options.s3Port ?? remembered ?? 0 }).pipe(
-          Effect.orElse(() => S3Endpoint.serve({ dir: s3Dir, port: 0 }))
-        )
-        fs.writeFileSync(portFile, String(endpoint.port))
-        return endpoint
-      }),
-      scope
-    )
+    const remembered = () => (fs.existsSync(portFile) ? Number(fs.readFileSync(portFile, "utf8")) : undefined)
+    // In a process of its own the endpoint outlives this command (see s3Process.ts); checked on
+    // every use, since the last `down` in the directory may have stopped it in between.
+    const s3 = options.s3Process !== undefined
+      ? S3Process.ensure(s3Dir, options.s3Process, options.s3Port ?? remembered())
+      : lazy(
+        Effect.gen(function*() {
+          const endpoint = yield* S3Endpoint.serve({ dir: s3Dir, port: options.s3Port ?? remembered() ?? 0 }).pipe(
+            Effect.orElse(() => S3Endpoint.serve({ dir: s3Dir, port: 0 }))
+          )
+          fs.writeFileSync(portFile, String(endpoint.port), { mode: 0o600 })
+          return endpoint
+        }),
+        scope
+      )
     const byType: Record<string, TypeProvisioner> = {
       postgres: postgres(pgServer),
       mysql: mysqlProvisioner(options.mysql ?? env("PAVED_MYSQL_URL") ?? "mysql://root@127.0.0.1:3306"),
@@ -61,7 +66,7 @@ export const makeLocal = (options: LocalOptions) =>
       amqp: amqpProvisioner(options.amqp ?? env("PAVED_AMQP_URL") ?? "amqp://127.0.0.1:5672"),
       queue: natsProvisioner(options.nats ?? env("PAVED_NATS_URL") ?? "nats://127.0.0.1:4222"),
       stream: natsProvisioner(options.nats ?? env("PAVED_NATS_URL") ?? "nats://127.0.0.1:4222"),
-      s3: s3Provisioner(s3Dir, s3),
+      s3: s3Provisioner(s3Dir, s3, S3Process.stopIfUnused(s3Dir)),
       volume: volumeProvisioner(dir),
       environment: environmentProvisioner
     }

@@ -59,8 +59,16 @@ export const environmentProvisioner: TypeProvisioner = {
 export const bucketName = PhysicalName.bucket
 const accessKeyId = (name: string) => "PAVED" + createHash("sha256").update(name).digest("hex").slice(0, 15).toUpperCase()
 
-/** A bucket on the embedded S3 endpoint with an access key that may use that bucket only. */
-export const s3Provisioner = (dir: string, endpoint: Effect.Effect<S3Endpoint.S3Endpoint, unknown>): TypeProvisioner => ({
+/**
+ * A bucket on the embedded S3 endpoint with an access key that may use that bucket only. The
+ * grant comes before the endpoint, so an endpoint process stopped by a concurrent `down` of
+ * the directory's last other bucket (`afterRemove`) is started again for this one.
+ */
+export const s3Provisioner = (
+  dir: string,
+  endpoint: Effect.Effect<S3Endpoint.S3Endpoint, unknown>,
+  afterRemove: Effect.Effect<void, unknown>
+): TypeProvisioner => ({
   ensure: (instance, progress) =>
     Effect.gen(function*() {
       const bucket = bucketName(instance.name)
@@ -73,10 +81,10 @@ export const s3Provisioner = (dir: string, endpoint: Effect.Effect<S3Endpoint.S3
         })
       }
       yield* progress(`s3: bucket ${bucket}`)
-      const running = yield* endpoint.pipe(Effect.mapError(failure(instance, "ensure")))
       yield* S3Endpoint.grant(dir, { bucket, accessKeyId: accessKeyId(instance.name), secretAccessKey: secret }).pipe(
         Effect.mapError(failure(instance, "ensure"))
       )
+      const running = yield* endpoint.pipe(Effect.mapError(failure(instance, "ensure")))
       return {
         endpoint: running.url,
         region: "us-east-1",
@@ -90,7 +98,10 @@ export const s3Provisioner = (dir: string, endpoint: Effect.Effect<S3Endpoint.S3
   remove: (instance, progress) =>
     Effect.zipRight(
       progress(`s3: delete bucket ${bucketName(instance.name)}`),
-      S3Endpoint.revoke(dir, bucketName(instance.name)).pipe(Effect.mapError(failure(instance, "remove")))
+      S3Endpoint.revoke(dir, bucketName(instance.name)).pipe(
+        Effect.zipRight(afterRemove),
+        Effect.mapError(failure(instance, "remove"))
+      )
     ),
   inspect: (instance) =>
     Effect.sync(() => {
