@@ -220,6 +220,14 @@ describe("paved observe", () => {
     expect((await paved("metrics", "--series", "nope")).code).toBe(2)
   })
 
+  it("signals shows RED and runtime metrics per service and per owning team", async () => {
+    const json = JSON.parse((await paved("signals", "--format", "json")).stdout)
+    expect(json.services.find((s: { service: string }) => s.service === "storefront")).toMatchObject({ owner: "group:default/shop-team", runtime: { metricSeries: 1 } })
+    expect(json.teams.map((t: { owner: string; services: Array<string> }) => [t.owner, t.services.length])).toEqual([["group:default/shop-team", 2]])
+    const table = await paved("signals")
+    expect(table.stdout).toMatch(/TEAM\s+SERVICES\s+REQUESTS/)
+  })
+
   it("serve stops on Ctrl-C and frees its port", async () => {
     const exited = new Promise<number | null>((resolve) => server.once("exit", (code) => resolve(code)))
     server.kill("SIGINT")

@@ -1,5 +1,5 @@
 import { it } from "@effect/vitest"
-import { CatalogView, type Entity, Facts, Scorecard } from "@paved/catalog"
+import { CatalogView, type Entity, type EntityRef, Facts, Scorecard } from "@paved/catalog"
 import { GoldenSignals, type Metric, SpanStore } from "@paved/observe"
 import * as Effect from "effect/Effect"
 import { describe, expect } from "vitest"
@@ -71,8 +71,8 @@ describe("GoldenSignals", () => {
       // No requests at all: the error rate is unknown, never a pass.
       expect(results("quiet")).toEqual({ "emits-metrics": "fail", "error-rate-under-5pct": "unknown" })
       const source = GoldenSignals.factSource(store)
-      const ratio = yield* source.read("component:default/search", "errorRatio")
+      const ratio = yield* source.read("component:default/search" as EntityRef.EntityRef, "errorRatio")
       expect(ratio._tag === "Some" && ratio.value.value).toBe(0.5)
-      expect(yield* Effect.flip(source.read("component:default/search", "nonsense"))).toMatchObject({ _tag: "FactSourceError" })
+      expect(yield* Effect.flip(source.read("component:default/search" as EntityRef.EntityRef, "nonsense"))).toMatchObject({ _tag: "FactSourceError" })
     }).pipe(Effect.provide(SpanStore.layerMemory)))
 })

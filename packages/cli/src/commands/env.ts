@@ -273,12 +273,20 @@ const reap = Command.make("reap", { db: Store.db, format }, ({ db, format }) =>
     const records = (yield* (yield* EnvStore.EnvStore).list).map((s) => s.record)
     const names = Environments.expired(records, Date.now())
     yield* Effect.forEach(names, downOne, { discard: true })
-    return names
+    // What killed runs left in Docker under an instance no record has (found by label).
+    const leftovers = yield* Environments.reapLeftovers({ onProgress: progressLine })
+    return { names, leftovers }
   }).pipe(
-    Effect.tap((names) => format === "json" ? Output.printJson({ reaped: names }) : Console.log(names.length === 0 ? "nothing expired" : `reaped ${names.join(", ")}`)),
+    Effect.tap(({ leftovers, names }) =>
+      format === "json"
+        ? Output.printJson({ reaped: names, leftovers })
+        : Console.log(
+          (names.length === 0 ? "nothing expired" : `reaped ${names.join(", ")}`) +
+            (leftovers.length === 0 ? "" : `; removed Docker leftovers of ${leftovers.length} unrecorded runs`)
+        )),
     Effect.provide(storeLayer(db)),
     Effect.mapError((e) => e instanceof Output.UsageError ? e : usage(e))
-  )).pipe(Command.withDescription("Remove preview environments whose TTL has run out"))
+  )).pipe(Command.withDescription("Remove preview environments whose TTL has run out, and what killed runs left in Docker"))
 
 const logs = Command.make("logs", {
   name,

@@ -9,7 +9,7 @@ import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import { Catalog, CatalogStore, type Entity } from "@paved/catalog"
-import { Drift, Metric, Receiver, Span, SpanStore, TeamView } from "@paved/observe"
+import { Drift, GoldenSignals, Metric, Receiver, Span, SpanStore, TeamView } from "@paved/observe"
 import * as Console from "effect/Console"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -457,6 +457,44 @@ const team = Command.make(
     }).pipe(asUsage, Effect.provide(spanStoreLayer(o.db)))
 ).pipe(Command.withDescription("Everything a group owns, with its RED"))
 
+const mb = (bytes: number | undefined) => (bytes === undefined ? "" : `${(bytes / 1048576).toFixed(1)} MiB`)
+const delay = (value: number | undefined) => (value === undefined ? "" : `${value.toFixed(1)} ms`)
+
+const signals = Command.make("signals", { paths: catalogPaths, since: since("1h"), db, format }, (o) =>
+  Effect.gen(function*() {
+    const store = yield* SpanStore.SpanStore
+    const entities = yield* catalogEntities(o.paths, o.db).pipe(
+      // Without a catalog the services are still listed, only without owners.
+      Effect.catchAll((error) => Effect.as(Output.diagnostic(`note: no owners (${error.summary})`), []))
+    )
+    const result = yield* GoldenSignals.compute(store, entities, { since: yield* parseSince(o.since) })
+    if (o.format === "json") return yield* Output.printJson({ since: o.since, ...result })
+    yield* Console.log("Per service:")
+    yield* Output.printTable(result.services, [
+      { header: "service", cell: (s) => s.service },
+      { header: "owner", cell: (s) => s.owner ?? "" },
+      { header: "rate/s", cell: (s) => (s.red === undefined ? "" : s.red.ratePerSecond.toFixed(3)) },
+      { header: "errors", cell: (s) => (s.red === undefined ? "" : `${(s.red.errorRatio * 100).toFixed(1)}%`) },
+      { header: "p95 ms", cell: (s) => s.red?.p95Ms ?? "" },
+      { header: "memory", cell: (s) => mb(s.runtime.memoryBytes) },
+      { header: "loop delay", cell: (s) => delay(s.runtime.eventLoopDelayMs) },
+      { header: "series", cell: (s) => s.runtime.metricSeries }
+    ], "(no telemetry in the window)")
+    yield* Console.log("\nPer team:")
+    yield* Output.printTable(result.teams, [
+      { header: "team", cell: (t) => t.owner },
+      { header: "services", cell: (t) => t.services.length },
+      { header: "requests", cell: (t) => t.requests },
+      { header: "rate/s", cell: (t) => t.ratePerSecond.toFixed(3) },
+      { header: "errors", cell: (t) => `${(t.errorRatio * 100).toFixed(1)}%` },
+      { header: "worst p95 ms", cell: (t) => t.worstP95Ms },
+      { header: "memory", cell: (t) => mb(t.memoryBytes) },
+      { header: "max loop delay", cell: (t) => delay(t.maxEventLoopDelayMs) }
+    ], "(no owned service sent telemetry)")
+  }).pipe(asUsage, Effect.provide(spanStoreLayer(o.db)))).pipe(
+    Command.withDescription("Golden signals per service and team: RED from spans, memory and event-loop delay from metrics")
+  )
+
 /**
  * The `observe` command group.
  *
@@ -464,5 +502,5 @@ const team = Command.make(
  */
 export const observe = Command.make("observe").pipe(
   Command.withDescription("Telemetry: the embedded OTLP receiver, traces, RED, service map and drift against the catalog"),
-  Command.withSubcommands([serve, traces, trace, logs, metrics, red, map, drift, team])
+  Command.withSubcommands([serve, traces, trace, logs, metrics, red, map, drift, team, signals])
 )
