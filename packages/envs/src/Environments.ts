@@ -139,6 +139,32 @@ export const reap = (options: { readonly now?: number; readonly onProgress?: (pr
   })
 
 /**
+ * What crashed or killed runs left in Docker: containers, networks and volumes labelled with an
+ * environment instance that no recorded environment has (an `up` killed before its record was
+ * written, a record removed by hand). Removes them and returns the instances. Nothing to do (and
+ * no failure) when Docker is not reachable.
+ *
+ * @since 0.2.0
+ */
+export const reapLeftovers = (options: { readonly onProgress?: (progress: Progress) => Effect.Effect<void> } = {}): Effect.Effect<
+  ReadonlyArray<string>,
+  EnvironmentError,
+  EnvStore
+> =>
+  Effect.gen(function*() {
+    const recorded = new Set((yield* (yield* EnvStore).list).map((s) => s.instance))
+    const docker = yield* ServiceRuntime.makeDocker()
+    const owned = yield* docker.owned(undefined).pipe(Effect.orElseSucceed(() => []))
+    const stray = new Map<string, string>()
+    for (const o of owned) if (o.instance !== "" && !recorded.has(o.instance)) stray.set(o.instance, o.environment)
+    yield* Effect.forEach(stray, ([instance, environment]) =>
+      (options.onProgress ?? (() => Effect.void))({ phase: "remove", subject: environment, detail: `removing Docker objects of unrecorded instance ${instance}` }).pipe(
+        Effect.zipRight(docker.remove(instance, undefined))
+      ), { discard: true })
+    return [...stray.keys()]
+  })
+
+/**
  * The names of the preview environments whose TTL has run out at `now`.
  *
  * @since 0.1.0

@@ -134,8 +134,11 @@ export class ServiceRuntime extends Context.Tag("@paved/envs/ServiceRuntime")<Se
   ) => Stream.Stream<string, EnvironmentError>
   /** What an environment instance owns in this runtime (all instances when `instance` is undefined). */
   readonly owned: (instance: string | undefined) => Effect.Effect<ReadonlyArray<Owned>, EnvironmentError>
-  /** Removes everything an environment instance owns, verified as its own; the recorded services guide it. */
-  readonly remove: (environment: EnvironmentRecord, instance: string) => Effect.Effect<void, EnvironmentError>
+  /**
+   * Removes everything an environment instance owns, verified as its own; the record (absent for
+   * the leftovers of a run that was never recorded) guides it.
+   */
+  readonly remove: (instance: string, environment: EnvironmentRecord | undefined) => Effect.Effect<void, EnvironmentError>
 }>() {}
 
 /**

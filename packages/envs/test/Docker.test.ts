@@ -10,7 +10,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { labelled, nodeImage } from "../../../testing/docker.js"
+import { docker as dockerClient, labelled, nodeImage } from "../../../testing/docker.js"
 import { serverAvailable } from "../../../testing/servers.js"
 import { databasesLike, envName, processesOf, rolesLike } from "./support.js"
 
@@ -160,6 +160,23 @@ describe.runIf(docker)("the Docker runtime", () => {
     expect(Exit.isSuccess(down)).toBe(true)
     expect(await leftovers(name)).toEqual(nothing)
   }, 240_000)
+
+  it("reap finds what a killed run left in Docker by its labels and removes it", async () => {
+    const dir = setup({})
+    const name = envName("dk-left")
+    const instance = `dead-${Math.random().toString(36).slice(2, 10)}`
+    const labels = { "dev.paved.environment": name, "dev.paved.instance": instance }
+    const d = dockerClient()
+    // What an `up` killed after creating its network, a volume and a container leaves behind.
+    const network = await d.createNetwork({ Name: `paved-${name}-left`, Labels: labels })
+    await d.createVolume({ Name: `paved-${name}-left`, Labels: labels })
+    await d.createContainer({ name: `paved-${name}-left`, Image: image, Labels: labels, HostConfig: { NetworkMode: network.id } })
+    expect(await labelled(`dev.paved.environment=${name}`)).toEqual({ containers: 1, networks: 1, volumes: 1 })
+    const reaped = await run(dir, Environments.reapLeftovers())
+    if (Exit.isFailure(reaped)) throw new Error(String(reaped.cause))
+    expect(reaped.value).toContain(instance)
+    expect(await labelled(`dev.paved.environment=${name}`)).toEqual(nothing.docker)
+  }, 120_000)
 
   it("an image that is neither local nor pullable fails before anything starts, naming the workload and the image", async () => {
     const dir = setup({ image: "paved-test/does-not-exist:1" })

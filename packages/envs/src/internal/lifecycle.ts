@@ -338,7 +338,7 @@ export const down = (
     yield* store.save({ instance, record: { ...record, status: "stopping" } })
     const runtime = yield* ServiceRuntime.forRecord(record)
     yield* report({ phase: "stop", subject: name, detail: `removing what the ${runtime.kind} runtime runs for it` })
-    yield* runtime.remove(record, instance)
+    yield* runtime.remove(instance, record)
     if (record.telemetry.pid !== undefined) {
       yield* report({ phase: "stop", subject: "telemetry", detail: `stopping process group ${record.telemetry.pid}` })
       yield* Processes.stopGroup({ pgid: record.telemetry.pid, startTime: record.telemetry.startTime, instance })

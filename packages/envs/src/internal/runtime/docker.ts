@@ -189,7 +189,7 @@ export const make = (options: Options): Effect.Effect<ServiceRuntime["Type"], En
       Effect.tryPromise({ try: f, catch: (e) => new EnvironmentError({ environment, operation, reason: message(e) }) })
 
     const listOwned = (filters: Record<string, Array<string>>) =>
-      Effect.promise(async () => {
+      api("", "listing what environments own in Docker", async () => {
         const f = JSON.stringify(filters)
         const [containers, networks, volumes] = await Promise.all([
           docker.listContainers({ all: true, filters: f }),
@@ -469,21 +469,11 @@ export const make = (options: Options): Effect.Effect<ServiceRuntime["Type"], En
           })),
       owned: (instance) =>
         listOwned(instance === undefined ? { label: [LABEL.instance] } : { label: [`${LABEL.instance}=${instance}`] }),
-      remove: (_environment, instance) =>
+      remove: (instance) =>
         Effect.gen(function*() {
           const owned = yield* listOwned({ label: [`${LABEL.instance}=${instance}`] })
           yield* removeOwned(owned)
         })
     }
     return runtime
-  })
-
-/** Removes Docker objects (containers first, then volumes, then networks). */
-export const removeAll = (options: Options, owned: ReadonlyArray<Owned>): Effect.Effect<void> =>
-  Effect.promise(async () => {
-    const docker = clientFor(options.host)
-    const ignore = () => undefined
-    await Promise.all(owned.filter((o) => o.kind === "container").map((o) => docker.getContainer(o.id).remove({ force: true, v: true }).catch(ignore)))
-    await Promise.all(owned.filter((o) => o.kind === "volume").map((o) => docker.getVolume(o.id).remove().catch(ignore)))
-    await Promise.all(owned.filter((o) => o.kind === "network").map((o) => docker.getNetwork(o.id).remove().catch(ignore)))
   })

@@ -194,5 +194,6 @@ export const make = (): ServiceRuntime["Type"] => ({
         instance
       }))
     }),
-  remove: (record, instance) => stopProcesses(record, instance, () => Effect.void)
+  remove: (instance, record) =>
+    (record === undefined ? Effect.void : stopProcesses(record, instance, () => Effect.void)).pipe(Effect.zipRight(Processes.stopInstance(instance)))
 })
