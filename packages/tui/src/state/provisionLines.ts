@@ -89,7 +89,7 @@ export const upMutation = (arg: string): Mutation | string => {
   const runtime = flag === -1 ? undefined : all[flag + 1]
   if (flag !== -1 && runtime !== "local" && runtime !== "docker") return "--runtime is local or docker"
   const [name, ...services] = flag === -1 ? all : [...all.slice(0, flag), ...all.slice(flag + 2)]
-  if (name === undefined || services.length === 0) return "what to bring up? write :up NAME [--runtime docker] SERVICE... (refs or names)"
+  if (name === undefined || services.length === 0) return "what to bring up? write :up NAME SERVICE... (refs or names; add --runtime docker to run their images)"
   const badName = EnvironmentName.validate(name)
   if (badName !== undefined) return badName
   const on = runtime === undefined ? "" : ` on ${runtime}`
