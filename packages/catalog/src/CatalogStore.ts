@@ -32,7 +32,7 @@ import * as path from "node:path"
 import type { Entity } from "./Entity.js"
 import type { EntityRef } from "./EntityRef.js"
 import type { HistoryEntry, HistoryQuery } from "./History.js"
-import type { IngestInput, IngestOptions, IngestRefused, IngestReport } from "./Ingest.js"
+import type { IngestInput, IngestOptions, IngestReport, RefusalOf } from "./Ingest.js"
 import type { FacetCount, InvalidQuery, Page, Query } from "./Query.js"
 import { makeMemoryBackend } from "./internal/store/memory.js"
 import { makeService } from "./internal/store/service.js"
@@ -127,7 +127,8 @@ export class StoreError extends Data.TaggedError("StoreError")<{
 /**
  * The catalog store service.
  *
- * - `ingest` reconciles a load result (see the `Ingest` module) in one transaction.
+ * - `ingest` reconciles a load result (see the `Ingest` module) in one transaction; it can fail
+ *   with `IngestRefused` only when `maxOrphans` is given, and its type says so.
  * - `get` / `getMany` read entities by ref (refs are compared in canonical lowercase form).
  * - `query` filters, searches, orders and pages (see the `Query` module); `facets` counts values.
  * - `edges` follows relations one step from a set of refs, `allEdges` lists every edge of some
@@ -138,7 +139,10 @@ export class StoreError extends Data.TaggedError("StoreError")<{
  */
 export class CatalogStore extends Context.Tag("@paved/catalog/CatalogStore")<CatalogStore, {
   readonly backend: "sqlite" | "pg" | "memory"
-  readonly ingest: (input: IngestInput, options?: IngestOptions) => Effect.Effect<IngestReport, StoreError | IngestRefused>
+  readonly ingest: <O extends IngestOptions = {}>(
+    input: IngestInput,
+    options?: O
+  ) => Effect.Effect<IngestReport, StoreError | RefusalOf<O>>
   readonly get: (ref: string) => Effect.Effect<Option.Option<StoredEntity>, StoreError>
   readonly getMany: (refs: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<StoredEntity>, StoreError>
   readonly query: (query: Query) => Effect.Effect<Page, StoreError | InvalidQuery>

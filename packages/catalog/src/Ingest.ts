@@ -126,6 +126,14 @@ export class IngestRefused extends Data.TaggedError("IngestRefused")<{
 }
 
 /**
+ * The refusal an ingest with options `O` can fail with: {@link IngestRefused} when `O` may set
+ * `maxOrphans`, nothing otherwise (so callers that never set it handle no new error).
+ *
+ * @since 0.2.0
+ */
+export type RefusalOf<O> = O extends { readonly maxOrphans?: undefined } ? never : IngestRefused
+
+/**
  * Two locations emitting one ref: the first claimant (the one already stored, else the
  * lexicographically first location) keeps it.
  *
@@ -182,10 +190,10 @@ export interface IngestReport {
  *
  * @since 0.1.0
  */
-export const ingest = (
+export const ingest = <O extends IngestOptions = {}>(
   input: IngestInput,
-  options?: IngestOptions
-): Effect.Effect<IngestReport, StoreError | IngestRefused, CatalogStore> =>
+  options?: O
+): Effect.Effect<IngestReport, StoreError | RefusalOf<O>, CatalogStore> =>
   EffectRuntime.flatMap(CatalogStore, (store) => store.ingest(input, options))
 
 /**

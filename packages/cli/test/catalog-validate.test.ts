@@ -16,6 +16,8 @@ describe("paved catalog validate", () => {
     const run = await runPaved(["catalog", "validate", file, "--format", "json"])
     expect(run.code).toBe(0)
     expect(JSON.parse(run.stdout)).toEqual({
+      files: 1,
+      skipped: 0,
       entities: [{ ref: "group:default/team-a", kind: "Group", file, line: 1 }],
       problems: []
     })

@@ -7,7 +7,7 @@
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import { Catalog, CatalogStore, Graph, History, Query } from "@paved/catalog"
+import { Catalog, CatalogStore, EntityRef, Graph, History, Ingest, Query } from "@paved/catalog"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -35,19 +35,68 @@ const filters = Options.text("filter").pipe(
 )
 const text = Options.text("text").pipe(Options.withDescription("Full-text search over name, title, description and tags"), Options.optional)
 
+/**
+ * A ref as given when it names a kind; for a bare name (`storefront`, `default/storefront`), a
+ * usage error that suggests the stored entities of that name, as a user expects.
+ */
+const withKind = (input: string) =>
+  Effect.gen(function*() {
+    if (input.includes(":")) return input
+    const name = input.slice(input.indexOf("/") + 1)
+    const filter = /^[A-Za-z0-9._-]+$/.test(name) ? Either.getOrUndefined(Query.parseFilter(`metadata.name=${name}`)) : undefined
+    const store = yield* CatalogStore.CatalogStore
+    const found = filter === undefined ? [] : (yield* store.query({ filter: [filter], limit: 5 })).items.map((i) => i.ref)
+    return yield* new Output.UsageError({
+      summary: found.length === 1
+        ? `no kind given; did you mean ${found[0]}?`
+        : found.length > 1
+        ? `no kind given; did you mean one of ${found.join(", ")}?`
+        : `no kind given, and no entity named ${name} is in the store; give a ref such as component:default/${name} (paved catalog query --text ${name} searches)`
+    })
+  })
+
 const parseFilters = (inputs: ReadonlyArray<string>) =>
   Effect.forEach(inputs, (f) => Either.match(Query.parseFilter(f), { onLeft: Effect.fail, onRight: Effect.succeed }))
 
 // ingest ------------------------------------------------------------------------------------
 
+/**
+ * How inputs are read, shown in `validate --help` and `ingest --help`.
+ *
+ * @since 0.2.0
+ */
+export const discoveryRule =
+  "A directory gives every *.yaml and *.yml file below it whose documents are catalog entities " +
+  "(an apiVersion of backstage.io/*, scaffolder.backstage.io/*, or one a registered kind declares), " +
+  "so org.yaml, all.yaml, template.yaml and systems/*.yaml are read as well as catalog-info.yaml; " +
+  "other YAML (Kubernetes manifests, CI workflows, OpenAPI files) is skipped and counted, and " +
+  "node_modules, dist and dot-directories (.git, .paved, .github) are not entered. Files and globs " +
+  "(quote them: \"services/**/*.yaml\") are read whatever they hold. An input that matches nothing is an error (exit 1)."
+
+
 const ingestPaths = Args.text({ name: "PATH" }).pipe(
-  Args.withDescription("Catalog files, directories or globs to read; default: the current directory"),
+  Args.withDescription(`Catalog files, directories or globs to read; default: the current directory. ${discoveryRule}`),
   Args.repeated
 )
 const orphans = Options.choice("orphans", ["keep", "delete"]).pipe(
   Options.withDefault("keep" as const),
   Options.withDescription("What to do with entities their file no longer emits: keep them marked as orphans (default) or delete them")
 )
+const allowEmpty = Options.boolean("allow-empty").pipe(
+  Options.withDescription("Go on when an input matches no catalog file, orphaning (or deleting) what the store holds under it; without it such an ingest is refused and changes nothing")
+)
+const maxOrphans = Options.text("max-orphans").pipe(
+  Options.withDefault("50%"),
+  Options.withDescription("Refuse, changing nothing, an ingest that would orphan or delete more than this share of the stored entities it reads (default 50%; 100% to confirm a large removal)")
+)
+
+/** `50%`, `0.5` or `100%` → a share between 0 and 1. */
+const parseShare = (input: string): number | undefined => {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(input)
+  if (m === null) return undefined
+  const n = Number(m[1]) / (m[2] === "%" ? 100 : 1)
+  return n >= 0 && n <= 1 ? n : undefined
+}
 
 /**
  * `paved catalog ingest [PATH...] [--orphans keep|delete]`: reads the files and reconciles the
@@ -57,15 +106,34 @@ const orphans = Options.choice("orphans", ["keep", "delete"]).pipe(
  */
 export const ingest = Command.make(
   "ingest",
-  { paths: ingestPaths, orphans, db: Store.db, format: Output.format },
-  ({ db, format, orphans, paths }) =>
+  { paths: ingestPaths, orphans, allowEmpty, maxOrphans, db: Store.db, format: Output.format },
+  ({ allowEmpty, db, format, maxOrphans, orphans, paths }) =>
     Effect.gen(function*() {
       const inputs = paths.length === 0 ? ["."] : paths
       const missing = inputs.filter((p) => !/[*?[]/.test(p) && !fs.existsSync(p))
       if (missing.length > 0) return yield* new Output.UsageError({ summary: `no such file or directory: ${missing.join(", ")}` })
+      const share = parseShare(maxOrphans)
+      if (share === undefined) return yield* new Output.UsageError({ summary: `--max-orphans ${maxOrphans}: give a share such as 50% (or 0.5), between 0% and 100%` })
       const loaded = yield* Catalog.load(inputs)
+      // A path or pattern that matches nothing must never empty the catalog under it.
+      const unmatched = loaded.problems.filter((p) => p.rule === "input/no-match")
+      if (unmatched.length > 0 && !allowEmpty) {
+        const summary = `nothing was ingested and the store is unchanged: ${unmatched.map((p) => p.message).join("; ")}. ` +
+          "Fix the path or pattern; to empty what the store holds under it on purpose, pass --allow-empty"
+        if (format === "json") yield* Output.printJson({ refused: true, reason: "input/no-match", message: summary, problems: loaded.problems })
+        return yield* new Output.CheckFailed({ summary })
+      }
       const roots = inputs.filter((p) => !/[*?[]/.test(p)).map((p) => path.resolve(p))
-      const report = yield* Effect.flatMap(CatalogStore.CatalogStore, (store) => store.ingest(loaded, { orphans, roots }))
+      const report = yield* Effect.flatMap(CatalogStore.CatalogStore, (store) =>
+        store.ingest(loaded, { orphans, roots, maxOrphans: unmatched.length > 0 ? 1 : share })).pipe(
+          Effect.catchTag("IngestRefused", (refused: Ingest.IngestRefused) =>
+            Effect.zipRight(
+              format === "json"
+                ? Output.printJson({ refused: true, reason: "max-orphans", message: refused.message, orphaned: refused.orphaned, total: refused.total, refs: refused.refs })
+                : Effect.void,
+              Effect.fail(new Output.CheckFailed({ summary: refused.message.replace("raise the limit (maxOrphans)", `pass --max-orphans ${Math.min(100, Math.ceil((refused.orphaned / refused.total) * 100))}%`) }))
+            ))
+        )
       const errors = report.problems.filter((p) => p.severity === "error").length
       if (format === "json") {
         yield* Output.printJson(report)
@@ -181,8 +249,15 @@ export const history = Command.make(
   { ref: Args.text({ name: "REF" }).pipe(Args.withDescription("Entity ref, e.g. component:default/cart")), limit, db: Store.db, format: Output.format },
   (o) =>
     Effect.gen(function*() {
-      const entries = yield* History.forEntity(o.ref, { limit: Option.getOrUndefined(o.limit) })
-      if (o.format === "json") return yield* Output.printJson({ ref: entries[0]?.ref ?? o.ref, entries })
+      const ref = yield* withKind(o.ref)
+      const entries = yield* History.forEntity(ref, { limit: Option.getOrUndefined(o.limit) })
+      // No history and no entity: the ref is wrong, which an empty table would hide.
+      const unknown = entries.length === 0 && Option.isNone(yield* Effect.flatMap(CatalogStore.CatalogStore, (store) => store.get(ref)))
+      if (unknown) {
+        if (o.format === "json") yield* Output.printJson({ ref, found: false, entries })
+        return yield* new Output.CheckFailed({ summary: `no entity ${ref} in the store, and no recorded change of it; check the ref (paved catalog query --text NAME searches)` })
+      }
+      if (o.format === "json") return yield* Output.printJson({ ref: entries[0]?.ref ?? ref, entries })
       yield* Output.printTable(entries, [
         { header: "at", cell: (h) => h.at },
         { header: "change", cell: (h) => (History.isOwnerChange(h) ? "owner changed" : h.change) },
@@ -225,6 +300,7 @@ export const graph = Command.make("graph", graphOptions, (o) =>
       ], "no cycles")
     }
     if (Option.isNone(o.ref)) return yield* new Output.UsageError({ summary: "graph needs a REF (or --cycles)" })
+    yield* withKind(o.ref.value)
     const store = yield* CatalogStore.CatalogStore
     const root = yield* store.get(o.ref.value)
     if (Option.isNone(root)) return yield* new Output.UsageError({ summary: `no entity ${o.ref.value} in the store; run paved catalog ingest first` })

@@ -16,10 +16,10 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import * as Output from "../Output.js"
 import { owners } from "./catalog-owners.js"
-import { catalogStoreCommands } from "./catalog-store.js"
+import { catalogStoreCommands, discoveryRule } from "./catalog-store.js"
 
 const paths = Args.text({ name: "PATH" }).pipe(
-  Args.withDescription("Catalog files, directories (every catalog-info.yaml below them) or globs; default: the current directory"),
+  Args.withDescription(`Catalog files, directories or globs; default: the current directory. ${discoveryRule}`),
   Args.repeated
 )
 
@@ -50,6 +50,8 @@ export const validate = Command.make("validate", { paths, format: Output.format,
     const warnings = problems.length - errors
     if (format === "json") {
       yield* Output.printJson({
+        files: result.sources.length,
+        skipped: result.skipped.length,
         entities: result.entities.map((e) => ({ ref: e.ref, kind: e.entity.kind, file: e.file, line: e.line })),
         problems: problems.map((p) => ({
           severity: p.severity,
@@ -75,7 +77,8 @@ export const validate = Command.make("validate", { paths, format: Output.format,
       for (const e of result.entities) kinds.set(e.entity.kind, (kinds.get(e.entity.kind) ?? 0) + 1)
       const byKind = [...kinds.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `${n} ${k}`).join(", ")
       yield* Console.log(
-        `${result.entities.length} entities${byKind.length > 0 ? ` (${byKind})` : ""} from ${result.sources.length} files; ${errors} errors, ${warnings} warnings`
+        `${result.entities.length} entities${byKind.length > 0 ? ` (${byKind})` : ""} from ${result.sources.length} files` +
+          `${result.skipped.length > 0 ? ` (${result.skipped.length} other YAML files skipped)` : ""}; ${errors} errors, ${warnings} warnings`
       )
     }
     if (errors > 0 || (strict && warnings > 0)) {

@@ -7,6 +7,7 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import type { CatalogStore, StoredEntity } from "../../CatalogStore.js"
 import * as EntityRef from "../../EntityRef.js"
+import type { IngestInput, IngestOptions } from "../../Ingest.js"
 import * as Query from "../../Query.js"
 import type { Backend, NormalQuery } from "./backend.js"
 import { reconcile } from "./reconcile.js"
@@ -26,10 +27,11 @@ export const makeService = (backend: Backend): CatalogStore["Type"] => {
   const getMany = (refs: ReadonlyArray<string>) => backend.getMany([...new Set(refs.map(canonicalRef))])
   return {
     backend: backend.kind,
-    ingest: (input, options = {}) =>
+    // The refusal is possible only with `maxOrphans` set, which `RefusalOf` tells the caller.
+    ingest: ((input: IngestInput, options: IngestOptions = {}) =>
       backend.transaction((tx) =>
         Effect.flatMap(reconcile(input, options, tx), ({ plan, report }) => Effect.as(tx.apply(plan), report))
-      ).pipe(Effect.withSpan("CatalogStore.ingest", { attributes: { entities: input.entities.length } })),
+      ).pipe(Effect.withSpan("CatalogStore.ingest", { attributes: { entities: input.entities.length } }))) as CatalogStore["Type"]["ingest"],
     get: (ref) =>
       Effect.map(getMany([ref]), (items) => Option.fromNullable<StoredEntity>(items[0])),
     getMany,
