@@ -1,0 +1,122 @@
+/**
+ * `up` and `down` of 10 services + 5 PostgreSQL databases on the Docker runtime against the local
+ * process runtime, in the same run (targets: Docker up ≤ 1.5× local up, Docker down < 3 s). The
+ * same dependency-free service runs as a process and in a FROM-scratch node image built offline
+ * (testing/docker.ts). `BENCH_RUNS` (default 2) pairs are measured, alternating.
+ *
+ * Needs the PostgreSQL server on 127.0.0.1:5432 and a Docker engine.
+ */
+import { Catalog } from "@paved/catalog"
+import { Environments, EnvStore, ServiceRuntime } from "@paved/envs"
+import * as Provisioner from "@paved/provision/Provisioner"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import { nodeImage } from "../../../testing/docker.js"
+
+const pgUrl = "postgres://postgres@127.0.0.1:5432/postgres"
+const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "service.cjs")
+const runs = Number(process.env.BENCH_RUNS ?? 2)
+const services = Array.from({ length: 10 }, (_, i) => ({
+  name: `svc-${i}`,
+  deps: i === 0 ? [] : i <= 4 ? ["svc-0"] : [`svc-${i - 4}`],
+  db: i % 2 === 0
+}))
+
+const writeCatalog = (dir: string, runtime: "local" | "docker", image: string) => {
+  for (const s of services) {
+    const d = path.join(dir, s.name)
+    fs.mkdirSync(d, { recursive: true })
+    fs.copyFileSync(script, path.join(d, "service.cjs"))
+    fs.writeFileSync(path.join(d, "catalog-info.yaml"), [
+      "apiVersion: backstage.io/v1alpha1",
+      "kind: Component",
+      `metadata: { name: ${s.name} }`,
+      "spec:",
+      "  type: service",
+      "  lifecycle: experimental",
+      "  owner: group:default/bench",
+      `  dependsOn: [${s.deps.map((x) => `component:default/${x}`).join(", ")}]`
+    ].join("\n"))
+    const resources = [
+      ...(s.db ? ["  db: { type: postgres }"] : []),
+      ...s.deps.map((x) => `  ${x}: { type: service-port, params: { workload: ${x}, port: http } }`)
+    ]
+    fs.writeFileSync(path.join(d, "score.yaml"), [
+      "apiVersion: score.dev/v1b1",
+      `metadata: { name: ${s.name} }`,
+      "containers:",
+      "  main:",
+      `    image: ${image}`,
+      ...(runtime === "local"
+        ? [`    command: ["${process.execPath}", "service.cjs"]`]
+        : ["    args: [\"/app/service.cjs\"]", "    files:", "      - { target: /app/service.cjs, source: service.cjs }"]),
+      "    variables:",
+      `      HOST: "${runtime === "local" ? "127.0.0.1" : "0.0.0.0"}"`,
+      ...(s.db ? ["      DATABASE_URL: \"${resources.db.url}\""] : []),
+      "    readinessProbe: { httpGet: { path: /healthz, port: 8080 } }",
+      "service:",
+      "  ports:",
+      "    http: { port: 8080 }",
+      ...(resources.length > 0 ? ["resources:", ...resources] : [])
+    ].join("\n"))
+  }
+}
+
+const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+
+const main = Effect.gen(function*() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "paved-runtime-bench-"))
+  try {
+    const image = yield* Effect.promise(() => nodeImage())
+    writeCatalog(path.join(dir, "local"), "local", "bench")
+    writeCatalog(path.join(dir, "docker"), "docker", image)
+    const catalogs = {
+      local: (yield* Catalog.load([path.join(dir, "local")])).entities,
+      docker: (yield* Catalog.load([path.join(dir, "docker")])).entities
+    }
+    const times = { local: { up: [] as Array<number>, down: [] as Array<number> }, docker: { up: [] as Array<number>, down: [] as Array<number> } }
+    for (let i = 0; i < runs; i++) {
+      for (const runtime of ["local", "docker"] as const) {
+        const name = `rb-${runtime}-${process.pid}-${i}`
+        const layer = runtime === "docker" ? ServiceRuntime.layerDocker() : ServiceRuntime.layerLocalProcesses
+        const t0 = Date.now()
+        const record = yield* Effect.scoped(Environments.up({
+          name,
+          catalog: catalogs[runtime],
+          services: services.map((s) => s.name),
+          directory: path.join(dir, "envs", name),
+          readyTimeout: "60 seconds"
+        })).pipe(Effect.provide(layer))
+        times[runtime].up.push(Date.now() - t0)
+        if (record.services.length !== 10 || record.resources.length !== 5) throw new Error("the bench environment is incomplete")
+        const t1 = Date.now()
+        yield* Environments.down(name)
+        times[runtime].down.push(Date.now() - t1)
+      }
+    }
+    const line = (c: string, ms: number, peerMs: number, target: string) =>
+      console.log(JSON.stringify({ case: c, n: runs, ms, peer: peerMs, ratio: Math.round((ms / peerMs) * 100) / 100, target, peerName: "local process runtime" }))
+    line("up: 10 services, 5 postgres databases, docker", median(times.docker.up), median(times.local.up), "ratio <= 1.5")
+    line("down: 10 services, 5 postgres databases, docker", median(times.docker.down), median(times.local.down), "ms < 3000")
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}).pipe(
+  Effect.provide(Layer.mergeAll(
+    EnvStore.layerSqlite({ filename: path.join(os.tmpdir(), `paved-runtime-bench-${process.pid}.db`) }),
+    Provisioner.layerLocal({ dir: path.join(os.tmpdir(), `paved-runtime-bench-${process.pid}`), postgres: pgUrl })
+  )),
+  Effect.ensuring(Effect.sync(() => {
+    fs.rmSync(path.join(os.tmpdir(), `paved-runtime-bench-${process.pid}.db`), { force: true })
+    fs.rmSync(path.join(os.tmpdir(), `paved-runtime-bench-${process.pid}`), { recursive: true, force: true })
+  }))
+)
+
+Effect.runPromise(main).catch((error) => {
+  console.error(error)
+  process.exitCode = 1
+})
