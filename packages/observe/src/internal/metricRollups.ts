@@ -56,13 +56,21 @@ export const MINUTE_COLUMNS = ["series_id", "minute", "points", "value", "min", 
 const sortedAttributes = (attributes: object): string =>
   JSON.stringify(Object.entries(attributes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
 
+// Identities hashed recently: most batches repeat the same series, and hashing is the largest
+// per-point cost. Bounded: cleared when full.
+const ids = new Map<string, string>()
+
 /** The identity of a series: service, metric, type and data-point attributes. */
-export const seriesIdOf = (point: MetricPoint): string =>
-  createHash("sha1")
-    .update(JSON.stringify([point.entityRef, point.name, point.kind, point.monotonic]))
-    .update(sortedAttributes(point.attributes))
-    .digest("base64url")
-    .slice(0, 22)
+export const seriesIdOf = (point: MetricPoint): string => {
+  const identity = JSON.stringify([point.entityRef, point.name, point.kind, point.monotonic, sortedAttributes(point.attributes)])
+  let id = ids.get(identity)
+  if (id === undefined) {
+    id = createHash("sha1").update(identity).digest("base64url").slice(0, 22)
+    if (ids.size >= 50_000) ids.clear()
+    ids.set(identity, id)
+  }
+  return id
+}
 
 export const minuteKey = (seriesId: string, minute: number) => `${minute}/${seriesId}`
 
@@ -187,11 +195,13 @@ export const applyPoints = (
   admit: (seriesId: string) => boolean
 ): { readonly series: Array<SeriesRow>; readonly minutes: Array<MinuteRow>; readonly rejected: number } => {
   const series = new Map<string, SeriesRow>()
+  const lastPoint = new Map<string, MetricPoint>()
   const minutes = new Map<string, MinuteRow>()
   let rejected = 0
   const ordered = [...points].sort((a, b) => a.timeUs - b.timeUs)
   for (const point of ordered) {
     const id = seriesIdOf(point)
+    lastPoint.set(id, point)
     let prev = series.get(id)
     if (prev === undefined) {
       prev = storedSeries(id)
@@ -219,8 +229,9 @@ export const applyPoints = (
       kind: point.kind,
       monotonic: point.monotonic ? 1 : 0,
       temporality: point.temporality,
-      attributes: JSON.stringify(point.attributes),
-      resource: JSON.stringify(point.resource),
+      // Filled in once per series below: JSON per point was the writer's largest cost.
+      attributes: "",
+      resource: "",
       start_us: point.startUs,
       last_us: point.timeUs,
       last_value: level,
@@ -275,5 +286,15 @@ export const applyPoints = (
     }
     minutes.set(key, row)
   }
-  return { series: [...series.values()], minutes: [...minutes.values()], rejected }
+  const resources = new Map<object, string>()
+  const rows = [...series.values()].map((row): SeriesRow => {
+    const point = lastPoint.get(row.series_id)!
+    let resource = resources.get(point.resource)
+    if (resource === undefined) {
+      resource = JSON.stringify(point.resource)
+      resources.set(point.resource, resource)
+    }
+    return { ...row, attributes: JSON.stringify(point.attributes), resource }
+  })
+  return { series: rows, minutes: [...minutes.values()], rejected }
 }
