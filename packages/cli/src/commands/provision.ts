@@ -15,7 +15,13 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as path from "node:path"
+import { randomBytes } from "node:crypto"
+import * as fs from "node:fs"
+import * as Mode from "../internal/mode.js"
+import * as Lists from "../Lists.js"
 import * as Output from "../Output.js"
+import * as Progress from "../Progress.js"
+import * as Store from "../Store.js"
 import { serveS3 } from "./provision-s3.js"
 
 const env = Options.text("env").pipe(Options.withDescription(
@@ -31,19 +37,21 @@ const envType = Options.choice("env-type", ["development", "preview", "staging",
   Options.withDefault("development" as const),
   Options.withDescription("Which standards apply: development (default), preview, staging or production")
 )
-const workloads = Options.file("workload").pipe(Options.repeated, Options.withDescription("A Score workload file (score.dev/v1b1); repeatable"))
+const workloads = Options.file("workload").pipe(Options.repeated, Lists.of, Options.withDescription("Score workload files (score.dev/v1b1)"))
 const entities = Options.text("entity").pipe(
   Options.repeated,
+  Lists.of,
   Options.withDescription("A catalog entity ref: a Resource becomes a request; a Component tags its workloads (and finds its score.yaml)")
 )
 const catalog = Options.text("catalog").pipe(
   Options.repeated,
+  Lists.of,
   Options.withDescription("Where --entity refs are looked up (catalog files or directories); default the working directory")
 )
 const dir = Options.text("dir").pipe(Options.withDefault(".paved"), Options.withDescription("The state directory (default .paved)"))
 const state = Options.text("state").pipe(
   Options.optional,
-  Options.withDescription("The state store: a SQLite file or a postgres:// URL (default <dir>/paved.db)")
+  Options.withDescription("Deprecated: use --db")
 )
 const backend = Options.choice("backend", ["local", "pulumi-aws", "pulumi-kubernetes"]).pipe(
   Options.withDefault("local" as const),
@@ -53,31 +61,54 @@ const reveal = Options.boolean("reveal").pipe(Options.withDescription("Print sec
 
 interface Common {
   readonly dir: string
+  readonly db: Option.Option<string>
   readonly state: Option.Option<string>
   readonly backend: "local" | "pulumi-aws" | "pulumi-kubernetes"
 }
 
-const layerFor = (c: Common) => {
-  const stateUrl = Option.getOrElse(c.state, () => path.join(c.dir, "paved.db"))
-  const store = /^postgres(ql)?:/.test(stateUrl) ? StateStore.layerPg({ url: stateUrl }) : StateStore.layerSqlite({ filename: stateUrl })
-  const provisioner = c.backend === "local"
-    ? Provisioner.layerLocal({ dir: c.dir })
-    : Provisioner.layerPulumi({ dir: c.dir, target: c.backend === "pulumi-aws" ? "aws" : "kubernetes" })
-  return Layer.mergeAll(store, SecretBox.layer({ dir: c.dir }), provisioner)
-}
+// The state store: --db (or the deprecated --state), else $PAVED_DB_URL, else <dir>/paved.db,
+// checked like every command's store (a missing directory is an error; read-only commands never
+// create one). A read-only command without recorded state plans against an empty in-memory
+// state and an ephemeral key, so it creates no file.
+const layerFor = (c: Common) =>
+  Layer.unwrapEffect(Effect.gen(function*() {
+    if (Option.isSome(c.state)) yield* Output.diagnostic("paved provision: --state is deprecated; use --db (the same store every paved command takes)")
+    const fromEnv = Option.filter(Option.fromNullable(process.env["PAVED_DB_URL"]), (url) => url.length > 0)
+    const chosen = Option.orElse(Option.orElse(c.db, () => c.state), () => fromEnv)
+    const target = Store.parseTarget(Option.getOrElse(chosen, () => path.join(c.dir, "paved.db")))
+    const missing = target._tag === "sqlite" && !fs.existsSync(target.filename)
+    if (target._tag === "sqlite" && missing && !fs.existsSync(path.dirname(target.filename))) {
+      if (Option.isSome(chosen)) return yield* new Output.UsageError({ summary: `the directory of the state store ${target.filename} does not exist; create it first or fix --db` })
+      if (!Mode.isReadOnly()) Store.ensureStateDir(path.dirname(target.filename))
+    }
+    const ephemeral = Mode.isReadOnly() && (target._tag === "memory" || missing)
+    const store = target._tag === "pg"
+      ? StateStore.layerPg({ url: target.url })
+      : StateStore.layerSqlite({ filename: ephemeral || target._tag === "memory" ? ":memory:" : target.filename })
+    const secrets = ephemeral && !fs.existsSync(path.join(c.dir, "secret.key"))
+      ? Layer.succeed(SecretBox.SecretBox, SecretBox.fromKey(Redacted.make(randomBytes(32))))
+      : SecretBox.layer({ dir: c.dir })
+    const provisioner = c.backend === "local"
+      ? Provisioner.layerLocal({ dir: c.dir })
+      : Provisioner.layerPulumi({ dir: c.dir, target: c.backend === "pulumi-aws" ? "aws" : "kubernetes" })
+    return Layer.mergeAll(store, secrets, provisioner)
+  }))
 
 // Runs a command's effect with the chosen services; failures to build them are usage errors.
 const withServices = <A, E>(c: Common, effect: Effect.Effect<A, E, Provision.Requirements>) =>
-  Effect.provide(effect, layerFor(c).pipe(Layer.mapError((e) => new Output.UsageError({ summary: e.message }))))
+  Effect.provide(effect, layerFor(c).pipe(Layer.mapError((e) => e instanceof Output.UsageError ? e : new Output.UsageError({ summary: e.message }))))
 
-const problemsFailed = (problems: ReadonlyArray<Problem.Problem>) =>
+// With --format json the problems are the JSON document on stdout; otherwise lines on stderr.
+const problemsFailed = (problems: ReadonlyArray<Problem.Problem>, format: Output.Format = "table") =>
   Effect.zipRight(
-    Effect.forEach(problems, (p) => Output.diagnostic(Problem.format(p)), { discard: true }),
-    Effect.fail(new Output.CheckFailed({ summary: `${problems.length} problem(s) in the resource requests` }))
+    format === "json"
+      ? Output.printJson({ problems: problems.map((p) => ({ file: p.file, line: p.line, column: p.column, rule: p.rule, message: p.message })) })
+      : Effect.forEach(problems, (p) => Output.diagnostic(Problem.format(p)), { discard: true }),
+    Effect.fail(new Output.CheckFailed({ summary: `${Output.count(problems.length, "problem")} in the resource requests` }))
   )
 
 // Requests from --workload files and --entity refs.
-const gatherRequests = (files: ReadonlyArray<string>, refs: ReadonlyArray<string>, catalogPaths: ReadonlyArray<string>) =>
+const gatherRequests = (files: ReadonlyArray<string>, refs: ReadonlyArray<string>, catalogPaths: ReadonlyArray<string>, format: Output.Format = "table") =>
   Effect.gen(function*() {
     const requests: Array<Request.ResourceRequest> = []
     const problems: Array<Problem.Problem> = []
@@ -107,7 +138,7 @@ const gatherRequests = (files: ReadonlyArray<string>, refs: ReadonlyArray<string
       problems.push(...decoded.problems)
       if (decoded.located) requests.push(...Request.fromWorkload(decoded.located, { tags }))
     }
-    if (problems.length > 0) return yield* problemsFailed(problems)
+    if (problems.length > 0) return yield* problemsFailed(problems, format)
     return requests
   })
 
@@ -130,33 +161,38 @@ const printPlan = (plan: Plan.Plan, format: Output.Format) =>
       ])
     )
 
-const planFailures = <A, R>(effect: Effect.Effect<A, unknown, R>) =>
+const planFailures = <A, R>(effect: Effect.Effect<A, unknown, R>, format: Output.Format = "table") =>
   effect.pipe(Effect.catchIf(
     (e): e is Problem.ProblemsFound => e instanceof Problem.ProblemsFound,
-    (e) => problemsFailed(e.problems)
+    (e) => problemsFailed(e.problems, format)
   ))
 
-const requestOptions = { env, envType, workloads, entities, catalog, dir, state, backend, format: Output.format }
+const requestOptions = { env, envType, workloads, entities, catalog, dir, db: Store.db, state, backend, format: Output.format }
 
 const plan = Command.make("plan", requestOptions, (o) =>
   Effect.gen(function*() {
     yield* checkEnv(o.env)
-    const requests = yield* gatherRequests(o.workloads, o.entities, o.catalog)
-    const p = yield* planFailures(withServices(o, Provision.plan({ env: o.env, envType: o.envType, requests })))
+    const requests = yield* gatherRequests(o.workloads, o.entities, o.catalog, o.format)
+    const p = yield* planFailures(withServices(o, Provision.plan({ env: o.env, envType: o.envType, requests })), o.format)
     yield* printPlan(p, o.format)
     const refused = Plan.refusal(p)
     if (refused) return yield* new Output.CheckFailed({ summary: refused.message })
   })).pipe(Command.withDescription("Show what apply would create, update, replace or delete, and why; policy violations exit 1"))
 
-const progressLine = (total: { n: number }, done: { n: number }) => (e: Provision.Event) =>
-  Effect.sync(() => {
+const progressLine = (total: { n: number }, done: { n: number }) => {
+  const started = { n: 0 }
+  const summary = Progress.make("paved provision")
+  const of = (n: number) => (total.n > 0 ? `${n}/${Math.max(total.n, n)}` : `${n}`)
+  return (e: Provision.Event) => Effect.sync(() => {
     switch (e._tag) {
       case "Planned":
         total.n = e.plan.changes.filter((c) => c.action !== "no-op").length
-        process.stderr.write(`paved: ${total.n} change(s) to apply in ${e.plan.env}\n`)
+        process.stderr.write(`paved: ${Output.count(total.n, "change")} to apply in ${e.plan.env}\n`)
         break
       case "StepStarted":
-        process.stderr.write(`paved: [${done.n + 1}/${total.n}] ${e.action} ${e.resource} ...\n`)
+        // Steps run in parallel: count the ones started, and show a total only when known.
+        started.n++
+        process.stderr.write(`paved: [${of(started.n)}] ${e.action} ${e.resource} ...\n`)
         break
       case "StepProgress":
         process.stderr.write(`paved:   ${e.resource}: ${e.message}\n`)
@@ -166,13 +202,15 @@ const progressLine = (total: { n: number }, done: { n: number }) => (e: Provisio
         break
       case "StepCompleted":
         done.n++
-        process.stderr.write(`paved: [${done.n}/${total.n}] ${e.action} ${e.resource} done\n`)
+        process.stderr.write(`paved: [${of(done.n)}] ${e.action} ${e.resource} done\n`)
+        if (done.n === total.n || (total.n === 0 && done.n === started.n)) summary.done(`${Output.count(done.n, "step")} done`)
         break
       case "StepFailed":
         process.stderr.write(`paved: ${e.action} ${e.resource} failed: ${e.error}\n`)
         break
     }
   })
+}
 
 const shownOutputs = (
   outputs: Readonly<Record<string, Placeholder.Outputs>>,
@@ -212,12 +250,12 @@ const apply = Command.make("apply", {
 }, (o) =>
   userFailures(Effect.gen(function*() {
     yield* checkEnv(o.env)
-    const requests = yield* gatherRequests(o.workloads, o.entities, o.catalog)
+    const requests = yield* gatherRequests(o.workloads, o.entities, o.catalog, o.format)
     const onEvent = progressLine({ n: 0 }, { n: 0 })
     const result = yield* planFailures(withServices(o, Provision.apply({ env: o.env, envType: o.envType, requests }, {
       concurrency: Math.max(1, o.concurrency),
       onEvent
-    })))
+    })), o.format)
     if (o.format === "json") {
       yield* Output.printJson({ ...Plan.toJson(result.plan), outputs: shownOutputs(result.outputs, o.reveal) })
     } else {
@@ -226,7 +264,7 @@ const apply = Command.make("apply", {
     }
   }))).pipe(Command.withDescription("Plan, then create/update/replace/delete through the backend; progress on stderr"))
 
-const envOptions = { env, dir, state, backend, format: Output.format }
+const envOptions = { env, dir, db: Store.db, state, backend, format: Output.format }
 
 const drift = Command.make("drift", envOptions, (o) =>
   userFailures(Effect.gen(function*() {
@@ -237,11 +275,12 @@ const drift = Command.make("drift", envOptions, (o) =>
       { header: "type", cell: (d) => d.type },
       { header: "difference", cell: (d) => d.difference }
     ], `no drift in ${o.env}`)
-    if (differences.length > 0) return yield* new Output.CheckFailed({ summary: `${differences.length} difference(s) between recorded state and reality` })
+    if (differences.length > 0) return yield* new Output.CheckFailed({ summary: `${Output.count(differences.length, "difference")} between recorded state and reality` })
   }))).pipe(Command.withDescription("Compare the recorded state with reality; exit 1 listing each difference"))
 
-const destroy = Command.make("destroy", envOptions, (o) =>
+const destroy = Command.make("destroy", { ...envOptions, yes: Output.yes }, (o) =>
   userFailures(Effect.gen(function*() {
+    yield* Output.confirm(`Destroy every resource of ${o.env} (${o.backend} backend)?`, o.yes)
     const onEvent = progressLine({ n: 0 }, { n: 0 })
     const destroyed = yield* withServices(o, Provision.destroy(o.env, { onEvent }))
     if (o.format === "json") yield* Output.printJson({ env: o.env, destroyed })
