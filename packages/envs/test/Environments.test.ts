@@ -59,7 +59,7 @@ describe.runIf(serverAvailable("postgresql"))("a preview environment for a cross
         expect(orders.status).toBe(200)
         expect(orders.body).toMatchObject({
           service: "orders",
-          database: `${physicalPrefix(name)}orders_db`,
+          database: `${physicalPrefix(name)}_orders__db`,
           orders: [
             { id: "o1", item: "analytical engine", customerName: "Ada Lovelace" },
             { id: "o2", item: "compiler", customerName: "Grace Hopper" }
@@ -67,7 +67,7 @@ describe.runIf(serverAvailable("postgresql"))("a preview environment for a cross
         })
         const invoices = yield* getJson(`${url("billing")}/invoices`)
         expect(invoices.body).toMatchObject({
-          database: `${physicalPrefix(name)}billing_db`,
+          database: `${physicalPrefix(name)}_billing__db`,
           invoices: [{ id: "i1", cents: 4200, customerName: "Grace Hopper", currency: "EUR" }]
         })
         // Secrets are used but never recorded.
@@ -155,7 +155,7 @@ describe("the embedded default (no PostgreSQL server configured)", () => {
           const record = yield* Environments.up({ name, type: "development", catalog, services: ["orders"], detach: false, directory })
           const orders = record.services.find((s) => s.name === "orders")!
           const body = (yield* getJson(`${orders.url}/orders`)).body
-          expect(body).toMatchObject({ database: `${physicalPrefix(name)}orders_db`, orders: [{ customerName: "Ada Lovelace" }, { customerName: "Grace Hopper" }] })
+          expect(body).toMatchObject({ database: `${physicalPrefix(name)}_orders__db`, orders: [{ customerName: "Ada Lovelace" }, { customerName: "Grace Hopper" }] })
           return orders.port!
         }))
         expect(processesOf(name)).toEqual([])
