@@ -49,7 +49,7 @@ describe("paved env up (detached) with an s3 resource (built binary)", () => {
     cwd = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "paved-env-s3-")))
   })
   afterAll(async () => {
-    for (const name of [first, second]) await paved(["env", "down", name])
+    for (const name of [first, second]) await paved(["env", "down", name, "--yes"])
     for (const pid of endpointProcesses(path.join(cwd, ".paved", "s3"))) process.kill(Number(pid), "SIGKILL")
     fs.rmSync(cwd, { recursive: true, force: true })
   })
@@ -77,13 +77,13 @@ describe("paved env up (detached) with an s3 resource (built binary)", () => {
     expect(endpointProcesses(s3Dir)).toHaveLength(1)
 
     // Removing one environment leaves the other's bucket served.
-    expect((await paved(["env", "down", first])).code).toBe(0)
+    expect((await paved(["env", "down", first, "--yes"])).code).toBe(0)
     expect(await listening(port)).toBe(true)
     const stillThere = await (await fetch(`${recordB.services[0]!.url}/roundtrip`)).json() as typeof roundtrip
     expect(stillThere.same).toBe(true)
 
     // The last one takes the endpoint with it: nothing listens, no marked process is left.
-    expect((await paved(["env", "down", second])).code).toBe(0)
+    expect((await paved(["env", "down", second, "--yes"])).code).toBe(0)
     expect(await waitFor(async () => !(await listening(port)), 5000)).toBe(true)
     expect(await waitFor(() => endpointProcesses(s3Dir).length === 0, 5000)).toBe(true)
   }, 180_000)

@@ -45,7 +45,7 @@ describe.runIf(serverAvailable("postgresql"))("paved env (built binary, real Pos
   })
   afterAll(async () => {
     // Whatever a failed assertion left behind.
-    for (const name of [preview, staging, `int-${suffix}`, `kill-${suffix}`]) await paved(["env", "down", name])
+    for (const name of [preview, staging, `int-${suffix}`, `kill-${suffix}`]) await paved(["env", "down", name, "--yes"])
     fs.rmSync(cwd, { recursive: true, force: true })
   })
 
@@ -94,13 +94,13 @@ describe.runIf(serverAvailable("postgresql"))("paved env (built binary, real Pos
 
     // down from a shell without PAVED_POSTGRES_URL still reaches the recorded server.
     const ports = record.services.map((s: { port: number }) => s.port)
-    const down = await paved(["env", "down", preview], { PAVED_POSTGRES_URL: "" })
+    const down = await paved(["env", "down", preview, "--yes"], { PAVED_POSTGRES_URL: "" })
     expect(down.code, down.stderr).toBe(0)
     expect(processesOf(preview)).toEqual([])
     for (const port of ports) expect(await listening(port)).toBe(false)
     expect(databases(`paved_${preview.replace(/-/g, "_")}_`)).toEqual([])
     expect(fs.existsSync(path.join(cwd, ".paved", "envs", preview))).toBe(false)
-    expect((await paved(["env", "down", staging])).code).toBe(0)
+    expect((await paved(["env", "down", staging, "--yes"])).code).toBe(0)
     expect(processesOf(staging)).toEqual([])
     expect((await paved(["env", "list"])).stdout).toContain("no environments")
   }, 180_000)
@@ -139,7 +139,7 @@ describe.runIf(serverAvailable("postgresql"))("paved env (built binary, real Pos
     expect(processesOf(killed).length).toBeGreaterThan(0)
     expect(databases(`paved_${killed.replace(/-/g, "_")}_`).length).toBeGreaterThan(0)
     // ...and down removes all of it, processes found through their instance marker.
-    const down = await paved(["env", "down", killed])
+    const down = await paved(["env", "down", killed, "--yes"])
     expect(down.code, down.stderr).toBe(0)
     expect(processesOf(killed)).toEqual([])
     expect(databases(`paved_${killed.replace(/-/g, "_")}_`)).toEqual([])
@@ -150,7 +150,7 @@ describe.runIf(serverAvailable("postgresql"))("paved env (built binary, real Pos
     const nothing = await paved(["env", "up", "x", "--catalog", shop])
     expect(nothing.code).toBe(2)
     expect(nothing.stderr).toContain("name the services to run")
-    const missing = await paved(["env", "down", "nope"])
+    const missing = await paved(["env", "down", "nope", "--yes"])
     expect(missing.code).toBe(2)
     expect(missing.stderr).toContain(`environment "nope" does not exist`)
   })

@@ -110,7 +110,7 @@ describe("paved provision", () => {
   describe.runIf(serverAvailable("postgresql"))("against the local PostgreSQL server", () => {
     const name = uniqueName("cli").replace(/_/g, "-")
     afterAll(async () => {
-      await runPaved(["provision", "destroy", "--env", name], { cwd: work, env })
+      await runPaved(["provision", "destroy", "--env", name, "--yes"], { cwd: work, env })
     })
 
     it("applies with progress on stderr, hides secrets unless --reveal, finds drift and destroys", async () => {
@@ -134,7 +134,7 @@ describe("paved provision", () => {
       expect(drift.code).toBe(1)
       expect(JSON.parse(drift.stdout).differences[0].resource).toBe("orders.files")
 
-      const destroyed = await runPaved(["provision", "destroy", "--env", name, "--format", "json"], { cwd: work, env })
+      const destroyed = await runPaved(["provision", "destroy", "--env", name, "--yes", "--format", "json"], { cwd: work, env })
       expect(destroyed.code, destroyed.stderr).toBe(0)
       expect(JSON.parse(destroyed.stdout).destroyed.sort()).toEqual(["orders.db", "orders.files"])
     })

@@ -27,6 +27,7 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as path from "node:path"
 import * as Output from "../Output.js"
+import * as Lists from "../Lists.js"
 import * as Store from "../Store.js"
 import { serveS3Command } from "./provision-s3.js"
 
@@ -75,7 +76,8 @@ const stateLayer = (db: Option.Option<string>, s3Process?: ReadonlyArray<string>
 
 const progressLine = (p: Environments.Progress) => Output.diagnostic(`[${p.phase}] ${p.subject}: ${p.detail}`)
 
-const splitAll = (values: ReadonlyArray<string>) => values.flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v.length > 0)
+// Lists: repeated flags, commas, whitespace and - for standard input (see Lists.split).
+const splitAll = (values: ReadonlyArray<string>) => Lists.split(values)
 
 const loadCatalog = (paths: ReadonlyArray<string>) =>
   Effect.gen(function*() {
@@ -208,8 +210,8 @@ const downOne = (name: string) =>
     return yield* Environments.down(name, { onProgress: progressLine }).pipe(Effect.provide(provisionerFor(recorded)))
   })
 
-const down = Command.make("down", { name, db: Store.db, format }, ({ db, format, name }) =>
-  downOne(name).pipe(
+const down = Command.make("down", { name, db: Store.db, format, yes: Output.yes }, ({ db, format, name, yes }) =>
+  Output.confirm(`Remove environment ${name} with its processes, resources and files?`, yes).pipe(Effect.zipRight(downOne(name)),
     Effect.tap((record) =>
       format === "json"
         ? Output.printJson({ removed: record.name, services: record.services.length, resources: record.resources.length })
@@ -293,10 +295,14 @@ const logs = Command.make("logs", {
   service: Args.text({ name: "SERVICE" }).pipe(Args.withDescription("Service name or ref")),
   lines: Options.integer("lines").pipe(Options.withDefault(100)),
   follow: Options.boolean("follow").pipe(Options.withAlias("f")),
-  db: Store.db
-}, ({ db, follow, lines, name, service }) =>
+  db: Store.db,
+  format
+}, ({ db, follow, format, lines, name, service }) =>
   Environments.logs(name, service, { lines, follow }).pipe(
-    Stream.runForEach((line) => Console.log(line)),
+    // --format json: one document with the lines; with --follow, one JSON object per line.
+    (stream) => format === "json" && !follow
+      ? Effect.flatMap(Stream.runCollect(stream), (all) => Output.printJson({ env: name, service, lines: Array.from(all) }))
+      : Stream.runForEach(stream, (line) => format === "json" ? Console.log(JSON.stringify({ env: name, service, line })) : Console.log(line)),
     Effect.provide(storeLayer(db)),
     Effect.mapError((e) => e instanceof Output.UsageError ? e : usage(e))
   )).pipe(Command.withDescription("Print (and with --follow, tail) a service's output"))
