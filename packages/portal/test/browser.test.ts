@@ -35,10 +35,16 @@ const startCli = (args: ReadonlyArray<string>): Promise<{ child: ChildProcess; u
     const timer = setTimeout(() => reject(new Error(`paved portal serve printed no URL in 60 s: ${err}`)), 60_000)
     child.stdout!.on("data", (d: Buffer) => {
       out += d.toString()
-      const line = out.split("\n").find((l) => l.startsWith("{"))
-      if (line !== undefined) {
+      // One JSON document on stdout (possibly pretty-printed over several lines).
+      let parsed: { url?: string } | undefined
+      try {
+        parsed = JSON.parse(out) as { url?: string }
+      } catch {
+        parsed = undefined
+      }
+      if (parsed?.url !== undefined) {
         clearTimeout(timer)
-        resolve({ child, url: (JSON.parse(line) as { url: string }).url })
+        resolve({ child, url: parsed.url })
       }
     })
     child.stderr!.on("data", (d: Buffer) => (err += d.toString()))
