@@ -16,6 +16,8 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
+import * as nodeFs from "node:fs"
+import * as nodePath from "node:path"
 import * as YAML from "yaml"
 import * as githubActions from "./internal/githubActions.js"
 import * as gitlabCi from "./internal/gitlabCi.js"
@@ -32,7 +34,8 @@ import * as Manifest from "./Manifest.js"
 export type PipelineSpec = pipelineSpec.PipelineSpec
 
 /**
- * A generated pipeline: which provider, where it goes in the repository, its text and jobs.
+ * A generated pipeline: which provider, where it goes in the repository (relative to the
+ * repository root, where the CI system reads it), its text and jobs.
  *
  * @since 0.1.0
  */
@@ -54,7 +57,9 @@ export class PipelineGenerator extends Context.Tag("@paved/golden/PipelineGenera
 }>() {}
 
 /**
- * GitHub Actions: one workflow at `.github/workflows/ci.yml`.
+ * GitHub Actions: `.github/workflows/ci.yml` for a service at the repository root; for one in a
+ * subdirectory, `.github/workflows/<name>.yml` at the root (the only place GitHub reads
+ * workflows), with the subdirectory as `working-directory` and a `paths` filter.
  *
  * @since 0.1.0
  */
@@ -63,14 +68,16 @@ export const layerGitHubActions: Layer.Layer<PipelineGenerator> = Layer.succeed(
   generate: (spec) =>
     Effect.sync(() => ({
       provider: "github-actions",
-      path: ".github/workflows/ci.yml",
+      path: githubActions.workflowPath(spec),
       content: githubActions.renderWorkflow(spec),
       jobs: [...githubActions.jobNames]
     }))
 })
 
 /**
- * GitLab CI: one pipeline at `.gitlab-ci.yml`, with merge-request pipelines for previews.
+ * GitLab CI: `.gitlab-ci.yml` for a service at the repository root, with merge-request pipelines
+ * for previews; for one in a subdirectory, `.gitlab/ci/<name>.gitlab-ci.yml`, to be included from
+ * the root `.gitlab-ci.yml`, with jobs prefixed by the service name and `rules: changes`.
  *
  * @since 0.1.0
  */
@@ -79,7 +86,7 @@ export const layerGitLabCi: Layer.Layer<PipelineGenerator> = Layer.succeed(Pipel
   generate: (spec) =>
     Effect.sync(() => ({
       provider: "gitlab-ci",
-      path: ".gitlab-ci.yml",
+      path: gitlabCi.pipelinePath(spec),
       content: gitlabCi.renderPipeline(spec),
       jobs: [...gitlabCi.jobNames]
     }))
@@ -127,10 +134,28 @@ export interface SpecOptions {
   readonly nodeVersion?: string | undefined
   /** Default `main`. */
   readonly mainBranch?: string | undefined
-  /** Where the service lives inside its repository (default `.`). */
+  /** Where the service lives inside its repository (default: its path from {@link repositoryRoot}). */
   readonly workingDirectory?: string | undefined
-  /** How CI runs paved (default `npx --yes --package @paved/cli@0.1 paved`). */
-  readonly pavedCommand?: string | undefined
+  /**
+   * What CI installs to get `paved` when the runner has none (default `@paved/cli@0.1`); a
+   * tarball URL works before the packages are published. The CI variable `PAVED_CLI_PACKAGE`
+   * overrides it.
+   */
+  readonly cliPackage?: string | undefined
+}
+
+/**
+ * The repository root of a service directory: the nearest directory at or above it holding
+ * `.git`, else the directory itself. Pipelines are written relative to it.
+ *
+ * @since 0.1.0
+ */
+export const repositoryRoot = (dir: string): string => {
+  const start = nodePath.resolve(dir)
+  for (let current = start; ; current = nodePath.dirname(current)) {
+    if (nodeFs.existsSync(nodePath.join(current, ".git"))) return current
+    if (nodePath.dirname(current) === current) return start
+  }
 }
 
 /**
@@ -179,8 +204,8 @@ export const specFromService = (
       mainBranch: options.mainBranch ?? "main",
       catalogFile: "catalog-info.yaml",
       workloadFile: "score.yaml",
-      workingDirectory: options.workingDirectory ?? ".",
-      pavedCommand: options.pavedCommand ?? pipelineSpec.defaultPavedCommand
+      workingDirectory: options.workingDirectory ?? (nodePath.relative(repositoryRoot(dir), nodePath.resolve(dir)).split(nodePath.sep).join("/") || "."),
+      cliPackage: options.cliPackage ?? pipelineSpec.defaultCliPackage
     }
   })
 

@@ -26,6 +26,8 @@ interface Workflow {
   }>
 }
 
+const install = "command -v paved >/dev/null 2>&1 || npm install --global --no-audit --no-fund \"$PAVED_CLI_PACKAGE\""
+
 const runs = (w: Workflow, job: string) => w.jobs[job]!.steps.flatMap((s) => (s.run === undefined ? [] : [s.run]))
 
 const TestLayer = Layer.merge(Pipeline.layerGitHubActions, NodeContext.layer)
@@ -41,21 +43,31 @@ describe("Pipeline", () => {
       const workflow = YAML.parse(generated.content) as Workflow
       expect(Object.keys(workflow.jobs)).toEqual(["validate", "test", "build", "plan", "preview", "deploy"])
       expect(Object.keys(workflow.on)).toEqual(["push", "pull_request"])
-      expect(workflow.env).toMatchObject({ PAVED_ENTITY_REF: "component:default/orders", PAVED_TARGET_ENV: "production" })
-      expect(runs(workflow, "validate")).toEqual(["$PAVED catalog validate catalog-info.yaml"])
+      expect(workflow.env).toEqual({
+        PAVED_CLI_PACKAGE: "${{ vars.PAVED_CLI_PACKAGE || '@paved/cli@0.1' }}",
+        PAVED_ENTITY_REF: "component:default/orders",
+        PAVED_TARGET_ENV: "production"
+      })
+      expect(runs(workflow, "validate")).toEqual([install, "paved catalog validate catalog-info.yaml"])
       expect(runs(workflow, "test")).toEqual(["npm ci", "npm run build", "npm test"])
       // The workload asks for postgres, so the tests get a postgres service container.
       expect(workflow.jobs.test!.services?.postgres?.image).toBe("postgres:16")
-      expect(runs(workflow, "plan")).toEqual(["$PAVED provision plan --env $PAVED_TARGET_ENV --env-type production --entity $PAVED_ENTITY_REF --catalog catalog-info.yaml --workload score.yaml"])
+      expect(runs(workflow, "plan")).toEqual([
+        install,
+        "paved provision plan --env \"$PAVED_TARGET_ENV\" --env-type production --entity \"$PAVED_ENTITY_REF\" --catalog catalog-info.yaml --workload score.yaml"
+      ])
       expect(workflow.jobs.preview!.if).toBe("github.event_name == 'pull_request'")
+      expect(workflow.jobs.preview!.services?.postgres?.image).toBe("postgres:16")
       expect(runs(workflow, "preview")).toContain(
-        "$PAVED env up pr-${{ github.event.number }} --type preview --ttl 72h " +
+        "paved env up \"$PAVED_PREVIEW\" --type preview --ttl 72h " +
           "--changed-files \"$(git diff --name-only origin/${{ github.base_ref }}...HEAD | paste -sd, -)\""
       )
       expect(workflow.jobs.deploy!.if).toBe("github.event_name == 'push' && github.ref == 'refs/heads/main'")
       expect(workflow.jobs.deploy!.needs).toEqual(["build", "plan"])
       expect(workflow.jobs.deploy!.environment).toEqual({ name: "production" })
-      expect(runs(workflow, "deploy")).toContain("$PAVED provision apply --env $PAVED_TARGET_ENV --env-type production --entity $PAVED_ENTITY_REF --catalog catalog-info.yaml --workload score.yaml")
+      expect(runs(workflow, "deploy")).toContain(
+        "paved provision apply --env \"$PAVED_TARGET_ENV\" --env-type production --entity \"$PAVED_ENTITY_REF\" --catalog catalog-info.yaml --workload score.yaml"
+      )
       const setupNode = workflow.jobs.test!.steps.find((s) => s.uses === "actions/setup-node@v4") as { with: Record<string, string> }
       expect(setupNode.with["node-version"]).toBe("22")
       // The template's CI workflow is this same pipeline, so a fresh service is not stale.
@@ -107,14 +119,18 @@ describe("Pipeline", () => {
         catalogFile: text,
         workloadFile: text,
         workingDirectory: fc.constantFrom(".", "services/orders"),
-        pavedCommand: text
+        cliPackage: text
       })
       const samples = fc.sample(spec, 300)
       for (const s of samples) {
         const generated = yield* generator.generate(s)
         const w = YAML.parse(generated.content) as Workflow & { name: string }
         expect(w.name).toBe(`${s.name} (paved)`)
-        expect(w.env).toEqual({ PAVED: s.pavedCommand, PAVED_ENTITY_REF: s.entityRef, PAVED_TARGET_ENV: s.targetEnvironment })
+        expect(w.env).toEqual({
+          PAVED_CLI_PACKAGE: `\${{ vars.PAVED_CLI_PACKAGE || '${s.cliPackage.replace(/'/g, "''")}' }}`,
+          PAVED_ENTITY_REF: s.entityRef,
+          PAVED_TARGET_ENV: s.targetEnvironment
+        })
         expect((w.on as { push: { branches: Array<string> } }).push.branches).toEqual([s.mainBranch])
       }
     }).pipe(Effect.provide(Pipeline.layerGitHubActions)))
@@ -125,19 +141,24 @@ describe("Pipeline", () => {
       const dir = path.join(root, "orders")
       yield* Scaffold.generate({ template: NodeHttpService.latest, answers: { name: "orders" }, out: dir })
       const generated = yield* Pipeline.pipelineFor(dir, { workingDirectory: "services/orders" }).pipe(Effect.provide(Pipeline.layerGitLabCi))
-      expect(generated).toMatchObject({ provider: "gitlab-ci", path: ".gitlab-ci.yml" })
+      expect(generated).toMatchObject({ provider: "gitlab-ci", path: ".gitlab/ci/orders.gitlab-ci.yml" })
       interface GitLabJob { stage: string; script: Array<string>; rules?: Array<{ if: string }>; services?: Array<{ name: string; alias: string }>; variables?: Record<string, string> }
-      const ci = YAML.parse(generated.content) as Record<string, unknown> & { stages: Array<string>; variables: Record<string, string> }
-      expect(ci.stages).toEqual(["validate", "test", "build", "plan", "preview", "deploy"])
-      expect(ci.variables).toMatchObject({ PAVED_ENTITY_REF: "component:default/orders", PAVED_TARGET_ENV: "staging" })
-      const job = (name: string) => ci[name] as GitLabJob
-      expect(job("validate").script).toEqual(["cd \"services/orders\"", "$PAVED catalog validate catalog-info.yaml"])
+      const ci = YAML.parse(generated.content) as Record<string, unknown>
+      expect(generated.content).toContain("include: [{ local: .gitlab/ci/orders.gitlab-ci.yml }]")
+      // Jobs are prefixed with the service, so several services' pipelines can be included together.
+      expect(Object.keys(ci)).toEqual(["orders:validate", "orders:test", "orders:build", "orders:plan", "orders:preview", "orders:deploy"])
+      const job = (name: string) => ci[`orders:${name}`] as GitLabJob
+      const changes = ["services/orders/**/*", ".gitlab/ci/orders.gitlab-ci.yml"]
+      expect(job("validate").variables).toMatchObject({ PAVED_CLI_PACKAGE: "@paved/cli@0.1", PAVED_ENTITY_REF: "component:default/orders", PAVED_TARGET_ENV: "staging" })
+      expect(job("validate").script).toEqual(["cd \"services/orders\"", install, "paved catalog validate catalog-info.yaml"])
       expect(job("test").services).toEqual([{ name: "postgres:16", alias: "postgres" }])
-      expect(job("test").variables).toEqual({ POSTGRES_PASSWORD: "postgres" })
-      expect(job("plan").script).toContain("$PAVED provision plan --env $PAVED_TARGET_ENV --env-type staging --entity $PAVED_ENTITY_REF --catalog catalog-info.yaml --workload score.yaml")
-      expect(job("preview").rules).toEqual([{ if: "$CI_PIPELINE_SOURCE == \"merge_request_event\"" }])
-      expect(job("preview").script.join("\n")).toContain("$PAVED env up mr-$CI_MERGE_REQUEST_IID --type preview --ttl 72h --changed-files")
-      expect(job("deploy").rules).toEqual([{ if: "$CI_COMMIT_BRANCH == \"main\"" }])
-      expect(job("deploy").script).toContain("$PAVED provision apply --env $PAVED_TARGET_ENV --env-type staging --entity $PAVED_ENTITY_REF --catalog catalog-info.yaml --workload score.yaml")
+      expect(job("test").variables).toMatchObject({ POSTGRES_PASSWORD: "postgres", DATABASE_URL: "postgres://postgres:postgres@postgres:5432/postgres" })
+      expect(job("plan").script).toContain("paved provision plan --env \"$PAVED_TARGET_ENV\" --env-type staging --entity \"$PAVED_ENTITY_REF\" --catalog catalog-info.yaml --workload score.yaml")
+      expect(job("preview").rules).toEqual([{ if: "$CI_PIPELINE_SOURCE == \"merge_request_event\"", changes }])
+      expect(job("preview").services).toEqual([{ name: "postgres:16", alias: "postgres" }])
+      expect(job("preview").variables).toMatchObject({ PAVED_POSTGRES_URL: "postgres://postgres:postgres@postgres:5432/postgres" })
+      expect(job("preview").script.join("\n")).toContain("paved env up \"$PAVED_PREVIEW\" --type preview --ttl 72h --changed-files")
+      expect(job("deploy").rules).toEqual([{ if: "$CI_COMMIT_BRANCH == \"main\"", changes }])
+      expect(job("deploy").script).toContain("paved provision apply --env \"$PAVED_TARGET_ENV\" --env-type staging --entity \"$PAVED_ENTITY_REF\" --catalog catalog-info.yaml --workload score.yaml")
     }).pipe(Effect.provide(NodeContext.layer)))
 })

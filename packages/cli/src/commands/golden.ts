@@ -192,6 +192,12 @@ const newCommand = Command.make(
       yield* Console.log(`Generated ${generated.template}@${generated.version} in ${generated.dir}`)
       yield* Output.printTable(generated.files.map((f) => ({ f })), [{ header: "file", cell: (r) => r.f }])
       yield* Output.diagnostic(`recorded ${generated.dir}/.paved/template.json; run \`paved golden check ${dir}\` any time`)
+      if (Pipeline.repositoryRoot(generated.dir) !== generated.dir) {
+        yield* Output.diagnostic(
+          `${dir} is inside the repository ${Pipeline.repositoryRoot(generated.dir)}, whose CI reads only the root's workflows: ` +
+            `run \`paved golden pipeline ${dir}\` to write its pipeline there`
+        )
+      }
     }).pipe(Effect.provide(registryLayer(templates, packages)))
 ).pipe(Command.withDescription("Generate a service from a template (prompts for missing parameters on a terminal)"))
 
@@ -210,7 +216,8 @@ const check = Command.make(
   },
   ({ dirs, format, packages, requireLatest, templates }) =>
     Effect.gen(function*() {
-      const checks = yield* Conformance.checkServices(dirs.length === 0 ? ["."] : dirs)
+      const services = yield* Conformance.findServices(dirs.length === 0 ? ["."] : dirs)
+      const checks = yield* Conformance.checkServices(services)
       const failing = checks.filter((c) => c.drift || (requireLatest && !c.upToDate))
       if (format === "json") {
         yield* Output.printJson({ services: checks, drift: checks.some((c) => c.drift) })
@@ -222,6 +229,12 @@ const check = Command.make(
           { header: "latest", cell: (c) => (c.upToDate ? `${c.latest} (current)` : `${c.latest} (update available)`) },
           { header: "drift", cell: (c) => (c.drift ? c.files.map((f) => `${f.path} (${f.status})`).join(", ") : "none") }
         ])
+        for (const c of checks) {
+          for (const f of c.files) if (f.status === "unsafe") yield* Output.diagnostic(`${c.dir}/${f.path}: not read: ${f.reason ?? ""}`)
+          if (c.recordedBy === "annotation") {
+            yield* Output.diagnostic(`${c.dir}: no .paved/template.json; read ${c.template}@${c.version} from catalog-info.yaml's annotations`)
+          }
+        }
         for (const c of checks) for (const f of c.files) if (f.diff.length > 0) yield* Console.log(`\n${f.diff.trimEnd()}`)
       }
       if (failing.length > 0) {
@@ -259,9 +272,12 @@ const update = Command.make(
         ], "(no file changes)")
       }
       if (result.conflicts.length > 0) {
+        const files = result.conflicts.map((c) => c.path).join(", ")
         return yield* new Output.CheckFailed({
-          summary: `${result.conflicts.length} file(s) need a hand: ${result.conflicts.map((c) => c.path).join(", ")} ` +
-            "(conflicts are marked with <<<<<<< / ======= / >>>>>>>)"
+          summary: dryRun
+            ? `${result.conflicts.length} file(s) would need a hand: ${files} (dry run: nothing was written; ` +
+              "without --dry-run, conflicting lines are marked with <<<<<<< / ======= / >>>>>>>)"
+            : `${result.conflicts.length} file(s) need a hand: ${files} (conflicts are marked with <<<<<<< / ======= / >>>>>>>)`
         })
       }
     }).pipe(Effect.provide(registryLayer(templates, packages)))
@@ -276,7 +292,10 @@ const pipeline = Command.make(
     dir: Args.directory({ name: "dir" }).pipe(Args.withDefault("."), Args.withDescription("Service directory (default .)")),
     provider: Options.choice("provider", ["github-actions", "gitlab-ci"]).pipe(
       Options.withDefault("github-actions" as const),
-      Options.withDescription("CI system: github-actions (.github/workflows/ci.yml) or gitlab-ci (.gitlab-ci.yml)")
+      Options.withDescription(
+        "CI system: github-actions (.github/workflows/ci.yml, or <name>.yml at the repository root for a service in a " +
+          "subdirectory) or gitlab-ci (.gitlab-ci.yml, or .gitlab/ci/<name>.gitlab-ci.yml to include)"
+      )
     ),
     env: Options.text("env").pipe(Options.optional, Options.withDescription("Target environment (default: production for production services, else staging)")),
     nodeVersion: Options.text("node-version").pipe(Options.optional),
@@ -293,7 +312,8 @@ const pipeline = Command.make(
         nodeVersion: Option.getOrUndefined(nodeVersion),
         mainBranch: Option.getOrUndefined(branch)
       })
-      const target = path.join(dir, generated.path)
+      // CI systems read pipelines from the repository root, whatever the service's directory.
+      const target = path.join(Pipeline.repositoryRoot(dir), generated.path)
       const current = yield* fs.readFileString(target).pipe(Effect.option)
       const changed = Option.getOrUndefined(current) !== generated.content
       const write = !check && !stdout && changed

@@ -3,7 +3,7 @@
  */
 import * as YAML from "../yamlEmit.js"
 import { renderWorkflow } from "../githubActions.js"
-import { defaultPavedCommand, defaultTargetEnvironment } from "../pipelineSpec.js"
+import { defaultCliPackage, defaultTargetEnvironment } from "../pipelineSpec.js"
 import { mainTs, serverTestTs, serverTs, telemetryTs } from "./source.js"
 
 export interface Answers {
@@ -151,7 +151,7 @@ const ci = (a: Answers, v: Variant): string =>
       catalogFile: "catalog-info.yaml",
       workloadFile: "score.yaml",
       workingDirectory: ".",
-      pavedCommand: defaultPavedCommand
+      cliPackage: defaultCliPackage
     })
     : simpleCi(a, v)
 
