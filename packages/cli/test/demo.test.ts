@@ -18,7 +18,12 @@ interface Report {
   readonly catalog: { readonly entities: number; readonly errors: number }
   readonly environment: { readonly run: ReadonlyArray<{ readonly ref: string }>; readonly services: ReadonlyArray<{ readonly url?: string }> }
   readonly traffic: { readonly requests: number; readonly failures: number; readonly ordersPlaced: number }
-  readonly telemetry: { readonly spans: number; readonly serviceMap: ReadonlyArray<{ readonly source: string; readonly target: string }> }
+  readonly telemetry: {
+    readonly spans: number
+    readonly serviceMap: ReadonlyArray<{ readonly source: string; readonly target: string }>
+    readonly metrics: ReadonlyArray<{ readonly service: string; readonly httpServerRequests: number; readonly memoryMiB: number | null }>
+    readonly traceLogs: { readonly traceId: string | null; readonly logs: ReadonlyArray<{ readonly service: string; readonly message: string }> }
+  }
   readonly teardown: { readonly processesLeft: number; readonly portsLeft: number }
   readonly findings: ReadonlyArray<{ readonly kind: string; readonly subject: string }>
 }
@@ -62,6 +67,12 @@ describe("paved demo", () => {
         expect.objectContaining({ source: "orders-api", target: "catalog-api" }),
         expect.objectContaining({ source: "storefront", target: "orders-api" })
       ]))
+      // Every service reports its own HTTP server metrics and runtime memory; one trace's logs come from its services.
+      expect(report.telemetry.metrics.map((m) => m.service).sort()).toEqual(["catalog-api", "orders-api", "storefront"])
+      expect(report.telemetry.metrics.every((m) => m.httpServerRequests > 0 && m.memoryMiB !== null && m.memoryMiB > 0)).toBe(true)
+      expect(report.telemetry.traceLogs.traceId).toMatch(/^[0-9a-f]{32}$/)
+      expect(report.telemetry.traceLogs.logs.length).toBeGreaterThan(0)
+      expect(report.telemetry.traceLogs.logs.map((l) => l.message).join("\n")).toMatch(/answered 20\d/)
       expect(report.findings.map((f) => [f.kind, f.subject])).toEqual([
         ["owner-removed", "component:default/search-indexer"],
         ["behind-template", "component:default/orders-api"],

@@ -60,6 +60,22 @@ export const human = (r: DemoReport): string => {
         ])
     ),
     section(
+      "Metrics and logs",
+      r.telemetry.metrics.map((m) =>
+        `${m.service}: ${m.httpServerRequests} requests in http.server.request.duration` +
+        (m.memoryMiB === null ? "" : `, memory ${m.memoryMiB} MiB`) +
+        (m.eventLoopDelayMs === null ? "" : `, event-loop delay p99 ${m.eventLoopDelayMs} ms`)
+      ).join("\n") +
+        (r.telemetry.traceLogs.traceId === null
+          ? ""
+          : `\n\nlogs of trace ${r.telemetry.traceLogs.traceId} (paved observe trace ${r.telemetry.traceLogs.traceId}):\n` +
+            renderTable(r.telemetry.traceLogs.logs, [
+              { header: "service", cell: (l) => l.service },
+              { header: "severity", cell: (l) => l.severity },
+              { header: "message", cell: (l) => l.message }
+            ]))
+    ),
+    section(
       "Teardown",
       `${r.teardown.processesLeft} processes and ${r.teardown.portsLeft} ports left behind`
     ),

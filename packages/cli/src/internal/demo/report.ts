@@ -49,6 +49,10 @@ export interface DemoReport {
     readonly traces: number
     readonly red: ReadonlyArray<{ readonly service: string; readonly requests: number; readonly errorRatio: number; readonly p50Ms: number; readonly p95Ms: number; readonly p99Ms: number }>
     readonly serviceMap: ReadonlyArray<{ readonly source: string; readonly target: string; readonly calls: number; readonly via: string }>
+    /** Per service: requests counted by its own `http.server.request.duration` histogram, and its runtime metrics. */
+    readonly metrics: ReadonlyArray<{ readonly service: string; readonly httpServerRequests: number; readonly memoryMiB: number | null; readonly eventLoopDelayMs: number | null }>
+    /** The log records of the trace with the most spans. */
+    readonly traceLogs: { readonly traceId: string | null; readonly logs: ReadonlyArray<{ readonly service: string; readonly severity: string; readonly message: string }> }
   }
   readonly teardown: { readonly processesLeft: number; readonly portsLeft: number; readonly kept: boolean }
   readonly findings: ReadonlyArray<Finding>

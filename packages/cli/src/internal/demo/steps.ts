@@ -7,7 +7,7 @@ import { Catalog, CatalogView, Facts, Ingest, OwnershipHealth, Scorecard } from 
 import type { Entity } from "@paved/catalog/Entity"
 import { Environments } from "@paved/envs"
 import { Currency } from "@paved/golden"
-import { Drift } from "@paved/observe"
+import { Drift, GoldenSignals } from "@paved/observe"
 import type * as SpanStore from "@paved/observe/SpanStore"
 import * as Effect from "effect/Effect"
 import type { Finding } from "./report.js"
@@ -92,6 +92,32 @@ export const telemetryStep = (store: SpanStore.Service, entities: ReadonlyArray<
     const services = yield* store.services(window)
     const traces = yield* store.searchTraces({ ...window, limit: 10_000 })
     const drift = yield* Drift.compute(store, entities, window)
+    // Metrics are exported every second: give each service that served requests a few seconds
+    // to show its HTTP server duration histogram.
+    const durations = store.metricSeries({ ...window, name: "http.server.request.duration" })
+    let metricSeries = yield* durations
+    for (let i = 0; i < 40 && !red.every((r) => metricSeries.some((s) => s.entityRef === r.entityRef)); i++) {
+      yield* Effect.sleep("250 millis")
+      metricSeries = yield* durations
+    }
+    const metrics = yield* Effect.forEach(red, (r) =>
+      Effect.gen(function*() {
+        let requests = 0
+        for (const s of metricSeries.filter((s) => s.entityRef === r.entityRef)) {
+          const w = yield* store.metricWindow(s.seriesId, window)
+          if (w._tag === "Some") requests += w.value.total
+        }
+        const runtime = GoldenSignals.runtimeOf(yield* store.metricSeries({ ...window, service: r.entityRef }))
+        return {
+          service: r.service,
+          httpServerRequests: requests,
+          memoryMiB: runtime.memoryBytes === undefined ? null : Math.round(runtime.memoryBytes / 104857.6) / 10,
+          eventLoopDelayMs: runtime.eventLoopDelayMs === undefined ? null : Math.round(runtime.eventLoopDelayMs * 10) / 10
+        }
+      }))
+    // The logs of one trace: the one with the most spans (an order placed through every service).
+    const widest = [...traces].sort((a, b) => b.spanCount - a.spanCount)[0]
+    const traceLogs = widest === undefined ? [] : yield* store.logs({ ...window, traceId: widest.traceId, oldestFirst: true })
     const findings: Array<Finding> = [
       ...drift.undeclared.map((e): Finding => ({
         kind: "undeclared-dependency",
@@ -125,7 +151,12 @@ export const telemetryStep = (store: SpanStore.Service, entities: ReadonlyArray<
           p95Ms: r.p95Ms,
           p99Ms: r.p99Ms
         })),
-        serviceMap: map.map((e) => ({ source: e.source, target: e.target, calls: e.calls, via: e.via }))
+        serviceMap: map.map((e) => ({ source: e.source, target: e.target, calls: e.calls, via: e.via })),
+        metrics,
+        traceLogs: {
+          traceId: widest?.traceId ?? null,
+          logs: traceLogs.map((l) => ({ service: l.service, severity: l.severityText, message: typeof l.body === "string" ? l.body : JSON.stringify(l.body) }))
+        }
       }
     }
   })
