@@ -6,19 +6,19 @@
 import type { Model } from "./model.js"
 import { titleOf } from "./model.js"
 
-const FACETS = ["kind", "owner", "lifecycle", "system", "tag"] as const
+type Facet = "kind" | "owner" | "lifecycle" | "system" | "tag"
 
 /** The index as a JavaScript file. */
 export const searchIndexScript = (model: Model): string => {
-  const values: Record<(typeof FACETS)[number], Array<string>> = { kind: [], owner: [], lifecycle: [], system: [], tag: [] }
-  const ids: Record<(typeof FACETS)[number], Map<string, number>> = {
+  const values: Record<Facet, Array<string>> = { kind: [], owner: [], lifecycle: [], system: [], tag: [] }
+  const ids: Record<Facet, Map<string, number>> = {
     kind: new Map(),
     owner: new Map(),
     lifecycle: new Map(),
     system: new Map(),
     tag: new Map()
   }
-  const intern = (facet: (typeof FACETS)[number], value: string | undefined): number => {
+  const intern = (facet: Facet, value: string | undefined): number => {
     if (value === undefined) return -1
     let id = ids[facet].get(value)
     if (id === undefined) {
