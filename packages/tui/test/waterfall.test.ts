@@ -1,6 +1,6 @@
 import type { SpanStore } from "@paved/observe"
 import { describe, expect, it } from "vitest"
-import { waterfall } from "../src/state/platformLines.js"
+import { telemetry, waterfall } from "../src/state/platformLines.js"
 
 const span = (spanId: string, depth: number, offsetUs: number, durationUs: number, name: string): SpanStore.WaterfallSpan => ({
   traceId: "a".repeat(32), spanId, parentSpanId: "", service: "web", namespace: "default", entityRef: "component:default/web", name,
@@ -30,5 +30,11 @@ describe("the TUI waterfall", () => {
     expect(text[handle + 1]).toContain("▸ ERROR card declined")
     expect(text).toContain("logs of the trace outside its spans (1)")
     expect(text.at(-1)).toContain('▸ INFO {"done":true}')
+  })
+
+  it("the traces view shows each service's memory and event-loop delay next to its RED", () => {
+    const red = { entityRef: "component:default/web", service: "web", operation: "*", count: 10, ratePerSecond: 1, errors: 0, errorRatio: 0, meanMs: 5, p50Ms: 4, p95Ms: 9, p99Ms: 10 }
+    const lines = telemetry({ red: [red], edges: [], traces: [], runtime: new Map([["component:default/web", { memoryBytes: 80 * 1048576, eventLoopDelayMs: 12.5, metricSeries: 3 }]]) })
+    expect(lines[1]!.text).toMatch(/p99 10\.0ms {2}mem 80MiB {2}loop 12\.5ms$/)
   })
 })

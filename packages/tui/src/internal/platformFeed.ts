@@ -6,6 +6,7 @@
  */
 import type { EnvironmentError, EnvironmentRecord } from "@paved/envs/Environment"
 import { EnvStore } from "@paved/envs/EnvStore"
+import * as GoldenSignals from "@paved/observe/GoldenSignals"
 import { SpanStore, type SpanStoreError } from "@paved/observe/SpanStore"
 import type * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
@@ -39,7 +40,13 @@ export const telemetry = (service?: string): Stream.Stream<Option.Option<Telemet
       red: store.red({ groupBy: "service", service }),
       edges: Effect.map(store.serviceMap(), (edges) =>
         service === undefined ? edges : edges.filter((e) => e.source === service || e.target === service)),
-      traces: store.searchTraces({ limit: 200, service })
+      traces: store.searchTraces({ limit: 200, service }),
+      // The runtime half of the golden signals: memory and event-loop delay per service.
+      runtime: Effect.map(store.metricSeries({ service, limit: 10_000 }), (series) => {
+        const byRef = new Map<string, Array<(typeof series)[number]>>()
+        for (const s of series) byRef.set(s.entityRef, [...(byRef.get(s.entityRef) ?? []), s])
+        return new Map([...byRef].map(([ref, list]) => [ref, GoldenSignals.runtimeOf(list)]))
+      })
     }))
 
 /** One trace's spans as a waterfall with the logs of each span (traces do not change once stored). */

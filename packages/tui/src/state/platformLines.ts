@@ -5,6 +5,7 @@
  * returned.
  */
 import type { EnvironmentRecord } from "@paved/envs/Environment"
+import type { Runtime } from "@paved/observe/GoldenSignals"
 import type { LogRecord } from "@paved/observe/Span"
 import type { RedRow, ServiceEdge, TraceSummary, TraceTree } from "@paved/observe/SpanStore"
 import { view } from "./app.js"
@@ -19,7 +20,15 @@ export interface TelemetryOverview {
   readonly red: ReadonlyArray<RedRow>
   readonly edges: ReadonlyArray<ServiceEdge>
   readonly traces: ReadonlyArray<TraceSummary>
+  /** Memory and event-loop delay per entity ref, from the services' runtime metrics. */
+  readonly runtime?: ReadonlyMap<string, Runtime> | undefined
 }
+
+const runtimeText = (runtime: Runtime | undefined): string =>
+  runtime === undefined
+    ? ""
+    : (runtime.memoryBytes === undefined ? "" : `  mem ${(runtime.memoryBytes / 1048576).toFixed(0)}MiB`) +
+      (runtime.eventLoopDelayMs === undefined ? "" : `  loop ${runtime.eventLoopDelayMs.toFixed(1)}ms`)
 
 /** RED per service, the service map as edges, then recent traces (each opens its waterfall). */
 export const telemetry = (t: TelemetryOverview): ReadonlyArray<Line> => {
@@ -27,7 +36,7 @@ export const telemetry = (t: TelemetryOverview): ReadonlyArray<Line> => {
   if (t.red.length === 0) out.push({ text: "  no spans yet: point OTLP at paved observe serve", style: "dim" })
   for (const r of t.red) {
     out.push({
-      text: `  ${r.service.padEnd(24)} ${r.ratePerSecond.toFixed(2).padStart(8)}/s  ${(r.errorRatio * 100).toFixed(1).padStart(5)}% err  p50 ${r.p50Ms.toFixed(1)}ms  p95 ${r.p95Ms.toFixed(1)}ms  p99 ${r.p99Ms.toFixed(1)}ms`,
+      text: `  ${r.service.padEnd(24)} ${r.ratePerSecond.toFixed(2).padStart(8)}/s  ${(r.errorRatio * 100).toFixed(1).padStart(5)}% err  p50 ${r.p50Ms.toFixed(1)}ms  p95 ${r.p95Ms.toFixed(1)}ms  p99 ${r.p99Ms.toFixed(1)}ms${runtimeText(t.runtime?.get(r.entityRef))}`,
       style: r.errors > 0 ? "warning" : "text",
       open: r.entityRef.length > 0 ? view("entity", r.entityRef) : undefined
     })
