@@ -1,8 +1,9 @@
 // The service of the runtime bench: no dependencies, so the same file runs as a local process
 // and in a FROM-scratch node container. Answers /healthz once its database (if any) accepts a
 // TCP connection at the address the runtime gave it.
-const http = require("node:http")
-const net = require("node:net")
+import * as http from "node:http"
+import * as net from "node:net"
+
 const reach = () => new Promise((resolve) => {
   if (!process.env.DATABASE_URL) return resolve(true)
   const db = new URL(process.env.DATABASE_URL)

@@ -18,7 +18,7 @@ import { fileURLToPath } from "node:url"
 import { nodeImage } from "../../../testing/docker.js"
 
 const pgUrl = "postgres://postgres@127.0.0.1:5432/postgres"
-const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "service.cjs")
+const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "bare-service.mjs")
 const runs = Number(process.env.BENCH_RUNS ?? 2)
 const services = Array.from({ length: 10 }, (_, i) => ({
   name: `svc-${i}`,
@@ -30,7 +30,7 @@ const writeCatalog = (dir: string, runtime: "local" | "docker", image: string) =
   for (const s of services) {
     const d = path.join(dir, s.name)
     fs.mkdirSync(d, { recursive: true })
-    fs.copyFileSync(script, path.join(d, "service.cjs"))
+    fs.copyFileSync(script, path.join(d, "service.mjs"))
     fs.writeFileSync(path.join(d, "catalog-info.yaml"), [
       "apiVersion: backstage.io/v1alpha1",
       "kind: Component",
@@ -52,8 +52,8 @@ const writeCatalog = (dir: string, runtime: "local" | "docker", image: string) =
       "  main:",
       `    image: ${image}`,
       ...(runtime === "local"
-        ? [`    command: ["${process.execPath}", "service.cjs"]`]
-        : ["    args: [\"/app/service.cjs\"]", "    files:", "      - { target: /app/service.cjs, source: service.cjs }"]),
+        ? [`    command: ["${process.execPath}", "service.mjs"]`]
+        : ["    args: [\"/app/service.mjs\"]", "    files:", "      - { target: /app/service.mjs, source: service.mjs }"]),
       "    variables:",
       `      HOST: "${runtime === "local" ? "127.0.0.1" : "0.0.0.0"}"`,
       ...(s.db ? ["      DATABASE_URL: \"${resources.db.url}\""] : []),

@@ -4,17 +4,22 @@ import * as Provisioner from "@paved/provision/Provisioner"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
+import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { docker as dockerClient, labelled, nodeImage } from "../../../testing/docker.js"
 import { serverAvailable } from "../../../testing/servers.js"
 import { databasesLike, envName, processesOf, rolesLike } from "./support.js"
 
 const pgUrl = "postgres://postgres@127.0.0.1:5432/postgres"
+const here = path.dirname(fileURLToPath(import.meta.url))
+const repoRoot = path.resolve(here, "../../..")
 
 // api answers /healthz once it can open a TCP connection to its database (through the address
 // the runtime gave it); web calls api by its workload name on the environment's network.
@@ -159,6 +164,42 @@ describe.runIf(docker)("the Docker runtime", () => {
     const down = await run(dir, Environments.down(name))
     expect(Exit.isSuccess(down)).toBe(true)
     expect(await leftovers(name)).toEqual(nothing)
+  }, 240_000)
+
+  it("Ctrl-C during up (an interruption while containers start) unwinds everything", async () => {
+    const dir = setup({ apiProbe: "/broken" })
+    const name = envName("dk-int")
+    const exit = await run(dir, Effect.gen(function*() {
+      const catalog = yield* catalogOf(dir)
+      const fiber = yield* Effect.fork(Effect.scoped(Environments.up({ name, catalog, services: ["web"], directory: path.join(dir, "env"), readyTimeout: "60 seconds" })))
+      // Interrupt once the first container exists (api waits for a probe that never passes).
+      while ((yield* Effect.promise(() => labelled(`dev.paved.environment=${name}`))).containers === 0) yield* Effect.sleep("100 millis")
+      return yield* Fiber.interrupt(fiber)
+    }))
+    expect(Exit.isSuccess(exit) && Exit.isInterrupted(exit.value)).toBe(true)
+    expect(await leftovers(name)).toEqual(nothing)
+  }, 120_000)
+
+  it("SIGKILL of up (Docker runtime, embedded PostgreSQL) and then down leaves nothing", async () => {
+    const dir = setup({})
+    writeOrg(path.join(dir, "org"), { image })
+    const name = envName("dk-kill")
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, [
+        path.join(repoRoot, "node_modules/tsx/dist/cli.mjs"), "--conditions=@paved/source", path.join(here, "up-child.ts"),
+        dir, name, path.join(root, "template"), "docker", "web"
+      ], { stdio: ["ignore", "pipe", "pipe"], detached: true })
+      let out = ""
+      child.stdout.on("data", (c: Buffer) => {
+        out += c.toString()
+        if (out.includes("[start] component:default/api: creating container")) process.kill(-child.pid!, "SIGKILL")
+      })
+      child.once("exit", () => (out.includes("creating container") ? resolve() : reject(new Error(out))))
+    })
+    const down = await run(path.join(dir), Environments.down(name))
+    if (Exit.isFailure(down)) throw new Error(String(down.cause))
+    expect(await leftovers(name)).toEqual(nothing)
+    expect(fs.existsSync(path.join(dir, "envs", name))).toBe(false)
   }, 240_000)
 
   it("reap finds what a killed run left in Docker by its labels and removes it", async () => {
