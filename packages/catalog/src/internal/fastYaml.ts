@@ -135,25 +135,47 @@ const value = (raw: string): unknown => {
 
 const child = (at: string, key: string): string => (at.length === 0 ? key : `${at}.${key}`)
 
+/**
+ * Which positions to record: `all` nodes, or only those integrity problems point at (`refs`:
+ * `spec`, `spec.<field>`, `spec.<field>[i]`), which is all a valid entity ever needs.
+ */
+export type Recording = "all" | "refs"
+
 class Reader {
   i = 0
   readonly positions: Positions = new Map()
-  constructor(readonly lines: ReadonlyArray<Line>) {}
+  constructor(readonly lines: ReadonlyArray<Line>, readonly record: Recording) {}
+
+  /** The path of `key` under `at`, or `undefined` when its position is not recorded. */
+  key(at: string | undefined, key: string): string | undefined {
+    if (at === undefined) return undefined
+    if (this.record === "all") return child(at, key)
+    if (at === "") return key === "spec" ? key : undefined
+    return at === "spec" ? `spec.${key}` : undefined
+  }
+
+  /** The path of item `index` under `at`, or `undefined` when its position is not recorded. */
+  item(at: string | undefined, index: number): string | undefined {
+    if (at === undefined) return undefined
+    if (this.record === "all" || (at.startsWith("spec.") && at.indexOf(".", 5) === -1 && !at.includes("["))) return `${at}[${index}]`
+    return undefined
+  }
 
   /** Records where the node at `at` starts: `line`, 0-based `column`. */
-  mark(at: string, line: number, column: number): void {
-    this.positions.set(at, pack(line, column + 1))
+  mark(at: string | undefined, line: number, column: number): void {
+    if (at !== undefined) this.positions.set(at, pack(line, column + 1))
   }
 
   /** Positions of the items of a one-line flow sequence starting at 0-based `column`. */
-  markFlow(at: string, raw: string, line: number, column: number): void {
+  markFlow(at: string | undefined, raw: string, line: number, column: number): void {
+    if (this.item(at, 0) === undefined) return
     let offset = 1
     let index = 0
     const body = raw.slice(0, raw.lastIndexOf("]"))
     while (offset < body.length) {
       while (body.charCodeAt(offset) === 32) offset++
       if (offset >= body.length) break
-      this.mark(`${at}[${index++}]`, line, column + offset)
+      this.mark(this.item(at, index++), line, column + offset)
       const comma = body.indexOf(",", offset)
       if (comma === -1) break
       offset = comma + 1
@@ -166,7 +188,7 @@ class Reader {
   }
 
   /** A block node whose lines are indented by exactly `indent` (the first line decides). */
-  block(indent: number, at: string): unknown {
+  block(indent: number, at: string | undefined): unknown {
     const first = this.peek()
     if (first === undefined || first.indent < indent) return null
     this.mark(at, first.number, first.indent)
@@ -174,7 +196,7 @@ class Reader {
     return this.mapping(first.indent, at)
   }
 
-  mapping(indent: number, at: string): Record<string, unknown> {
+  mapping(indent: number, at: string | undefined): Record<string, unknown> {
     const out: Record<string, unknown> = {}
     while (true) {
       const line = this.peek()
@@ -186,11 +208,11 @@ class Reader {
   }
 
   /** One `key: value` at `indent`, whose nested block (if any) is indented further. */
-  entry(out: Record<string, unknown>, text: string, indent: number, line: number, at: string): void {
+  entry(out: Record<string, unknown>, text: string, indent: number, line: number, at: string | undefined): void {
     const colon = keyEnd(text)
     const key = parseKey(text.slice(0, colon))
     if (Object.prototype.hasOwnProperty.call(out, key) || key === "<<" || key === "__proto__") throw unsupported
-    const here = child(at, key)
+    const here = this.key(at, key)
     const rest = text.slice(colon + 1).trimStart()
     const restColumn = indent + text.length - rest.length
     if (rest.charCodeAt(0) === 124 /* | */) {
@@ -219,7 +241,7 @@ class Reader {
     if (next !== undefined && next.indent > indent) throw unsupported
   }
 
-  sequence(indent: number, at: string): Array<unknown> {
+  sequence(indent: number, at: string | undefined): Array<unknown> {
     const out: Array<unknown> = []
     while (true) {
       const line = this.peek()
@@ -230,7 +252,7 @@ class Reader {
       this.i++
       const rest = line.text.slice(1).trimStart()
       const next = this.peek()
-      const here = `${at}[${out.length}]`
+      const here = this.item(at, out.length)
       if (rest.length === 0 || rest.startsWith("#")) {
         if (next !== undefined && next.indent > indent) out.push(this.block(next.indent, here))
         else {
@@ -344,12 +366,12 @@ const splitDocuments = (text: string): Array<Array<Line>> | undefined => {
  * Reads every document, or returns `undefined` when the text is outside the subset (then use
  * `yaml`). An empty document reads as `null`, as `yaml` reads it.
  */
-export const parseFast = (text: string): Array<FastDocument> | undefined => {
+export const parseFast = (text: string, record: Recording = "all"): Array<FastDocument> | undefined => {
   const docs = splitDocuments(text)
   if (docs === undefined || docs.every((lines) => lines.every((l) => l.insignificant))) return undefined
   try {
     return docs.map((lines) => {
-      const reader = new Reader(lines)
+      const reader = new Reader(lines, record)
       const first = reader.peek()
       if (first === undefined) return { value: null, line: 1, column: 1, positions: reader.positions }
       if (first.indent !== 0) throw unsupported

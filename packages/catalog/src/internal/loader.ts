@@ -98,6 +98,8 @@ interface Document {
   readonly column: number
   readonly issues: ReadonlyArray<FileIssue>
   readonly positions: Positions
+  /** Every node's position (for a problem of the document itself); `positions` may hold fewer. */
+  readonly allPositions?: () => Positions
 }
 
 /**
@@ -111,11 +113,17 @@ const readDocuments = (
 ): { readonly documents: ReadonlyArray<Document>; readonly issues: ReadonlyArray<FileIssue> } => {
   const cut = cutDocuments(text, settings.maxDocuments)
   const issues: Array<FileIssue> = cut.more ? [tooManyDocuments(settings.maxDocuments)] : []
-  const fast = parseFast(cut.text)
+  // Only the positions integrity problems need are kept; a document with a problem of its own
+  // is read again for all of them (the text is at hand, and the fast reader is cheap).
+  const fast = parseFast(cut.text, "refs")
   if (fast !== undefined && fast.length <= settings.maxDocuments) {
+    let all: ReturnType<typeof parseFast> | undefined
     return {
       issues,
-      documents: fast.map((d, index) => ({ index, value: d.value, empty: d.value === null, line: d.line, column: d.column, issues: [], positions: d.positions }))
+      documents: fast.map((d, index) => ({
+        index, value: d.value, empty: d.value === null, line: d.line, column: d.column, issues: [], positions: d.positions,
+        allPositions: () => (all ??= parseFast(cut.text, "all"))?.[index]?.positions ?? d.positions
+      }))
     }
   }
   const parsed = parseDocuments(cut.text, settings)
@@ -206,7 +214,10 @@ export const loadFiles = async (inputs: ReadonlyArray<string>, settings: Setting
   }
 
   async function loadFile(job: Job): Promise<void> {
-    const real = realPath(job.file)
+    // A file found by walking a directory input is contained by construction: the walk starts at
+    // the root itself and never follows a link (a link is neither a directory nor a file in a
+    // Dirent). Every other file — a Location target, a file a Location glob matched — is checked.
+    const real = job.discovered !== undefined ? undefined : realPath(job.file)
     if (real !== undefined && !isInside(realRoot(job.root), real)) {
       if (job.via !== undefined) escape(job, job.via)
       else problems.push({ severity: "error", file: job.file, rule: "location/escape", message: `${job.file} resolves, through a symbolic link, outside the root directory ${job.root}; it was not read. Copy the file into the root instead` })
@@ -252,7 +263,7 @@ export const loadFiles = async (inputs: ReadonlyArray<string>, settings: Setting
       }
       if (document.empty) continue
       const start = { line: document.line, column: document.column }
-      const locate = (p: ReadonlyArray<PropertyKey>) => positionOf(document.positions, p, start)
+      const locate = (p: ReadonlyArray<PropertyKey>) => positionOf(document.allPositions?.() ?? document.positions, p, start)
       const at = (severity: Severity, p: ReadonlyArray<PropertyKey>, rule: string, message: string, ref: string | undefined): Problem => {
         const pos = locate(p)
         return { severity, file: job.file, line: pos.line, column: pos.column, ...(p.length > 0 ? { path: pathToString(p) } : {}), ...(ref === undefined ? {} : { ref }), rule, message }

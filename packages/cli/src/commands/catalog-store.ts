@@ -7,7 +7,7 @@
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import { Catalog, CatalogStore, EntityRef, Graph, History, Ingest, Query } from "@paved/catalog"
+import { Catalog, CatalogStore, Graph, History, Ingest, Query } from "@paved/catalog"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
