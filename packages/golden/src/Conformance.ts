@@ -53,6 +53,12 @@ export interface ServiceCheck {
   readonly upToDate: boolean
   readonly drift: boolean
   readonly recordedBy: "manifest" | "annotation"
+  /**
+   * Owned files a service recorded only by annotation does not have. Paved cannot tell whether
+   * it ever had them (the annotation records no files), so they are listed, not counted as
+   * drift; `golden update` adds them and records a manifest, after which they are checked.
+   */
+  readonly notAdopted: ReadonlyArray<string>
   readonly ownedFiles: number
   readonly files: ReadonlyArray<FileDrift>
 }
@@ -110,9 +116,11 @@ export const checkService = (
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     const actual = yield* probeMany(dir, entries.map(([rel]) => rel))
     const files: Array<FileDrift> = []
+    const notAdopted: Array<string> = []
     entries.forEach(([rel, want], i) => {
       const have = actual[i]!
       if (have._tag === "Refused") files.push({ path: rel, status: "unsafe", diff: "", reason: have.reason })
+      else if (have._tag === "Missing" && source === "annotation") notAdopted.push(rel)
       else if (have._tag === "Missing") files.push({ path: rel, status: "missing", diff: "" })
       else if (have.text !== want) {
         const label = `${manifest.template}@${manifest.version}`
@@ -127,6 +135,7 @@ export const checkService = (
       upToDate: Template.compareVersions(manifest.version, latest.version) >= 0,
       drift: files.length > 0,
       recordedBy: source,
+      notAdopted,
       ownedFiles: entries.length,
       files
     }

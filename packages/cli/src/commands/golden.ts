@@ -227,12 +227,17 @@ const check = Command.make(
           { header: "template", cell: (c) => c.template },
           { header: "version", cell: (c) => c.version },
           { header: "latest", cell: (c) => (c.upToDate ? `${c.latest} (current)` : `${c.latest} (update available)`) },
-          { header: "drift", cell: (c) => (c.drift ? c.files.map((f) => `${f.path} (${f.status})`).join(", ") : "none") }
+          {
+            header: "drift",
+            cell: (c) =>
+              (c.drift ? c.files.map((f) => `${f.path} (${f.status})`).join(", ") : "none") +
+              (c.notAdopted.length === 0 ? "" : ` (${c.notAdopted.length} template file(s) not adopted: ${c.notAdopted.join(", ")})`)
+          }
         ])
         for (const c of checks) {
           for (const f of c.files) if (f.status === "unsafe") yield* Output.diagnostic(`${c.dir}/${f.path}: not read: ${f.reason ?? ""}`)
           if (c.recordedBy === "annotation") {
-            yield* Output.diagnostic(`${c.dir}: no .paved/template.json; read ${c.template}@${c.version} from catalog-info.yaml's annotations`)
+            yield* Output.diagnostic(`${c.dir}: no .paved/template.json; read ${c.template}@${c.version} from catalog-info.yaml's annotations (\`paved golden update\` adds the template's files and records one)`)
           }
         }
         for (const c of checks) for (const f of c.files) if (f.diff.length > 0) yield* Console.log(`\n${f.diff.trimEnd()}`)

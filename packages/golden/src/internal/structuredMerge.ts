@@ -68,7 +68,7 @@ const mergeYaml = (ours: string, base: string, theirs: string): StructuredMerge 
     if (ourDoc === undefined) {
       // A document the template adds; one the team removed stays removed.
       if (baseValue === undefined) {
-        appended.push(theirDoc.toString())
+        appended.push(theirDoc.toString({ flowCollectionPadding: false }))
         changed = true
       }
       continue
@@ -84,7 +84,7 @@ const mergeYaml = (ours: string, base: string, theirs: string): StructuredMerge 
     }
   }
   if (!changed) return { text: ours, conflicts }
-  const text = [...oursDocs.map((d) => d.toString()), ...appended]
+  const text = [...oursDocs.map((d) => d.toString({ flowCollectionPadding: false })), ...appended]
     .map((t, i) => (i === 0 ? t : t.startsWith("---") ? t : `---\n${t}`))
     .join("")
   return { text, conflicts }
