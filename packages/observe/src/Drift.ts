@@ -64,7 +64,7 @@ export interface DriftReport {
  * @since 0.1.0
  */
 export const compute = (
-  store: SpanStore.Service,
+  store: SpanStore.Query,
   entities: ReadonlyArray<Entity.Entity>,
   window: SpanStore.Window = {}
 ): Effect.Effect<DriftReport, SpanStore.SpanStoreError> =>

@@ -40,7 +40,7 @@ export interface TeamView {
  * @since 0.1.0
  */
 export const compute = (
-  store: SpanStore.Service,
+  store: SpanStore.Query,
   entities: ReadonlyArray<Entity.Entity>,
   groupRef: string,
   window: SpanStore.Window = {}
