@@ -10,7 +10,7 @@
  */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import { CatalogStore } from "@paved/catalog"
+import { CatalogStore, CatalogView } from "@paved/catalog"
 import * as Catalog from "@paved/catalog/Catalog"
 import { Environments, EnvStore, Processes } from "@paved/envs"
 import { TemplateRegistry } from "@paved/golden"
@@ -22,6 +22,7 @@ import * as Layer from "effect/Layer"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import type { DemoReport, StepTiming } from "../internal/demo/report.js"
+import * as DemoPortal from "../internal/demo/portal.js"
 import * as Render from "../internal/demo/render.js"
 import * as Steps from "../internal/demo/steps.js"
 import * as Traffic from "../internal/demo/traffic.js"
@@ -67,7 +68,7 @@ const awaitSpans = (store: SpanStore.Service, from: Date, expected: number) =>
  */
 export const demo = Command.make("demo", {
   format: Output.format,
-  keep: Options.boolean("keep").pipe(Options.withDescription("Leave the preview environment running until Ctrl-C, to explore it with paved ui")),
+  keep: Options.boolean("keep").pipe(Options.withDescription("Leave the preview environment running until Ctrl-C, to explore it with paved ui and the live portal")),
   catalog: Options.directory("catalog").pipe(Options.withDescription("The demo organisation (default: examples/demo-org of this repository)"), Options.optional),
   requests: Options.integer("requests").pipe(Options.withDefault(60), Options.withDescription("How many requests the traffic burst sends"))
 }, (o) =>
@@ -98,6 +99,7 @@ export const demo = Command.make("demo", {
 
     const previous = yield* Catalog.load([path.join(demoDir, "history", "before-reorg", "org.yaml")])
     const scored = yield* step(2, "Scorecards and ownership health", Steps.scoreStep(entities, previous.entities.map((e) => e.entity)))
+    const previousView = CatalogView.fromEntities(previous.entities.map((e) => e.entity))
     const golden = yield* step(3, "Golden-path currency", Steps.goldenStep(entities).pipe(Effect.provide(TemplateRegistry.layerBuiltin)))
 
     const upOptions: Environments.UpOptions = {
@@ -158,8 +160,10 @@ export const demo = Command.make("demo", {
       ))
       if (o.keep) {
         yield* print(assemble({ record, burst, telemetry, teardown: { processesLeft: 0, portsLeft: 0, kept: true } }))
+        const portalUrl = yield* DemoPortal.servePortal(stateDir, previousView)
         yield* Output.diagnostic(
           `\nThe preview environment is up:\n${record.services.map((s) => `  ${s.name.padEnd(12)} ${s.url ?? ""}`).join("\n")}\n` +
+            `The portal of the demo (catalog, owners, scorecards, traces) is at ${portalUrl}\n` +
             `Explore the catalog in another terminal with:  npx paved ui --db ${path.relative(process.cwd(), catalogDb)}\n` +
             "Press Ctrl-C to tear it down."
         )
@@ -184,6 +188,8 @@ export const demo = Command.make("demo", {
     }))
 
     yield* print(assemble({ record, burst, telemetry, teardown }))
+    const portalIndex = yield* DemoPortal.buildPortal(stateDir, previousView).pipe(Effect.mapError((e) => new Output.UsageError({ summary: e.message })))
+    yield* Output.diagnostic(`\nThe portal of the demo: ${path.relative(process.cwd(), portalIndex)} (open it in a browser; paved demo --keep serves it live)`)
     if (teardown.processesLeft + teardown.portsLeft > 0) {
       return yield* new Output.CheckFailed({ summary: `teardown left ${teardown.processesLeft} processes and ${teardown.portsLeft} ports behind` })
     }

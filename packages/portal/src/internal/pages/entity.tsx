@@ -6,7 +6,7 @@
  * owns, its ownership findings, its scorecard summary).
  */
 import type { CatalogStore } from "@paved/catalog"
-import { OwnershipHealth } from "@paved/catalog"
+import { OwnershipHealth, Relations as CatalogRelations } from "@paved/catalog"
 import type { ReactNode } from "react"
 import { isUnavailable } from "../../Site.js"
 import { entityPath, rootOf } from "../href.js"
@@ -97,7 +97,10 @@ const Owner = (props: { readonly model: Model; readonly root: string; readonly s
 const Relations = (props: { readonly model: Model; readonly root: string; readonly entityRef: string }) => {
   const { model, root, entityRef } = props
   const out = model.outgoing(entityRef)
-  const inc = model.incoming(entityRef)
+  // The catalog stores each relation with its inverse on the other entity, so an incoming edge
+  // whose inverse is already listed as outgoing says nothing new.
+  const listed = new Set(out.map((l) => `${l.type} ${l.ref}`))
+  const inc = model.incoming(entityRef).filter((l) => !listed.has(`${CatalogRelations.inverse(l.type) ?? ""} ${l.ref}`))
   return (
     <section aria-labelledby="relations">
       <h2 id="relations">Relations</h2>
