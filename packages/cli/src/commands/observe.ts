@@ -160,7 +160,8 @@ const trace = Command.make(
       const tree = found.value
       const logs = yield* traceLogs(store, tree)
       if (format === "json") return yield* Output.printJson({ ...tree, logs })
-      yield* Console.log(`trace ${tree.traceId}  ${time(tree.startUs)}  ${ms(tree.durationUs)} ms  ${tree.spans.length} spans  ${tree.services.join(", ")}`)
+      // Service names come from senders: control characters are shown, never obeyed.
+      yield* Console.log(Output.visible(`trace ${tree.traceId}  ${time(tree.startUs)}  ${ms(tree.durationUs)} ms  ${tree.spans.length} spans  ${tree.services.join(", ")}`))
       yield* Output.printTable(tree.spans, [
         { header: "offset ms", cell: (s) => ms(s.offsetUs) },
         { header: "ms", cell: (s) => ms(s.durationUs) },
