@@ -211,14 +211,15 @@ const downOne = (name: string) =>
   })
 
 const down = Command.make("down", { name, db: Store.db, format, yes: Output.yes }, ({ db, format, name, yes }) =>
-  Output.confirm(`Remove environment ${name} with its processes, resources and files?`, yes).pipe(Effect.zipRight(downOne(name)),
+  // Asked before the store is opened, so a refusal changes nothing, not even a file.
+  Output.confirm(`Remove environment ${name} with its processes, resources and files?`, yes).pipe(Effect.zipRight(downOne(name).pipe(
     Effect.tap((record) =>
       format === "json"
         ? Output.printJson({ removed: record.name, services: record.services.length, resources: record.resources.length })
         : Console.log(`removed ${record.name}: ${record.services.length} services, ${record.resources.length} resources`)),
     Effect.provide(storeLayer(db)),
     Effect.mapError((e) => e instanceof Output.UsageError ? e : usage(e))
-  )).pipe(Command.withDescription("Remove an environment completely: processes, resources, files and its record"))
+  )))).pipe(Command.withDescription("Remove an environment completely: processes, resources, files and its record"))
 
 const age = (ms: number) => ms < 3_600_000 ? `${Math.round(ms / 60_000)}m` : ms < 86_400_000 ? `${Math.round(ms / 3_600_000)}h` : `${Math.round(ms / 86_400_000)}d`
 
