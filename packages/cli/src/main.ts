@@ -46,8 +46,8 @@ export const groups: ReadonlyArray<Group> = [
   { name: "ui", summary: "The terminal UI over the catalog, environments and traces", load: () => import("./commands/ui.js").then((m) => m.ui) },
   { name: "demo", summary: "The end-to-end demonstration on the embedded defaults", load: () => import("./commands/demo.js").then((m) => m.demo) },
   { name: "doctor", summary: "Check this machine: Node.js, state directory, servers", load: () => import("./commands/doctor.js").then((m) => m.doctor) },
-  { name: "portal", summary: "The catalog as web pages: a static site, or served live", load: () => import("./commands/portal.js").then((m) => m.portal) }
-  // paved:subcommands (one line per command group)
+  { name: "portal", summary: "The catalog as web pages: a static site, or served live", load: () => import("./commands/portal.js").then((m) => m.portal) },
+  // paved:subcommands (one line per command group, each ending with a comma)
 ]
 
 /**
