@@ -77,8 +77,8 @@ export const validate = Command.make("validate", { paths, format: Output.format,
       for (const e of result.entities) kinds.set(e.entity.kind, (kinds.get(e.entity.kind) ?? 0) + 1)
       const byKind = [...kinds.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `${n} ${k}`).join(", ")
       yield* Console.log(
-        `${result.entities.length} entities${byKind.length > 0 ? ` (${byKind})` : ""} from ${result.sources.length} files` +
-          `${result.skipped.length > 0 ? ` (${result.skipped.length} other YAML files skipped)` : ""}; ${errors} errors, ${warnings} warnings`
+        `${Output.count(result.entities.length, "entity", "entities")}${byKind.length > 0 ? ` (${byKind})` : ""} from ${Output.count(result.sources.length, "file")}` +
+          `${result.skipped.length > 0 ? ` (${Output.count(result.skipped.length, "other YAML file")} skipped)` : ""}; ${Output.count(errors, "error")}, ${Output.count(warnings, "warning")}`
       )
     }
     if (errors > 0 || (strict && warnings > 0)) {
