@@ -130,6 +130,8 @@ const registryFromContext: Effect.Effect<Registry> = Effect.map(
  *   is skipped without a problem and listed in `skipped`. `node_modules`, `dist` and every
  *   directory whose name starts with a dot (`.git`, `.paved`, `.github`) are not entered, and
  *   symbolic links are not followed.
+ * - A directory whose top-level `catalog-info.yaml` is a **Location** is read from that file:
+ *   its targets say what the catalog holds, as Backstage reads a registered repository.
  * - **Files and globs** are read whatever they hold: every document they name is validated.
  * - An input that matches nothing is an `input/no-match` error, never an empty catalog.
  * - Every file is read only when its real path lies inside its root (see {@link LoadOptions.root}).

@@ -234,3 +234,20 @@ describe("Location targets and placeholders (newcomer review, issue 17)", () => 
       expect(result.problems[0]?.message).toContain(`did you mean "Component"?`)
     }))
 })
+
+describe("a directory whose top-level catalog-info.yaml is a Location", () => {
+  it.effect("is read from that file and its targets, not every YAML file below it", () =>
+    Effect.gen(function*() {
+      const root = path.join(scratch, "entry-location")
+      write(path.join(root, "catalog-info.yaml"), "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: root\nspec:\n  targets: [./org/teams.yaml]\n")
+      write(path.join(root, "org", "teams.yaml"), "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-a\nspec:\n  type: team\n  children: []\n")
+      // A snapshot of the past kept in the repository: the same group, not part of the catalog.
+      write(path.join(root, "history", "before", "org.yaml"), "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-a\nspec:\n  type: team\n  children: []\n")
+      const result = yield* Catalog.load([root])
+      expect(result.problems).toEqual([])
+      expect(result.entities.map((e) => e.ref)).toEqual(["location:default/root", "group:default/team-a"])
+      // The snapshot directory alone is a catalog of its own.
+      const before = yield* Catalog.load([path.join(root, "history", "before")])
+      expect(before.entities.map((e) => e.ref)).toEqual(["group:default/team-a"])
+    }))
+})

@@ -130,6 +130,18 @@ const readDocuments = (
   return { issues: cut.more ? issues : parsed.issues, documents: parsed.documents }
 }
 
+const KIND_LOCATION = /^["']?kind["']?[ \t]*:[ \t]*["']?Location["']?[ \t]*(?:#.*)?$/m
+
+/** The directory's top-level `catalog-info.yaml`/`.yml` when it declares a Location. */
+const locationEntry = (dir: string, maxBytes: number): string | undefined => {
+  for (const name of ["catalog-info.yaml", "catalog-info.yml"]) {
+    const file = path.join(dir, name)
+    const read = readTextSync(file, maxBytes)
+    if (read._tag === "Text" && KIND_LOCATION.test(read.text)) return file
+  }
+  return undefined
+}
+
 const API_VERSION = /^["']?apiVersion["']?[ \t]*:[ \t]*["']?([^\s"'#]+)/gm
 
 /** Whether a YAML text found in a directory declares a catalog entity (see {@link catalogApiVersions}). */
@@ -199,6 +211,14 @@ export const loadFiles = async (inputs: ReadonlyArray<string>, settings: Setting
     }
     if (isDirectory) {
       const root = settings.root ?? absolute
+      // A catalog whose top-level catalog-info.yaml is a Location says itself what it holds (as
+      // Backstage reads a registered repository): read from there, not every YAML file below,
+      // which may hold snapshots or copies the Location leaves out on purpose.
+      const entry = locationEntry(absolute, settings.maxFileBytes)
+      if (entry !== undefined) {
+        enqueue({ file: entry, root })
+        continue
+      }
       const files = yamlFilesIn(absolute, settings.maxFiles)
       const walked: Walked = { input, file: absolute, yaml: files.length, read: 0 }
       walks.push(walked)

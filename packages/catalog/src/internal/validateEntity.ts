@@ -126,11 +126,12 @@ const distance = (a: string, b: string): number => {
 const unknownKind = (kind: string, registry: Registry): Issue => {
   const near = registry.kinds.find((d) => d.kind.toLowerCase() === kind.toLowerCase())
   const known = registry.kinds.map((d) => d.kind).join(", ")
-  // A typo: the closest known kind within two edits (one for very short names).
+  // A typo: the closest known kind within two edits (one for short names) and of about the same
+  // length, so that a real kind of its own (`AiResource`) is not taken for a typo of `Resource`.
   const typo = near === undefined
     ? registry.kinds
       .map((d) => ({ kind: d.kind, d: distance(d.kind.toLowerCase(), kind.toLowerCase()) }))
-      .filter((c) => c.d <= (kind.length <= 4 ? 1 : 2))
+      .filter((c) => c.d <= (kind.length <= 4 ? 1 : 2) && Math.abs(c.kind.length - kind.length) <= 1)
       .sort((a, b) => a.d - b.d)[0]
     : undefined
   return {

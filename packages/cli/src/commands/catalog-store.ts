@@ -70,7 +70,8 @@ export const discoveryRule =
   "(an apiVersion of backstage.io/*, scaffolder.backstage.io/*, or one a registered kind declares), " +
   "so org.yaml, all.yaml, template.yaml and systems/*.yaml are read as well as catalog-info.yaml; " +
   "other YAML (Kubernetes manifests, CI workflows, OpenAPI files) is skipped and counted, and " +
-  "node_modules, dist and dot-directories (.git, .paved, .github) are not entered. Files and globs " +
+  "node_modules, dist and dot-directories (.git, .paved, .github) are not entered. A directory whose " +
+  "top-level catalog-info.yaml is a Location is read from that file and its targets. Files and globs " +
   "(quote them: \"services/**/*.yaml\") are read whatever they hold. An input that matches nothing is an error (exit 1)."
 
 
