@@ -10,12 +10,15 @@ import { Currency } from "@paved/golden"
 import { Drift, GoldenSignals } from "@paved/observe"
 import type * as SpanStore from "@paved/observe/SpanStore"
 import * as Effect from "effect/Effect"
+import * as path from "node:path"
 import type { Finding } from "./report.js"
 
 /** Loads the catalog and ingests it into the store; the load result is reused by later steps. */
 export const catalogStep = (directory: string) =>
   Effect.gen(function*() {
-    const loaded = yield* Catalog.load([directory])
+    // The organisation is what its root Location reaches; its history/ snapshot (also catalog
+    // YAML) is an earlier state of the same entities, read only to compare ownership.
+    const loaded = yield* Catalog.load([path.join(directory, "catalog-info.yaml")])
     const ingested = yield* Ingest.ingest(loaded, { orphans: "delete", roots: [directory] })
     const byKind: Record<string, number> = {}
     for (const { entity } of loaded.entities) byKind[entity.kind] = (byKind[entity.kind] ?? 0) + 1
