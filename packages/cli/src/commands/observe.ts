@@ -18,7 +18,13 @@ import * as Option from "effect/Option"
 import * as Output from "../Output.js"
 import * as Store from "../Store.js"
 
-const spanStoreLayer = (db: Option.Option<string>): Layer.Layer<SpanStore.SpanStore, Output.UsageError> =>
+/**
+ * The store for `--db`. `serve` writes through it; every other command reads only its query
+ * side (`SpanStore.TelemetryQuery`), which is what another trace backend would provide.
+ */
+const spanStoreLayer = (
+  db: Option.Option<string>
+): Layer.Layer<SpanStore.SpanStore | SpanStore.SpanWriter | SpanStore.TelemetryQuery, Output.UsageError> =>
   Layer.unwrapEffect(
     Effect.map(Store.target(db), (t) => {
       const chosen = t._tag === "pg"
@@ -100,7 +106,7 @@ const traces = Command.make(
   },
   (o) =>
     Effect.gen(function*() {
-      const store = yield* SpanStore.SpanStore
+      const store = yield* SpanStore.TelemetryQuery
       const window = yield* parseSince(o.since)
       const found = yield* store.searchTraces({
         since: window,
@@ -154,7 +160,7 @@ const trace = Command.make(
   { traceId: Args.text({ name: "TRACE_ID" }).pipe(Args.withDescription("The 32-hex-digit trace id")), db, format },
   ({ db, format, traceId }) =>
     Effect.gen(function*() {
-      const store = yield* SpanStore.SpanStore
+      const store = yield* SpanStore.TelemetryQuery
       const found = yield* store.trace(traceId)
       if (Option.isNone(found)) return yield* new Output.UsageError({ summary: `no trace ${traceId} in the store` })
       const tree = found.value
@@ -209,7 +215,7 @@ const logs = Command.make(
   },
   (o) =>
     Effect.gen(function*() {
-      const store = yield* SpanStore.SpanStore
+      const store = yield* SpanStore.TelemetryQuery
       const filter = {
         service: Option.getOrUndefined(o.service),
         traceId: Option.getOrUndefined(o.traceId),
@@ -276,7 +282,7 @@ const metrics = Command.make(
   },
   (o) =>
     Effect.gen(function*() {
-      const store = yield* SpanStore.SpanStore
+      const store = yield* SpanStore.TelemetryQuery
       const window = { since: yield* parseSince(o.since) }
       const list = Option.isSome(o.series)
         ? []
@@ -341,7 +347,7 @@ const red = Command.make(
   },
   (o) =>
     Effect.gen(function*() {
-      const store = yield* SpanStore.SpanStore
+      const store = yield* SpanStore.TelemetryQuery
       const rows = yield* store.red({
         since: yield* parseSince(o.since),
         service: Option.getOrUndefined(o.service),
@@ -357,7 +363,7 @@ const red = Command.make(
 
 const map = Command.make("map", { since: since("1h"), db, format }, (o) =>
   Effect.gen(function*() {
-    const store = yield* SpanStore.SpanStore
+    const store = yield* SpanStore.TelemetryQuery
     const edges = yield* store.serviceMap({ since: yield* parseSince(o.since) })
     if (o.format === "json") return yield* Output.printJson({ since: o.since, edges })
     yield* Output.printTable(edges, [
@@ -402,7 +408,7 @@ const catalogEntities = (paths: ReadonlyArray<string>, db: Option.Option<string>
 
 const drift = Command.make("drift", { paths: catalogPaths, since: since("1h"), db, format }, (o) =>
   Effect.gen(function*() {
-    const store = yield* SpanStore.SpanStore
+    const store = yield* SpanStore.TelemetryQuery
     const entities = yield* catalogEntities(o.paths, o.db)
     const report = yield* Drift.compute(store, entities, { since: yield* parseSince(o.since) })
     if (o.format === "json") yield* Output.printJson({ since: o.since, ...report })
@@ -442,7 +448,7 @@ const team = Command.make(
   { group: Args.text({ name: "GROUP" }).pipe(Args.withDescription("Group ref or name (group:default/payments)")), paths: catalogPaths, since: since("1h"), db, format },
   (o) =>
     Effect.gen(function*() {
-      const store = yield* SpanStore.SpanStore
+      const store = yield* SpanStore.TelemetryQuery
       const entities = yield* catalogEntities(o.paths, o.db)
       const group = o.group.includes(":") ? o.group : `group:${o.group.includes("/") ? o.group : `default/${o.group}`}`
       const view = yield* TeamView.compute(store, entities, group, { since: yield* parseSince(o.since) })
@@ -463,7 +469,7 @@ const delay = (value: number | undefined) => (value === undefined ? "" : `${valu
 
 const signals = Command.make("signals", { paths: catalogPaths, since: since("1h"), db, format }, (o) =>
   Effect.gen(function*() {
-    const store = yield* SpanStore.SpanStore
+    const store = yield* SpanStore.TelemetryQuery
     const entities = yield* catalogEntities(o.paths, o.db).pipe(
       // Without a catalog the services are still listed, only without owners.
       Effect.catchAll((error) => Effect.as(Output.diagnostic(`note: no owners (${error.summary})`), []))
