@@ -66,7 +66,7 @@ describe.runIf(serverAvailable("postgresql"))("paved env (built binary, real Pos
     expect(record.services.map((s: { name: string }) => s.name)).toEqual(["accounts", "billing", "orders"])
     const ordersUrl = record.services.find((s: { name: string }) => s.name === "orders").url
     const orders = await (await fetch(`${ordersUrl}/orders`)).json() as { database: string; orders: ReadonlyArray<{ customerName: string }> }
-    expect(orders.database).toBe(`paved_${preview.replace(/-/g, "_")}_orders_db`)
+    expect(orders.database).toBe(`paved_${preview.replace(/-/g, "_")}__orders__db`)
     expect(orders.orders.map((o) => o.customerName)).toEqual(["Ada Lovelace", "Grace Hopper"])
 
     // Three services and the environment's own OTLP receiver (`paved observe serve`).
