@@ -184,6 +184,21 @@ export const make = (input: Input): Effect.Effect<Plan, ProblemsFound> =>
   })
 
 /**
+ * The plan with each resource that matches its request but drifted from reality (a database
+ * dropped, a role or key revoked behind Paved's back) turned into an `update` that repairs it:
+ * `differences` maps resource keys to what `drift` found. The reason says what is repaired.
+ *
+ * @since 0.2.0
+ */
+export const withRepairs = (plan: Plan, differences: ReadonlyMap<string, ReadonlyArray<string>>): Plan => ({
+  ...plan,
+  changes: plan.changes.map((c) => {
+    const found = differences.get(c.resource) ?? []
+    return c.action === "no-op" && found.length > 0 ? { ...c, action: "update" as const, reason: `repair drift: ${found.join("; ")}` } : c
+  })
+})
+
+/**
  * The refusal of a plan with mandatory violations, or `undefined` when it may be applied.
  *
  * @since 0.1.0

@@ -130,7 +130,8 @@ export const plan = (target: Target): Effect.Effect<Plan, ProblemsFound | SqlErr
   })
 
 /**
- * Plans and applies. Refuses a plan with mandatory violations. Each step records its intent
+ * Plans and applies. Resources recorded as ready that drifted from reality (`drift`) are
+ * repaired as `update` changes. Refuses a plan with mandatory violations. Each step records its intent
  * (and the credentials it will use) before calling the backend, so a killed apply resumes with
  * the same names and passwords: no duplicate and no leaked resource.
  *
@@ -141,7 +142,9 @@ export const apply = (
   options: ApplyOptions = {}
 ): Effect.Effect<ApplyResult, ProblemsFound | PlanRefused | ApplyFailed | SqlError | SecretBox.SecretKeyError, Requirements> =>
   Effect.gen(function*() {
-    const p = yield* plan(target)
+    // Resources that match their request but drifted (dropped or revoked behind Paved's back)
+    // are repaired: the plan says so, and the step runs `ensure` with the recorded credentials.
+    const p = PlanModule.withRepairs(yield* plan(target), yield* Apply.driftByResource(target.env))
     const refused = PlanModule.refusal(p)
     if (refused) return yield* refused
     if (options.onEvent) yield* options.onEvent({ _tag: "Planned", plan: p })
@@ -197,6 +200,39 @@ export const destroy = (
     const failures = yield* Apply.run(p, options)
     if (failures.length > 0) return yield* new ApplyFailed({ env, failures })
     return rows.map((r) => r.key)
+  })
+
+/**
+ * Brings every drifted resource of an environment back to its recorded state (recreates a
+ * dropped database, re-grants a revoked role or key) without reading any workload: each one is
+ * re-applied from its record, with its recorded name and credentials. Returns the resources it
+ * repaired and what was wrong with each.
+ *
+ * @since 0.2.0
+ */
+export const refresh = (
+  env: string,
+  options: ApplyOptions = {}
+): Effect.Effect<ReadonlyArray<Difference>, ApplyFailed | SqlError | SecretBox.SecretKeyError, Requirements> =>
+  Effect.gen(function*() {
+    const store = yield* StateStore.StateStore
+    const drifted = yield* Apply.driftByResource(env)
+    const rows = (yield* store.list(env)).filter((r) => drifted.has(r.key))
+    const p: Plan = {
+      env,
+      envType: "development",
+      violations: [],
+      changes: rows.map((r) => ({
+        action: "update" as const, resource: r.key, type: r.type, class: r.class,
+        reason: `repair drift: ${drifted.get(r.key)!.join("; ")}`,
+        desired: { request: Request.make({ key: r.key, type: r.type, class: r.class, params: r.params, tags: r.tags }), settings: r.settings, name: r.name, tags: r.tags },
+        recorded: r
+      }))
+    }
+    if (options.onEvent) yield* options.onEvent({ _tag: "Planned", plan: p })
+    const failures = yield* Apply.run(p, options)
+    if (failures.length > 0) return yield* new ApplyFailed({ env, failures })
+    return rows.flatMap((r) => drifted.get(r.key)!.map((difference) => ({ resource: r.key, type: r.type, difference })))
   })
 
 /**

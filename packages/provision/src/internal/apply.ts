@@ -207,6 +207,25 @@ export const outputs = (env: string) =>
     return result as Readonly<Record<string, Outputs>>
   })
 
+/**
+ * What `inspect` finds for each ready resource, by key; a resource whose backend cannot be
+ * asked (a server down) counts as unknown, not drifted, so an apply behaves as before then.
+ */
+export const driftByResource = (env: string) =>
+  Effect.gen(function*() {
+    const store = yield* StateStore
+    const box = yield* SecretBox
+    const provisioner = yield* Provisioner
+    const found = new Map<string, ReadonlyArray<string>>()
+    for (const row of yield* store.list(env)) {
+      if (row.status !== "ready") continue
+      const password = yield* box.open(row.sealedPassword)
+      const differences = yield* provisioner.inspect(instanceOf(row, password)).pipe(Effect.orElseSucceed(() => []))
+      if (differences.length > 0) found.set(row.key, differences)
+    }
+    return found as ReadonlyMap<string, ReadonlyArray<string>>
+  })
+
 export const drift = (env: string) =>
   Effect.gen(function*() {
     const store = yield* StateStore
