@@ -16,7 +16,8 @@ import * as Placeholder from "@paved/provision/Placeholder"
 import * as YAML from "yaml"
 import type { EnvironmentType } from "./Environment.js"
 import type { Plan } from "./Environments.js"
-import { SERVICE_RESOURCES } from "./internal/workload.js"
+import * as ServiceTypes from "@paved/provision/ServiceTypes"
+import { isResolved } from "./internal/workload.js"
 
 /**
  * A Kubernetes object as plain data.
@@ -72,14 +73,20 @@ export const render = (planned: Plan, options: RenderOptions): ReadonlyArray<K8s
     const secretEnv: Array<{ name: string; valueFrom: { secretKeyRef: { name: string; key: string } } }> = []
     const metadata = { ...service.workload.metadata, environment: options.name }
     const serviceOutputs: Record<string, Placeholder.Outputs> = {}
-    for (const [resource, target] of Object.entries(service.serviceResources)) {
-      const sharedFrom = planned.runSet.shared.find((x) => x.ref.endsWith(`/${target}`))?.from
+    for (const [resource, r] of Object.entries(service.resolved)) {
+      const target = r.target
+      const sharedFrom = target === undefined ? undefined : planned.runSet.shared.find((x) => x.ref.endsWith(`/${target}`))?.from
       const host = `${target}.${sharedFrom === undefined ? namespace : `paved-${sharedFrom}`}.svc.cluster.local`
-      serviceOutputs[resource] = { host, hostname: host, port: "80", url: `http://${host}` }
+      const out = ServiceTypes.outputs(r.type, {
+        env: options.name,
+        key: r.key,
+        ...(target === undefined ? {} : { target, to: { host, port: 80, url: `http://${host}` } })
+      })
+      if (out !== undefined) serviceOutputs[resource] = out
     }
     for (const [key, value] of Object.entries(service.variables)) {
       const resources = usesResource(value)
-      const provisioned = resources.filter((r) => !SERVICE_RESOURCES.has(service.workload.resources?.[r]?.type ?? ""))
+      const provisioned = resources.filter((r) => !isResolved(service.workload.resources?.[r]?.type ?? ""))
       if (provisioned.length > 0) {
         secretEnv.push({ name: key, valueFrom: { secretKeyRef: { name: `${service.name}-resources`, key } } })
       } else {

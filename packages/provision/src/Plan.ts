@@ -14,6 +14,7 @@ import { ProblemsFound } from "./Problem.js"
 import type { ResourceRequest } from "./Request.js"
 import * as Request from "./Request.js"
 import * as ResourceType from "./ResourceType.js"
+import * as ServiceTypes from "./ServiceTypes.js"
 import type { Desired, EnvType, Settings, Standards, Violation } from "./Standards.js"
 import * as Std from "./Standards.js"
 
@@ -156,7 +157,8 @@ export const make = (input: Input): Effect.Effect<Plan, ProblemsFound> =>
     const badName = EnvironmentName.validate(input.env)
     if (badName !== undefined) problems.push({ file: "(environment name)", line: 0, column: 0, rule: "provision/environment-name", message: badName })
     for (const r of merged.requests) {
-      if (!supports(r.type)) {
+      // Score's networking types are resolved by the environment, whatever the backend.
+      if (!ResourceType.isResolvedByEnvironment(r.type) && !supports(r.type)) {
         problems.push({ ...r.source, rule: "provision/unsupported-type", message: `no provisioner for type ${r.type} in environment type ${input.envType}` })
       }
       for (const variable of Request.pavedVariables(r)) {
@@ -165,7 +167,8 @@ export const make = (input: Input): Effect.Effect<Plan, ProblemsFound> =>
     }
     if (problems.length > 0) return yield* new ProblemsFound({ problems })
     const recordedNames = new Map(input.state.filter((r) => r.env === input.env).map((r) => [r.key, r.name]))
-    const desired = merged.requests.map((r) => keepLegacyName(Std.applyDefaults(standards, input.env, r), input.env, recordedNames.get(r.key)))
+    const resolved = merged.requests.filter((r) => ResourceType.isResolvedByEnvironment(r.type))
+    const desired = merged.requests.filter((r) => !ResourceType.isResolvedByEnvironment(r.type)).map((r) => keepLegacyName(Std.applyDefaults(standards, input.env, r), input.env, recordedNames.get(r.key)))
     const violations = (yield* Effect.forEach(desired, (d) => Std.evaluate(standards, d, { env: input.env, envType: input.envType })))
       .flat()
     const recordedByKey = new Map(input.state.filter((r) => r.env === input.env).map((r) => [r.key, r]))
@@ -175,6 +178,9 @@ export const make = (input: Input): Effect.Effect<Plan, ProblemsFound> =>
       recordedByKey.delete(d.request.key)
       const { action, reason } = rec === undefined ? { action: "create" as const, reason: "not provisioned yet" } : compare(d, rec)
       changes.push({ action, resource: d.request.key, type: d.request.type, class: d.settings.class, reason, desired: d, recorded: rec })
+    }
+    for (const r of resolved) {
+      changes.push({ action: "no-op", resource: r.key, type: r.type, class: r.class ?? "default", reason: ServiceTypes.describe(r, input.env), desired: undefined, recorded: undefined })
     }
     for (const rec of recordedByKey.values()) {
       changes.push({ action: "delete", resource: rec.key, type: rec.type, class: rec.class, reason: "no longer requested", desired: undefined, recorded: rec })

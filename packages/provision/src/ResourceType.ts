@@ -3,8 +3,12 @@
  * outputs are secrets. Placeholders are checked against this table at plan time, so
  * `${resources.db.hostname}` on a `postgres` resource is a problem before anything runs.
  *
+ * Score's networking types (`service`, `service-port`, `endpoint`, `dns`, `route`) are here too,
+ * with `resolvedBy: "environment"`: their one definition is `ServiceTypes`.
+ *
  * @since 0.1.0
  */
+import * as ServiceTypes from "./ServiceTypes.js"
 
 /**
  * What Paved knows about one resource type.
@@ -18,12 +22,20 @@ export interface ResourceTypeInfo {
   readonly outputs: ReadonlyArray<string> | undefined
   /** The outputs that are secrets: kept `Redacted`, stored encrypted, printed only on request. */
   readonly secrets: ReadonlyArray<string>
+  /**
+   * Who gives its outputs: a backend's provisioner (the default), or the environment itself
+   * (Score's networking types, see `ServiceTypes`), which no backend needs to support.
+   *
+   * @since 0.2.0
+   */
+  readonly resolvedBy?: "provisioner" | "environment"
 }
 
 const sql = ["host", "port", "name", "database", "username", "password", "url"] as const
 
 /**
- * Every type with a provisioner, keyed by type name.
+ * Every type Paved knows, keyed by type name: the ones with a provisioner, and the ones the
+ * environment resolves (`resolvedBy: "environment"`).
  *
  * @since 0.1.0
  */
@@ -68,11 +80,15 @@ export const known: Readonly<Record<string, ResourceTypeInfo>> = {
     description: "a NATS JetStream stream with its own subject space",
     outputs: ["host", "port", "url", "stream", "subject"],
     secrets: []
-  }
+  },
+  ...Object.fromEntries(Object.values(ServiceTypes.definitions).map((d): [string, ResourceTypeInfo] => [
+    d.type,
+    { type: d.type, description: d.description, outputs: d.outputs, secrets: [], resolvedBy: "environment" }
+  ]))
 }
 
 /**
- * The information for a type, or `undefined` when Paved has no provisioner for it.
+ * The information for a type, or `undefined` when Paved does not know it.
  *
  * @since 0.1.0
  */
@@ -85,3 +101,11 @@ export const info = (type: string): ResourceTypeInfo | undefined =>
  * @since 0.1.0
  */
 export const isSecret = (type: string, output: string): boolean => info(type)?.secrets.includes(output) ?? false
+
+/**
+ * Whether the environment resolves the type (Score's networking types), so no backend needs a
+ * provisioner for it.
+ *
+ * @since 0.2.0
+ */
+export const isResolvedByEnvironment = (type: string): boolean => info(type)?.resolvedBy === "environment"

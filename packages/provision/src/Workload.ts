@@ -12,6 +12,7 @@ import * as Schema from "effect/Schema"
 import { parsePositioned } from "./internal/yamlPositions.js"
 import type { Problem } from "./Problem.js"
 import * as Placeholder from "./Placeholder.js"
+import * as ServiceTypes from "./ServiceTypes.js"
 
 const StringMap = Schema.Record({ key: Schema.String, value: Schema.String })
 
@@ -109,6 +110,75 @@ export interface Decoded {
 
 const decodeWorkload = Schema.decodeUnknownEither(Workload, { errors: "all" })
 
+// The keys Score's JSON schema (score.dev/v1b1) allows where it forbids any other
+// (`additionalProperties: false`); `metadata`, resource `metadata` and `params` are open.
+interface Shape {
+  readonly keys?: ReadonlyArray<string>
+  readonly what?: string
+  readonly fields?: Readonly<Record<string, Shape>>
+  /** Every value of a map (or item of a list) has this shape. */
+  readonly each?: Shape
+}
+const probe: Shape = {
+  keys: ["httpGet", "exec"],
+  what: "a probe",
+  fields: {
+    httpGet: { keys: ["host", "scheme", "path", "port", "httpHeaders"], what: "an httpGet probe", fields: { httpHeaders: { each: { keys: ["name", "value"], what: "a header" } } } },
+    exec: { keys: ["command"], what: "an exec probe" }
+  }
+}
+const limits: Shape = { keys: ["memory", "cpu"], what: "a resource limit" }
+const shape: Shape = {
+  keys: ["apiVersion", "metadata", "service", "containers", "resources"],
+  what: "a Score workload",
+  fields: {
+    service: { keys: ["ports"], what: "service", fields: { ports: { each: { keys: ["port", "protocol", "targetPort"], what: "a service port" } } } },
+    containers: {
+      each: {
+        keys: ["image", "command", "args", "variables", "files", "volumes", "before", "resources", "livenessProbe", "readinessProbe"],
+        what: "a container",
+        fields: {
+          files: { each: { keys: ["target", "mode", "source", "content", "binaryContent", "noExpand"], what: "a file" } },
+          volumes: { each: { keys: ["source", "path", "target", "readOnly"], what: "a volume" } },
+          before: { each: { keys: ["ready"], what: "a before entry" } },
+          resources: { keys: ["limits", "requests"], what: "container resources", fields: { limits, requests: limits } },
+          livenessProbe: probe,
+          readinessProbe: probe
+        }
+      }
+    },
+    resources: { each: { keys: ["type", "class", "id", "metadata", "params"], what: "a resource" } }
+  }
+}
+
+const unknownKeys = (value: unknown, at: Shape, path: ReadonlyArray<PropertyKey>, out: Array<{ path: ReadonlyArray<PropertyKey>; message: string }>) => {
+  if (value === null || typeof value !== "object") return
+  const entries: Array<[PropertyKey, unknown]> = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value)
+  if (at.each !== undefined) {
+    for (const [k, v] of entries) unknownKeys(v, at.each, [...path, k], out)
+    return
+  }
+  if (Array.isArray(value)) return
+  for (const [k, v] of entries) {
+    const key = String(k)
+    if (at.keys !== undefined && !at.keys.includes(key)) {
+      const hint = at.what === "a resource" ? " (settings of a resource go under params)" : ""
+      out.push({ path: [...path, key], message: `"${key}" is not a key of ${at.what ?? "this object"} in Score; its keys are ${at.keys.join(", ")}${hint}` })
+    } else if (at.fields?.[key] !== undefined) unknownKeys(v, at.fields[key], [...path, key], out)
+  }
+}
+
+const servicePorts = (workload: Workload) => {
+  const ports = workload.service?.["ports"]
+  const entries = ports !== null && typeof ports === "object" && !Array.isArray(ports) ? Object.entries(ports as Record<string, unknown>) : []
+  const numbers: Array<number> = []
+  for (const [, p] of entries) {
+    const r = p !== null && typeof p === "object" ? p as Record<string, unknown> : {}
+    for (const n of [r["port"], r["targetPort"]]) if (typeof n === "number") numbers.push(n)
+  }
+  return { names: entries.map(([n]) => n), numbers }
+}
+
 /**
  * Decodes a Score file's text. Never fails: problems are data, with file/line/column.
  *
@@ -122,20 +192,27 @@ export const decode = (text: string, file: string): Decoded => {
       problems: doc.errors.map((e) => ({ file, line: e.line, column: e.column, rule: "score/yaml", message: e.message }))
     }
   }
+  const unknown: Array<{ path: ReadonlyArray<PropertyKey>; message: string }> = []
+  unknownKeys(doc.value, shape, [], unknown)
+  const schemaProblem = (path: ReadonlyArray<PropertyKey>, message: string): Problem => {
+    const where = path.length > 0 ? path.map(String).join(".") + ": " : ""
+    return { file, ...doc.positionOf(path), rule: "score/schema", message: where + message }
+  }
   const result = decodeWorkload(doc.value)
-  if (Either.isLeft(result)) {
-    const issues = ParseResult.ArrayFormatter.formatErrorSync(result.left)
-    return {
-      located: undefined,
-      problems: issues.map((issue) => {
-        const pos = doc.positionOf(issue.path)
-        const where = issue.path.length > 0 ? issue.path.map(String).join(".") + ": " : ""
-        return { file, ...pos, rule: "score/schema", message: where + issue.message }
-      })
-    }
+  if (Either.isLeft(result) || unknown.length > 0) {
+    const issues = Either.isLeft(result) ? ParseResult.ArrayFormatter.formatErrorSync(result.left) : []
+    const problems = [...unknown.map((u) => schemaProblem(u.path, u.message)), ...issues.map((i) => schemaProblem(i.path, i.message))]
+    return { located: undefined, problems: problems.sort((a, b) => a.line - b.line || a.column - b.column) }
   }
   const located: Located = { workload: result.right, file, positionOf: doc.positionOf }
-  return { located, problems: Placeholder.check(located) }
+  const ports = servicePorts(result.right)
+  const params: Array<Problem> = []
+  for (const [name, resource] of Object.entries(result.right.resources ?? {})) {
+    for (const p of ServiceTypes.check(resource.type, resource.params ?? {}, ports)) {
+      params.push({ file, ...doc.positionOf(["resources", name, ...p.path]), rule: "score/params", message: `resources.${name}: ${p.message}` })
+    }
+  }
+  return { located, problems: [...params, ...Placeholder.check(located)] }
 }
 
 /**

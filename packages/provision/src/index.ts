@@ -30,6 +30,8 @@ export * as Request from "./Request.js"
 export * as ResourceType from "./ResourceType.js"
 /** @since 0.1.0 */
 export * as S3Endpoint from "./S3Endpoint.js"
+/** @since 0.2.0 */
+export * as ServiceTypes from "./ServiceTypes.js"
 /** @since 0.1.0 */
 export * as SecretBox from "./SecretBox.js"
 /** @since 0.1.0 */

@@ -91,7 +91,7 @@ export const plan = (input: PlanInput): Effect.Effect<Planned, InvalidSpec> =>
       const names = Object.entries(service.workload.resources ?? {})
       own.forEach((request, i) => {
         const [resourceName, spec] = names[i]!
-        if (WorkloadSpec.SERVICE_RESOURCES.has(spec.type)) return
+        if (WorkloadSpec.isResolved(spec.type)) return
         requests.push(request)
         users.set(request.key, [...(users.get(request.key) ?? []), { ref: service.ref, resource: resourceName }])
       })

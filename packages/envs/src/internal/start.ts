@@ -5,6 +5,7 @@
 import type * as Provisioner from "@paved/provision/Provisioner"
 import * as Placeholder from "@paved/provision/Placeholder"
 import * as ResourceType from "@paved/provision/ResourceType"
+import * as ServiceTypes from "@paved/provision/ServiceTypes"
 import type * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import type { ServiceSpec } from "./workload.js"
@@ -31,9 +32,11 @@ export const resolveVariables = (
   context: Pick<StartContext, "outputs" | "endpoints" | "overlays" | "environment">
 ): { readonly values: Record<string, string>; readonly secrets: ReadonlySet<string>; readonly problems: ReadonlyArray<string> } => {
   const outputs: Record<string, Placeholder.Outputs> = { ...(context.outputs.get(service.ref) ?? {}) }
-  for (const [resource, target] of Object.entries(service.serviceResources)) {
-    const endpoint = context.endpoints.get(target)
-    if (endpoint !== undefined) outputs[resource] = { url: endpoint.url, host: endpoint.host, hostname: endpoint.host, port: String(endpoint.port) }
+  // Score's networking types, as `ServiceTypes` defines them (the plan of `provision` agrees).
+  for (const [resource, r] of Object.entries(service.resolved)) {
+    const to = r.target === undefined ? undefined : context.endpoints.get(r.target)
+    const resolved = ServiceTypes.outputs(r.type, { env: context.environment, key: r.key, ...(r.target === undefined ? {} : { target: r.target }), ...(to === undefined ? {} : { to }) })
+    if (resolved !== undefined) outputs[resource] = resolved
   }
   const metadata = { ...service.workload.metadata, environment: context.environment }
   const values: Record<string, string> = {}

@@ -3,6 +3,8 @@
  * variables (with placeholders), the readiness probe, the resources it asks for, and what a
  * Kubernetes rendering needs (image, ports, resource requests).
  */
+import * as ResourceType from "@paved/provision/ResourceType"
+import * as ServiceTypes from "@paved/provision/ServiceTypes"
 import * as Workload from "@paved/provision/Workload"
 import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
@@ -13,11 +15,18 @@ import { InvalidSpec } from "../Environment.js"
 import type { Probe } from "./probe.js"
 
 /**
- * The resource types the environment itself resolves to another service of the run set (or one
- * shared from a base environment): `service-port` (score-compose's spelling, `params.workload`)
- * and `service` (`params.name`). Outputs: `hostname`, `host`, `port`, `url`.
+ * Whether the environment resolves a resource type itself instead of provisioning it: Score's
+ * networking types (`service`, `service-port`, `endpoint`, `dns`, `route`), whose one definition
+ * (params, target workload, outputs) is `@paved/provision/ServiceTypes`.
  */
-export const SERVICE_RESOURCES: ReadonlySet<string> = new Set(["service", "service-port"])
+export const isResolved = (type: string): boolean => ResourceType.isResolvedByEnvironment(type)
+
+/** A resource the environment resolves: its type, request key and target workload (if any). */
+export interface ResolvedResource {
+  readonly type: string
+  readonly key: string
+  readonly target: string | undefined
+}
 
 /** A service as the runtime sees it. */
 export interface ServiceSpec {
@@ -39,8 +48,10 @@ export interface ServiceSpec {
   readonly requests: { readonly cpu?: string; readonly memory?: string }
   readonly limits: { readonly cpu?: string; readonly memory?: string }
   readonly version: string | undefined
-  /** Other services this one reaches through `type: service` resources: resource name → component name. */
+  /** Other services this one reaches through `service`, `service-port` or `endpoint` resources: resource name → component name. */
   readonly serviceResources: Readonly<Record<string, string>>
+  /** Every resource the environment resolves (see {@link isResolved}), by resource name. */
+  readonly resolved: Readonly<Record<string, ResolvedResource>>
 }
 
 const record = (value: unknown): Readonly<Record<string, unknown>> =>
@@ -116,12 +127,12 @@ export const load = (entry: CatalogEntry): Effect.Effect<ServiceSpec, InvalidSpe
     const hasPorts = ports.length > 0
     const resources = record(container.resources)
     const serviceResources: Record<string, string> = {}
+    const resolved: Record<string, ResolvedResource> = {}
     for (const [name, resource] of Object.entries(workload.resources ?? {})) {
-      if (SERVICE_RESOURCES.has(resource.type)) {
-        const params = record(resource.params)
-        const target = params.workload ?? params.name
-        serviceResources[name] = typeof target === "string" ? target : name
-      }
+      if (!isResolved(resource.type)) continue
+      const target = ServiceTypes.target(resource.type, name, record(resource.params))
+      if (target !== undefined) serviceResources[name] = target
+      resolved[name] = { type: resource.type, key: resource.id ?? `${workload.metadata.name}.${name}`, target }
     }
     const annotated = entry.entity.metadata.annotations?.["paved.dev/version"]
     return {
@@ -142,6 +153,7 @@ export const load = (entry: CatalogEntry): Effect.Effect<ServiceSpec, InvalidSpe
       requests: quantities(resources.requests),
       limits: quantities(resources.limits),
       version: annotated ?? (typeof pkg?.version === "string" ? pkg.version : undefined),
-      serviceResources
+      serviceResources,
+      resolved
     }
   })
