@@ -47,3 +47,4 @@ export * as Scorecard from "./Scorecard.js"
 export * as OwnershipHealth from "./OwnershipHealth.js"
 /** @since 0.1.0 */
 export * as ScoreStore from "./ScoreStore.js"
+export * as ProjectConfig from "./ProjectConfig.js"

@@ -1,7 +1,8 @@
 /**
  * How every `paved` command picks the catalog store: `--db URL`, else the `PAVED_DB_URL`
- * environment variable, else the embedded SQLite file `.paved/paved.db` in the working
- * directory. `postgres://...` (or `postgresql://...`) selects PostgreSQL; `sqlite:PATH` or a
+ * environment variable, else `db:` in the project's `paved.yaml` (found by walking up from the
+ * working directory, see `@paved/catalog/ProjectConfig`), else the embedded SQLite file
+ * `.paved/paved.db` in the working directory. `postgres://...` (or `postgresql://...`) selects PostgreSQL; `sqlite:PATH` or a
  * plain path selects SQLite; `memory:` an in-memory store. Other commands reuse {@link db} and
  * {@link layer}.
  *
@@ -9,6 +10,7 @@
  */
 import * as Options from "@effect/cli/Options"
 import * as CatalogStore from "@paved/catalog/CatalogStore"
+import * as ProjectConfig from "@paved/catalog/ProjectConfig"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -67,7 +69,7 @@ export const ensureStateDir = (dir: string): void => {
  */
 export const db = Options.text("db").pipe(
   Options.withDescription(
-    "Catalog store: postgres://user@host/db, sqlite:PATH or a file path, memory: (default: $PAVED_DB_URL, else .paved/paved.db)"
+    "Catalog store: postgres://user@host/db, sqlite:PATH or a file path, memory: (default: $PAVED_DB_URL, else db: in paved.yaml, else .paved/paved.db)"
   ),
   Options.optional
 )
@@ -95,23 +97,63 @@ export const parseTarget = (url: string): Target => {
 }
 
 /**
- * The store target for a `--db` value (the environment and the default fill in).
+ * The project's `paved.yaml` (walking up from the working directory), if any; an invalid file is
+ * a usage error whose message has a `paved.yaml:LINE:COLUMN` line per problem.
+ *
+ * @since 0.1.0
+ */
+export const project: Effect.Effect<Option.Option<ProjectConfig.ProjectConfig>, UsageError> = Effect.mapError(
+  ProjectConfig.load(),
+  (error) => new UsageError({ summary: error.message })
+)
+
+/**
+ * The chosen store and where the choice came from: `flag` (`--db`), `env` (`PAVED_DB_URL`),
+ * `paved.yaml` or `default`. Only the default may be created on first use.
+ *
+ * @since 0.1.0
+ */
+export interface Choice {
+  readonly target: Target
+  readonly from: "flag" | "env" | "paved.yaml" | "default"
+}
+
+/**
+ * Chooses the store for a `--db` value: the flag, else `PAVED_DB_URL`, else `db:` in
+ * `paved.yaml`, else `.paved/paved.db`. Nothing is checked or created.
+ *
+ * @since 0.1.0
+ */
+export const choose = (option: Option.Option<string>): Effect.Effect<Choice, UsageError> =>
+  Option.match(option, {
+    onSome: (url) => Effect.succeed<Choice>({ target: parseTarget(url), from: "flag" }),
+    onNone: () =>
+      Config.option(Config.redacted("PAVED_DB_URL")).pipe(
+        Effect.map(Option.filter((url) => Redacted.value(url).length > 0)),
+        Effect.orElseSucceed(() => Option.none<Redacted.Redacted<string>>()),
+        Effect.flatMap(Option.match({
+          onSome: (url) => Effect.succeed<Choice>({ target: parseTarget(Redacted.value(url)), from: "env" }),
+          onNone: () =>
+            Effect.map(project, (config) =>
+              Option.match(Option.flatMap(config, (c) => c.db), {
+                onSome: (url): Choice => ({ target: parseTarget(Redacted.value(url)), from: "paved.yaml" }),
+                onNone: (): Choice => ({ target: { _tag: "sqlite", filename: DEFAULT_SQLITE_FILE }, from: "default" })
+              }))
+        }))
+      )
+  })
+
+/**
+ * The store target for a `--db` value (the environment, `paved.yaml` and the default fill in),
+ * checked with {@link prepareSqlite}.
  *
  * @since 0.1.0
  */
 export const target = (option: Option.Option<string>): Effect.Effect<Target, UsageError> =>
-  Option.match(option, {
-    onSome: (url) => Effect.succeed({ target: parseTarget(url), explicit: true }),
-    onNone: () =>
-      Config.option(Config.redacted("PAVED_DB_URL")).pipe(
-        Effect.map(Option.filter((url) => Redacted.value(url).length > 0)),
-        Effect.map(Option.match({
-          onNone: () => ({ target: { _tag: "sqlite", filename: DEFAULT_SQLITE_FILE } as Target, explicit: false }),
-          onSome: (url) => ({ target: parseTarget(Redacted.value(url)), explicit: true })
-        })),
-        Effect.orElseSucceed(() => ({ target: { _tag: "sqlite", filename: DEFAULT_SQLITE_FILE } as Target, explicit: false }))
-      )
-  }).pipe(Effect.tap(({ explicit, target }) => target._tag === "sqlite" ? prepareSqlite(target.filename, explicit) : Effect.void), Effect.map(({ target }) => target))
+  choose(option).pipe(
+    Effect.tap(({ from, target }) => target._tag === "sqlite" ? prepareSqlite(target.filename, from !== "default") : Effect.void),
+    Effect.map(({ target }) => target)
+  )
 
 // The same as CatalogStore.DEFAULT_SQLITE_FILE, without loading the store module for it.
 const DEFAULT_SQLITE_FILE = ".paved/paved.db"

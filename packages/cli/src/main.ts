@@ -47,6 +47,7 @@ export const groups: ReadonlyArray<Group> = [
   { name: "demo", summary: "The end-to-end demonstration on the embedded defaults", load: () => import("./commands/demo.js").then((m) => m.demo) },
   { name: "doctor", summary: "Check this machine: Node.js, state directory, servers", load: () => import("./commands/doctor.js").then((m) => m.doctor) },
   { name: "portal", summary: "The catalog as web pages: a static site, or served live", load: () => import("./commands/portal.js").then((m) => m.portal) },
+  { name: "check", summary: "One CI gate: every check that has data, one report", load: () => import("./commands/check.js").then((m) => m.check) },
   // paved:subcommands (one line per command group, each ending with a comma)
 ]
 

@@ -78,12 +78,12 @@ const parseKey = (text: string): Buffer | undefined => {
 }
 
 /**
- * Reads the key: `PAVED_SECRET_KEY` when set, else `<dir>/secret.key`, generating that file
- * (mode 0600) the first time.
+ * Reads the key: `PAVED_SECRET_KEY` when set, else `file` (default `<dir>/secret.key`, or the
+ * `secretKey` of the project's `paved.yaml`), generating that file (mode 0600) the first time.
  *
  * @since 0.1.0
  */
-export const loadKey = (dir: string): Effect.Effect<Redacted.Redacted<Buffer>, SecretKeyError> =>
+export const loadKey = (dir: string, file: string = path.join(dir, "secret.key")): Effect.Effect<Redacted.Redacted<Buffer>, SecretKeyError> =>
   Effect.gen(function*() {
     const fromEnv = process.env["PAVED_SECRET_KEY"]
     if (fromEnv !== undefined && fromEnv !== "") {
@@ -91,10 +91,9 @@ export const loadKey = (dir: string): Effect.Effect<Redacted.Redacted<Buffer>, S
       if (key === undefined) return yield* new SecretKeyError({ detail: "PAVED_SECRET_KEY must be 32 bytes as 64 hex digits or base64" })
       return Redacted.make(key)
     }
-    const file = path.join(dir, "secret.key")
     const text = yield* Effect.try({
       try: () => {
-        fs.mkdirSync(dir, { recursive: true })
+        fs.mkdirSync(path.dirname(file), { recursive: true })
         // "wx" fails when the file exists, so two processes never overwrite each other's key.
         if (!fs.existsSync(file)) fs.writeFileSync(file, randomBytes(32).toString("base64") + "\n", { mode: 0o600, flag: "wx" })
         return fs.readFileSync(file, "utf8")
@@ -113,5 +112,5 @@ export const loadKey = (dir: string): Effect.Effect<Redacted.Redacted<Buffer>, S
  *
  * @since 0.1.0
  */
-export const layer = (options: { readonly dir?: string } = {}): Layer.Layer<SecretBox, SecretKeyError> =>
-  Layer.effect(SecretBox, Effect.map(loadKey(options.dir ?? ".paved"), fromKey))
+export const layer = (options: { readonly dir?: string; readonly file?: string } = {}): Layer.Layer<SecretBox, SecretKeyError> =>
+  Layer.effect(SecretBox, Effect.map(loadKey(options.dir ?? ".paved", options.file), fromKey))

@@ -41,7 +41,13 @@ const list = (option: string, description: string) => Options.text(option).pipe(
 
 const usage = (e: { readonly message: string }) => new Output.UsageError({ summary: e.message })
 
-const storeLayer = (db: Option.Option<string>): Layer.Layer<EnvStore.EnvStore, Output.UsageError> =>
+/**
+ * The environment store for `--db` (the catalog's database). `paved check` reuses it for
+ * `--env-diff`.
+ *
+ * @since 0.1.0
+ */
+export const storeLayer = (db: Option.Option<string>): Layer.Layer<EnvStore.EnvStore, Output.UsageError> =>
   Layer.unwrapEffect(Effect.map(Store.target(db), (t) =>
     Layer.mapError(
       t._tag === "pg" ? EnvStore.layerPg({ url: t.url }) : EnvStore.layerSqlite(t._tag === "sqlite" ? { filename: t.filename } : { filename: ":memory:" }),

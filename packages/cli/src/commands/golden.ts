@@ -22,8 +22,10 @@ import {
 } from "@paved/golden"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Output from "../Output.js"
+import * as Store from "../Store.js"
 
 const templateDirs = Options.text("templates").pipe(
   Options.repeated,
@@ -34,8 +36,18 @@ const templatePackages = Options.text("template-package").pipe(
   Options.withDescription("An npm package exporting templates, resolved from the working directory; repeatable")
 )
 
-const registryLayer = (dirs: ReadonlyArray<string>, packages: ReadonlyArray<string>) =>
-  TemplateRegistry.layerFrom({ directories: dirs, packages })
+/**
+ * The template registry from `--templates` and `--template-package`; without `--templates`, the
+ * `templates:` directories of the project's paved.yaml. `paved check` reuses it.
+ *
+ * @since 0.1.0
+ */
+export const registryLayer = (dirs: ReadonlyArray<string>, packages: ReadonlyArray<string>) =>
+  Layer.unwrapEffect(Effect.map(Store.project, (project) =>
+    TemplateRegistry.layerFrom({
+      directories: dirs.length > 0 ? dirs : Option.match(project, { onNone: () => [], onSome: (p) => p.templates }),
+      packages
+    })))
 
 const parameterText = (p: Template.Parameter): string =>
   `${p.name}${p.required ? " (required)" : `=${String(p.default ?? "")}`}`

@@ -21,8 +21,11 @@ import * as Store from "../Store.js"
 /**
  * The store for `--db`. `serve` writes through it; every other command reads only its query
  * side (`SpanStore.TelemetryQuery`), which is what another trace backend would provide.
+ * `paved check` reuses it for telemetry drift.
+ *
+ * @since 0.1.0
  */
-const spanStoreLayer = (
+export const spanStoreLayer = (
   db: Option.Option<string>
 ): Layer.Layer<SpanStore.SpanStore | SpanStore.SpanWriter | SpanStore.TelemetryQuery, Output.UsageError> =>
   Layer.unwrapEffect(

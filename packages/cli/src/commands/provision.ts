@@ -74,7 +74,11 @@ const layerFor = (c: Common) =>
   Layer.unwrapEffect(Effect.gen(function*() {
     if (Option.isSome(c.state)) yield* Output.diagnostic("paved provision: --state is deprecated; use --db (the same store every paved command takes)")
     const fromEnv = Option.filter(Option.fromNullable(process.env["PAVED_DB_URL"]), (url) => url.length > 0)
-    const chosen = Option.orElse(Option.orElse(c.db, () => c.state), () => fromEnv)
+    // paved.yaml's db and secretKey come after the flags and the environment variables.
+    const project = yield* Store.project
+    const fromProject = Option.map(Option.flatMap(project, (p) => p.db), Redacted.value)
+    const keyFile = Option.getOrElse(Option.flatMap(project, (p) => p.secretKey), () => path.join(c.dir, "secret.key"))
+    const chosen = Option.orElse(Option.orElse(Option.orElse(c.db, () => c.state), () => fromEnv), () => fromProject)
     const target = Store.parseTarget(Option.getOrElse(chosen, () => path.join(c.dir, "paved.db")))
     const missing = target._tag === "sqlite" && !fs.existsSync(target.filename)
     if (target._tag === "sqlite" && missing && !fs.existsSync(path.dirname(target.filename))) {
@@ -85,17 +89,22 @@ const layerFor = (c: Common) =>
     const store = target._tag === "pg"
       ? StateStore.layerPg({ url: target.url })
       : StateStore.layerSqlite({ filename: ephemeral || target._tag === "memory" ? ":memory:" : target.filename })
-    const secrets = ephemeral && !fs.existsSync(path.join(c.dir, "secret.key"))
+    const secrets = ephemeral && !fs.existsSync(keyFile)
       ? Layer.succeed(SecretBox.SecretBox, SecretBox.fromKey(Redacted.make(randomBytes(32))))
-      : SecretBox.layer({ dir: c.dir })
+      : SecretBox.layer({ dir: c.dir, file: keyFile })
     const provisioner = c.backend === "local"
       ? Provisioner.layerLocal({ dir: c.dir })
       : Provisioner.layerPulumi({ dir: c.dir, target: c.backend === "pulumi-aws" ? "aws" : "kubernetes" })
     return Layer.mergeAll(store, secrets, provisioner)
   }))
 
-// Runs a command's effect with the chosen services; failures to build them are usage errors.
-const withServices = <A, E>(c: Common, effect: Effect.Effect<A, E, Provision.Requirements>) =>
+/**
+ * Runs a command's effect with the chosen services (state store, secret box, provisioner);
+ * failures to build them are usage errors. `paved check` reuses it for provisioned-state drift.
+ *
+ * @since 0.1.0
+ */
+export const withServices = <A, E>(c: Common, effect: Effect.Effect<A, E, Provision.Requirements>) =>
   Effect.provide(effect, layerFor(c).pipe(Layer.mapError((e) => e instanceof Output.UsageError ? e : new Output.UsageError({ summary: e.message }))))
 
 // With --format json the problems are the JSON document on stdout; otherwise lines on stderr.

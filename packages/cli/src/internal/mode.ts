@@ -8,6 +8,7 @@
  * creating an empty one. A command path per entry (`catalog query`).
  */
 export const readOnlyCommands: ReadonlySet<string> = new Set([
+  "check",
   "catalog query",
   "catalog facets",
   "catalog history",

@@ -121,10 +121,14 @@ export const departures = (dbOption: Option.Option<string>, current: CatalogView
     Effect.mapError((e) => e instanceof Output.UsageError ? e : usage(e.message))
   )
 
-/** The scorecard in force: `--scorecard`, else the adopted file, else the built-in one. */
+/**
+ * The scorecard in force: `--scorecard`, else the first of `scorecards:` in paved.yaml, else the
+ * adopted file, else the built-in one.
+ */
 export const loadScorecard = (file: Option.Option<string>) =>
   Effect.gen(function*() {
-    const chosen = Option.getOrElse(file, () => fs.existsSync(ADOPTED_SCORECARD) ? ADOPTED_SCORECARD : "")
+    const configured = Option.flatMap(yield* Store.project, (p) => Option.fromNullable(p.scorecards[0]))
+    const chosen = Option.getOrElse(Option.orElse(file, () => configured), () => fs.existsSync(ADOPTED_SCORECARD) ? ADOPTED_SCORECARD : "")
     if (chosen === "") return Scorecard.defaultScorecard
     return yield* Scorecard.loadFile(chosen).pipe(Effect.mapError((e) => usage(e.message)))
   })
