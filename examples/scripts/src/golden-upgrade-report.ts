@@ -11,7 +11,7 @@ import { Conformance, Currency, TemplateRegistry } from "@paved/golden"
 import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { flag, isMain, type Outcome, positional, runScript } from "./main.js"
+import { isMain, type Outcome, pathFlag, positional, runScript } from "./main.js"
 
 /** The report: catalog-wide currency, and file drift for each checked-out service. */
 export interface UpgradeReport {
@@ -52,4 +52,4 @@ export const goldenUpgradeReport = (
     return { report, text, failed: report.behind.length > 0 || report.checkouts.some((c) => c.driftedFiles.length > 0) }
   }).pipe(Effect.provide(TemplateRegistry.layerBuiltin))
 
-if (isMain(import.meta.url)) runScript(goldenUpgradeReport(positional(), flag("checkouts")))
+if (isMain(import.meta.url)) runScript(goldenUpgradeReport(positional(), pathFlag("checkouts")), { catalog: positional(), paths: [pathFlag("checkouts")] })

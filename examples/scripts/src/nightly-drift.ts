@@ -9,7 +9,7 @@ import { Catalog } from "@paved/catalog"
 import { Drift, SpanStore } from "@paved/observe"
 import { Provision, StateStore } from "@paved/provision"
 import * as Effect from "effect/Effect"
-import { flag, isMain, type Outcome, positional, runScript } from "./main.js"
+import { flag, inputPath, isMain, type Outcome, pathFlag, positional, runScript } from "./main.js"
 
 /** Every kind of drift, each as plain rows. */
 export interface DriftReport {
@@ -79,5 +79,12 @@ export const nightlyDrift = (sources: DriftSources) =>
   })
 
 if (isMain(import.meta.url)) {
-  runScript(nightlyDrift({ catalog: positional(), spans: flag("spans"), state: flag("state"), postgres: flag("postgres"), dir: flag("dir") }))
+  const sqliteFile = (url: string | undefined) => url === undefined || /^postgres(ql)?:/.test(url) ? url : inputPath(url)
+  const spans = sqliteFile(flag("spans"))
+  const state = sqliteFile(flag("state"))
+  const dir = pathFlag("dir")
+  runScript(nightlyDrift({ catalog: positional(), spans, state, postgres: flag("postgres"), dir }), {
+    catalog: positional(),
+    paths: [spans, state, dir].filter((p) => p === undefined || !/^postgres(ql)?:/.test(p))
+  })
 }

@@ -6,7 +6,7 @@
  */
 import { Catalog, CatalogView, OwnershipHealth } from "@paved/catalog"
 import * as Effect from "effect/Effect"
-import { flag, isMain, type Outcome, positional, runScript } from "./main.js"
+import { isMain, type Outcome, pathFlag, positional, runScript } from "./main.js"
 
 /** The audit's rows: one per entity to fix, with the team that should take it. */
 export interface Audit {
@@ -14,10 +14,18 @@ export interface Audit {
   readonly usersWithoutGroup: ReadonlyArray<string>
 }
 
+// No entities means nothing was audited: say so, and fail, rather than report all clear.
+const nothingChecked = (paths: ReadonlyArray<string>): Outcome<Audit> => ({
+  report: { byTeam: {}, usersWithoutGroup: [] },
+  text: `No catalog entities in ${paths.join(", ")}: nothing was checked.`,
+  failed: true
+})
+
 /** Audits the catalog at `paths`, against an older snapshot when given. */
 export const ownershipAudit = (paths: ReadonlyArray<string>, previous?: string): Effect.Effect<Outcome<Audit>> =>
   Effect.gen(function*() {
     const current = yield* Catalog.load(paths)
+    if (current.entities.length === 0) return nothingChecked(paths)
     const before = previous === undefined ? undefined : yield* Catalog.load([previous])
     const report = OwnershipHealth.report(
       CatalogView.fromEntities(current.entities.map((e) => e.entity)),
@@ -39,4 +47,4 @@ export const ownershipAudit = (paths: ReadonlyArray<string>, previous?: string):
     }
   })
 
-if (isMain(import.meta.url)) runScript(ownershipAudit(positional(), flag("previous")))
+if (isMain(import.meta.url)) runScript(ownershipAudit(positional(), pathFlag("previous")), { catalog: positional(), paths: [pathFlag("previous")] })

@@ -13,7 +13,7 @@ import * as Provisioner from "@paved/provision/Provisioner"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as path from "node:path"
-import { flag, isMain, type Outcome, positional, runScript } from "./main.js"
+import { baseDir, flag, isMain, type Outcome, positional, runScript } from "./main.js"
 
 /** What the preview would be. */
 export interface Preview {
@@ -80,10 +80,10 @@ export const previewUp = (input: PreviewInput) =>
 
 if (isMain(import.meta.url)) {
   const input: PreviewInput = {
-    root: path.resolve(positional()[0] ?? "."),
+    root: positional()[0] ?? baseDir(),
     name: flag("name") ?? "pr-preview",
     changedFiles: flag("files")?.split(","),
     gitRange: flag("range")
   }
-  runScript(process.argv.includes("--up") ? previewUp(input) : previewForPr(input))
+  runScript(process.argv.includes("--up") ? previewUp(input) : previewForPr(input), { catalog: [input.root] })
 }

@@ -32,6 +32,16 @@ export const scorecardCampaign = (paths: ReadonlyArray<string>, level: string): 
       filter: (e) => e.kind === "Component" && e.spec?.type === "service"
     }).pipe(Effect.provide(Facts.layerEmpty))
     const target = report.levels.indexOf(level)
+    // Nothing scored, or a level the scorecard does not have: nothing was checked, so no campaign.
+    if (report.entities.length === 0 || target < 0) {
+      return {
+        report: { level, teams: [], topBlockers: [] },
+        text: target < 0
+          ? `The scorecard has no level ${level} (its levels: ${report.levels.join(", ")}): nothing was checked.`
+          : `No services in ${paths.join(", ")}: nothing was checked.`,
+        failed: true
+      }
+    }
     const reached = (l: string | null) => l !== null && report.levels.indexOf(l) >= target
     const teams = new Map<string, { services: number; atTarget: number }>()
     const blockers = new Map<string, { services: number; fix: string }>()

@@ -6,8 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Catalog } from "@paved/catalog"
 import * as CatalogStore from "@paved/catalog/CatalogStore"
+import * as EnvStore from "@paved/envs/EnvStore"
+import * as SpanStore from "@paved/observe/SpanStore"
 import xterm from "@xterm/headless"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as pty from "node-pty"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -155,6 +158,66 @@ describe("paved ui", () => {
       expect(screen.wrappedLines()).toBe(0)
       screen.type("\u0003")
       expect(await screen.exited).toBe(0)
+    } finally {
+      screen.kill()
+    }
+  })
+
+  it("shows spans and environments kept in stores of their own (--telemetry-db, --envs-db, as paved demo --keep prints)", async () => {
+    const dir = path.join(tmp, "demo")
+    fs.mkdirSync(dir)
+    const files = { catalog: path.join(dir, "catalog.db"), telemetry: path.join(dir, "telemetry.db"), envs: path.join(dir, "envs.db") }
+    await Effect.runPromise(Effect.gen(function*() {
+      yield* (yield* CatalogStore.CatalogStore).ingest(yield* Catalog.load(fixtures))
+      const start = Date.now() * 1000 - 30_000_000
+      const span = { namespace: "default", kind: 2, status: 0, statusMessage: "", peer: "", attributes: {}, resource: {}, events: [] }
+      yield* (yield* SpanStore.SpanStore).insertSpans([
+        { ...span, traceId: "beef0001", spanId: "s1", parentSpanId: "", service: "storefront", entityRef: "component:default/storefront", name: "GET /kept", startUs: start, durationUs: 61_700 }
+      ])
+      yield* (yield* EnvStore.EnvStore).claim({
+        instance: "demo-instance",
+        record: {
+          name: "demo",
+          type: "preview",
+          status: "ready",
+          createdAt: Date.now(),
+          directory: dir,
+          overlays: {},
+          changed: [],
+          provisioner: {},
+          telemetry: { mode: "off" },
+          services: [],
+          resources: []
+        }
+      })
+    }).pipe(Effect.provide(Layer.mergeAll(
+      CatalogStore.layerSqlite({ filename: files.catalog }),
+      SpanStore.layerSqlite({ filename: files.telemetry }),
+      EnvStore.layerSqlite({ filename: files.envs })
+    ))))
+    const screen = openScreen(["ui", "--db", files.catalog, "--telemetry-db", files.telemetry, "--envs-db", files.envs, "--readonly"], tmp)
+    try {
+      await screen.waitFor((s) => s.includes("admin-console"), "the catalog list from the store")
+      await typeSlowly(screen, ":envs\r")
+      const envs = await screen.waitFor((s) => s.includes("environments (1)"), "the environment from envs.db")
+      expect(envs).toMatch(/demo\s+preview/)
+      await typeSlowly(screen, ":traces\r")
+      const traces = await screen.waitFor((s) => s.includes("recent traces (1)"), "the span from telemetry.db")
+      expect(traces).toContain("storefront: GET /kept")
+      screen.type("\u0003")
+      expect(await screen.exited).toBe(0)
+    } finally {
+      screen.kill()
+    }
+  })
+
+  it("refuses a --telemetry-db that does not exist (exit 2) instead of creating it", async () => {
+    const missing = path.join(tmp, "nowhere", "telemetry.db")
+    const screen = openScreen(["ui", "--db", path.join(tmp, "catalog.db"), "--telemetry-db", missing], tmp)
+    try {
+      await screen.waitFor((s) => s.includes("no store at"), "the usage error")
+      expect(await screen.exited).toBe(2)
+      expect(fs.existsSync(path.dirname(missing))).toBe(false)
     } finally {
       screen.kill()
     }

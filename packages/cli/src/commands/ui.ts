@@ -1,5 +1,6 @@
 /**
- * `paved ui [--db URL] [--readonly] [PATH...]`: the terminal UI over the catalog store, or over
+ * `paved ui [--db URL] [--telemetry-db URL] [--envs-db URL] [--readonly] [PATH...]`: the terminal
+ * UI over the catalog store (spans and environments from the same store unless named), or over
  * catalog files loaded into an in-memory store when PATHs are given. Needs a terminal: when
  * stdin or stdout is not one, it exits with code 2 and says what to use instead.
  *
@@ -33,6 +34,31 @@ const readonly = Options.boolean("readonly").pipe(
   Options.withDescription("Read-only: disable every action that changes something (environments, provisioning)")
 )
 
+// `paved demo --keep` keeps its spans and environments in stores of their own beside the
+// catalog; these point the UI at them (the default is the catalog store, where `paved observe
+// serve --db` and `paved env up --db` put them).
+const telemetryDb = Options.text("telemetry-db").pipe(
+  Options.withDescription("Span store for :traces and the entity's recent traces (a SQLite file, sqlite:PATH or postgres:// URL; default: the --db store)"),
+  Options.optional
+)
+
+const envsDb = Options.text("envs-db").pipe(
+  Options.withDescription("Environment store for :envs and the entity's environments (a SQLite file, sqlite:PATH or postgres:// URL; default: the --db store)"),
+  Options.optional
+)
+
+// A store given for one kind of data only: its path must exist (the UI never creates it).
+const sideTarget = (option: Option.Option<string>, fallback: Store.Target): Effect.Effect<Store.Target, Output.UsageError> =>
+  Option.match(option, {
+    onNone: () => Effect.succeed(fallback),
+    onSome: (url) => {
+      const t = Store.parseTarget(url)
+      return t._tag === "sqlite" && !fs.existsSync(t.filename)
+        ? Effect.fail(new Output.UsageError({ summary: `no store at ${t.filename}; check the path of --telemetry-db/--envs-db` }))
+        : Effect.succeed(t)
+    }
+  })
+
 const filesLayer = (inputs: ReadonlyArray<string>): Layer.Layer<CatalogStore.CatalogStore, CatalogStore.StoreError> =>
   Layer.tap(CatalogStore.layerMemory, (context) =>
     Effect.flatMap(Catalog.load(inputs), (loaded) => Context.get(context, CatalogStore.CatalogStore).ingest(loaded)))
@@ -43,10 +69,17 @@ const filesLayer = (inputs: ReadonlyArray<string>): Layer.Layer<CatalogStore.Cat
 // The TUI reads them with `Effect.serviceOption`, so the layer promises nothing about them.
 const optional = <A, E>(layer: Layer.Layer<A, E>): Layer.Layer<never> => Layer.catchAll(layer, () => Layer.empty)
 
-const storeLayer = (db: Option.Option<string>, readonly: boolean) =>
-  Layer.unwrapEffect(Effect.map(Store.target(db), (t) => {
-    const spans = t._tag === "pg" ? SpanStore.layerPg({ url: t.url }) : t._tag === "memory" ? SpanStore.layerMemory : SpanStore.layerSqlite({ filename: t.filename })
-    const envs = t._tag === "pg" ? EnvStore.layerPg({ url: t.url }) : t._tag === "memory" ? Layer.empty : EnvStore.layerSqlite({ filename: t.filename })
+const storeLayer = (
+  db: Option.Option<string>,
+  readonly: boolean,
+  side: { readonly telemetryDb: Option.Option<string>; readonly envsDb: Option.Option<string> }
+) =>
+  Layer.unwrapEffect(Effect.gen(function*() {
+    const t = yield* Store.target(db)
+    const st = yield* sideTarget(side.telemetryDb, t)
+    const et = yield* sideTarget(side.envsDb, t)
+    const spans = st._tag === "pg" ? SpanStore.layerPg({ url: st.url }) : st._tag === "memory" ? SpanStore.layerMemory : SpanStore.layerSqlite({ filename: st.filename })
+    const envs = et._tag === "pg" ? EnvStore.layerPg({ url: et.url }) : et._tag === "memory" ? Layer.empty : EnvStore.layerSqlite({ filename: et.filename })
     // Provisioning state lives in the same store too, with its secrets under .paved (as `paved provision`).
     // Read-only sessions only plan: they get no secret box, so opening one creates no key file.
     const stateUrl = t._tag === "pg" ? Redacted.value(t.url) : t._tag === "sqlite" ? t.filename : undefined
@@ -64,7 +97,7 @@ const storeLayer = (db: Option.Option<string>, readonly: boolean) =>
  *
  * @since 0.1.0
  */
-export const ui = Command.make("ui", { paths, db: Store.db, readonly }, ({ db, paths, readonly }) =>
+export const ui = Command.make("ui", { paths, db: Store.db, readonly, telemetryDb, envsDb }, ({ db, envsDb, paths, readonly, telemetryDb }) =>
   Effect.gen(function*() {
     if (process.stdout.isTTY !== true || process.stdin.isTTY !== true) {
       return yield* new Output.UsageError({
@@ -74,12 +107,12 @@ export const ui = Command.make("ui", { paths, db: Store.db, readonly }, ({ db, p
     }
     const missing = paths.filter((p) => !/[*?[]/.test(p) && !fs.existsSync(p))
     if (missing.length > 0) return yield* new Output.UsageError({ summary: `no such file or directory: ${missing.join(", ")}` })
-    if (paths.length > 0 && Option.isSome(db)) {
-      return yield* new Output.UsageError({ summary: "give either --db or PATHs, not both (PATHs are browsed in memory)" })
+    if (paths.length > 0 && (Option.isSome(db) || Option.isSome(telemetryDb) || Option.isSome(envsDb))) {
+      return yield* new Output.UsageError({ summary: "give either --db (and --telemetry-db, --envs-db) or PATHs, not both (PATHs are browsed in memory)" })
     }
     const layer: Layer.Layer<CatalogStore.CatalogStore, CatalogStore.StoreError | Output.UsageError> = paths.length > 0
       ? filesLayer(paths)
-      : storeLayer(db, readonly)
+      : storeLayer(db, readonly, { telemetryDb, envsDb })
     // React checks NODE_ENV when it is first loaded; its development build is several times
     // slower per frame. Loading the TUI here also keeps Ink and React out of every other command.
     process.env.NODE_ENV ??= "production"
