@@ -101,6 +101,25 @@ export interface IngestOptions {
    * @since 0.2.0
    */
   readonly maxOrphans?: number | undefined
+  /**
+   * Called when the ingest has decided what to write (`phase: "writing"`) and again when the
+   * transaction has committed (`phase: "written"`), for a progress display. Absent by default.
+   *
+   * @since 0.2.0
+   */
+  readonly onProgress?: ((progress: IngestProgress) => void) | undefined
+}
+
+/**
+ * How far an ingest has got, given to {@link IngestOptions.onProgress}: `writes` entity rows
+ * written or deleted in one transaction, `unchanged` entities left as they were.
+ *
+ * @since 0.2.0
+ */
+export interface IngestProgress {
+  readonly phase: "writing" | "written"
+  readonly writes: number
+  readonly unchanged: number
 }
 
 /**

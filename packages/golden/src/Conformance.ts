@@ -186,14 +186,47 @@ export const findServices = (dirs: ReadonlyArray<string>): Effect.Effect<Readonl
   })
 
 /**
- * Checks several services, a few at a time, in the order given.
+ * How far {@link checkServices} has got, given to its `onProgress` after each service: `checked`
+ * services of `total`, and the check of the service in `dir` that just finished.
+ *
+ * @since 0.2.0
+ */
+export interface CheckProgress {
+  readonly checked: number
+  readonly total: number
+  readonly dir: string
+  readonly check: ServiceCheck
+}
+
+/**
+ * Options of {@link checkServices}.
+ *
+ * @since 0.2.0
+ */
+export interface CheckServicesOptions {
+  /**
+   * Called after each service has been checked (in completion order), for a progress display
+   * (`paved golden check` on a terminal). Absent by default, and then nothing extra runs.
+   */
+  readonly onProgress?: ((progress: CheckProgress) => void) | undefined
+}
+
+/**
+ * Checks several services, a few at a time; the results are in the order given.
  *
  * @since 0.1.0
  */
 export const checkServices = (
-  dirs: ReadonlyArray<string>
-): Effect.Effect<ReadonlyArray<ServiceCheck>, CheckError, TemplateRegistry | FileSystem.FileSystem | Path.Path> =>
-  Effect.forEach(dirs, checkService, { concurrency: 16 })
+  dirs: ReadonlyArray<string>,
+  options: CheckServicesOptions = {}
+): Effect.Effect<ReadonlyArray<ServiceCheck>, CheckError, TemplateRegistry | FileSystem.FileSystem | Path.Path> => {
+  const onProgress = options.onProgress
+  if (onProgress === undefined) return Effect.forEach(dirs, checkService, { concurrency: 16 })
+  let checked = 0
+  return Effect.forEach(dirs, (dir) =>
+    Effect.tap(checkService(dir), (check) =>
+      Effect.sync(() => onProgress({ checked: ++checked, total: dirs.length, dir, check }))), { concurrency: 16 })
+}
 
 /**
  * Conformance as catalog facts, so scorecard rules can read it (`facts.golden.drift`,

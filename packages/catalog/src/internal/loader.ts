@@ -32,6 +32,17 @@ export interface Settings {
   readonly concurrency: number
   readonly integrity: Integrity.Policy | false
   readonly registry: Registry
+  /** Called after each file is read (see `LoadOptions.onProgress`). */
+  readonly onProgress?: ((progress: LoadProgress) => void) | undefined
+}
+
+/** How far a load has got: see `Catalog.LoadProgress`. */
+export interface LoadProgress {
+  readonly files: number
+  readonly total: number
+  readonly entities: number
+  readonly skipped: number
+  readonly file: string
 }
 
 /** An accepted entity and where it came from. */
@@ -365,11 +376,17 @@ export const loadFiles = async (inputs: ReadonlyArray<string>, settings: Setting
       enqueue({ file: resolved, root: job.root, via })
     }
   }
+  // Progress costs nothing when nobody listens: the plain `loadFile` runs then.
+  let done = 0
+  const onProgress = settings.onProgress === undefined ? undefined : (file: string) => {
+    done++
+    settings.onProgress!({ files: done, total: seen.size, entities: accepted.length, skipped: skipped.length, file })
+  }
   while (queue.length > 0) {
     const batch = queue
     queue = []
     for (let i = 0; i < batch.length; i += settings.concurrency) {
-      await Promise.all(batch.slice(i, i + settings.concurrency).map((job) => loadFile(job)))
+      await Promise.all(batch.slice(i, i + settings.concurrency).map(onProgress === undefined ? loadFile : (job) => loadFile(job).then(() => onProgress(job.file))))
     }
   }
 

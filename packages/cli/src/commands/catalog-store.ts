@@ -15,6 +15,7 @@ import * as Option from "effect/Option"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import * as Output from "../Output.js"
+import * as Progress from "../Progress.js"
 import * as Store from "../Store.js"
 
 const relative = (file: string): string => {
@@ -108,33 +109,69 @@ const parseShare = (input: string): number | undefined => {
 export const ingest = Command.make(
   "ingest",
   { paths: ingestPaths, orphans, allowEmpty, maxOrphans, db: Store.db, format: Output.format },
-  ({ allowEmpty, db, format, maxOrphans, orphans, paths }) =>
-    Effect.gen(function*() {
+  ({ allowEmpty, db, format, maxOrphans, orphans, paths }) => {
+    const progress = Progress.make("paved catalog ingest")
+    const counts = { files: 0, entities: 0, skipped: 0, writes: 0, unchanged: 0 }
+    let started = false
+    const summary = () =>
+      `${Output.count(counts.files, "file")} read${counts.skipped > 0 ? ` (${counts.skipped} not catalog YAML)` : ""}, ` +
+      `${Output.count(counts.entities, "entity", "entities")} validated, ${counts.writes} written, ${counts.unchanged} unchanged`
+    // The summary replaces the progress line before anything else is printed.
+    const finish = () => {
+      if (!started) return
+      started = false
+      progress.done(summary())
+    }
+    return Effect.gen(function*() {
       const inputs = paths.length === 0 ? ["."] : paths
       const missing = inputs.filter((p) => !/[*?[]/.test(p) && !fs.existsSync(p))
       if (missing.length > 0) return yield* new Output.UsageError({ summary: `no such file or directory: ${missing.join(", ")}` })
       const share = parseShare(maxOrphans)
       if (share === undefined) return yield* new Output.UsageError({ summary: `--max-orphans ${maxOrphans}: give a share such as 50% (or 0.5), between 0% and 100%` })
-      const loaded = yield* Catalog.load(inputs)
+      // On a terminal: files read of those known, entities validated, the current file; then the
+      // write, and a summary with the time taken. Without a terminal no hook is passed at all.
+      started = true
+      const loaded = yield* Catalog.load(inputs, progress.active ? {
+        onProgress: (p) => {
+          Object.assign(counts, { files: p.files, entities: p.entities, skipped: p.skipped })
+          progress.total(p.total)
+          progress.step(`${Output.count(p.entities, "entity", "entities")} validated · ${relative(p.file)}`)
+        }
+      } : {})
       // A path or pattern that matches nothing must never empty the catalog under it.
       const unmatched = loaded.problems.filter((p) => p.rule === "input/no-match")
       if (unmatched.length > 0 && !allowEmpty) {
         const summary = `nothing was ingested and the store is unchanged: ${unmatched.map((p) => p.message).join("; ")}. ` +
           "Fix the path or pattern; to empty what the store holds under it on purpose, pass --allow-empty"
+        finish()
         if (format === "json") yield* Output.printJson({ refused: true, reason: "input/no-match", message: summary, problems: loaded.problems })
         return yield* new Output.CheckFailed({ summary })
       }
       const roots = inputs.filter((p) => !/[*?[]/.test(p)).map((p) => path.resolve(p))
       const report = yield* Effect.flatMap(CatalogStore.CatalogStore, (store) =>
-        store.ingest(loaded, { orphans, roots, maxOrphans: unmatched.length > 0 ? 1 : share })).pipe(
+        store.ingest(loaded, {
+          orphans,
+          roots,
+          maxOrphans: unmatched.length > 0 ? 1 : share,
+          ...(progress.active ? {
+            onProgress: (p: Ingest.IngestProgress) => {
+              Object.assign(counts, { writes: p.writes, unchanged: p.unchanged })
+              if (p.phase === "writing") progress.show(`writing ${Output.count(p.writes, "entity", "entities")} (${p.unchanged} unchanged)`)
+            }
+          } : {})
+        })).pipe(
           Effect.catchTag("IngestRefused", (refused: Ingest.IngestRefused) =>
             Effect.zipRight(
-              format === "json"
-                ? Output.printJson({ refused: true, reason: "max-orphans", message: refused.message, orphaned: refused.orphaned, total: refused.total, refs: refused.refs })
-                : Effect.void,
-              Effect.fail(new Output.CheckFailed({ summary: refused.message.replace("raise the limit (maxOrphans)", `pass --max-orphans ${Math.min(100, Math.ceil((refused.orphaned / refused.total) * 100))}%`) }))
+              Effect.sync(finish),
+              Effect.zipRight(
+                format === "json"
+                  ? Output.printJson({ refused: true, reason: "max-orphans", message: refused.message, orphaned: refused.orphaned, total: refused.total, refs: refused.refs })
+                  : Effect.void,
+                Effect.fail(new Output.CheckFailed({ summary: refused.message.replace("raise the limit (maxOrphans)", `pass --max-orphans ${Math.min(100, Math.ceil((refused.orphaned / refused.total) * 100))}%`) }))
+              )
             ))
         )
+      finish()
       const errors = report.problems.filter((p) => p.severity === "error").length
       if (format === "json") {
         yield* Output.printJson(report)
@@ -166,7 +203,12 @@ export const ingest = Command.make(
         yield* Output.diagnostic(`${p.file === undefined ? "" : `${relative(p.file)}:${p.line ?? 1}:${p.column ?? 1}: `}${p.severity}: ${p.message} (${p.rule})`)
       }
       if (errors > 0) return yield* new Output.CheckFailed({ summary: `${errors} errors in the input; previous entities of invalid files were kept` })
-    }).pipe(asUsage, Effect.provide(Store.layer(db)))
+    }).pipe(
+      Effect.ensuring(Effect.sync(finish)),
+      asUsage,
+      Effect.provide(Store.layer(db))
+    )
+  }
 ).pipe(Command.withDescription("Read catalog files into the store: no-op when unchanged, orphans reported, last known good kept"))
 
 const status = (i: CatalogStore.StoredEntity): string => {

@@ -28,6 +28,7 @@ import * as Stream from "effect/Stream"
 import * as path from "node:path"
 import * as Output from "../Output.js"
 import * as Lists from "../Lists.js"
+import * as Progress from "../Progress.js"
 import * as Store from "../Store.js"
 import { serveS3Command } from "./provision-s3.js"
 
@@ -81,6 +82,38 @@ const withoutPassword = (url: string) => {
 const stateLayer = (db: Option.Option<string>, s3Process?: ReadonlyArray<string>) => Layer.merge(storeLayer(db), provisionerFor(undefined, s3Process))
 
 const progressLine = (p: Environments.Progress) => Output.diagnostic(`[${p.phase}] ${p.subject}: ${p.detail}`)
+
+/**
+ * `env up`'s progress. On a terminal: one line rewritten in place with the planned resources and
+ * services begun of their total and the current step, then a summary with the time taken. Without
+ * a terminal: the plain `[phase] subject: detail` lines, as before.
+ */
+const upProgress = () => {
+  const progress = Progress.make("paved env up")
+  const planned = new Set<string>()
+  const begun = new Set<string>()
+  let ready = ""
+  return {
+    /** The services to run and resources to provision, by ref and key, once planned. */
+    expect: (subjects: ReadonlyArray<string>) => {
+      for (const s of subjects) planned.add(s)
+      progress.total(planned.size)
+    },
+    onProgress: progress.active
+      ? (p: Environments.Progress) =>
+        Effect.sync(() => {
+          const item = `${p.phase} ${p.subject}: ${p.detail}`
+          if (p.phase === "ready") ready = p.detail
+          if ((p.phase === "provision" || p.phase === "start") && planned.has(p.subject) && !begun.has(p.subject)) {
+            begun.add(p.subject)
+            progress.step(item)
+          } else progress.show(item)
+        })
+      : progressLine,
+    done: () => progress.done(ready.length > 0 ? ready : `${begun.size} of ${planned.size} services and resources started`),
+    failed: () => progress.done(`stopped by an error after starting ${begun.size} of ${planned.size} services and resources`)
+  }
+}
 
 // Lists: repeated flags, commas, whitespace and - for standard input (see Lists.split).
 const splitAll = (values: ReadonlyArray<string>) => Lists.split(values)
@@ -142,6 +175,7 @@ const up = Command.make("up", { name, ...upOptions }, (o) =>
     const changedFiles = splitAll(o.changedFiles)
     const target = yield* Store.target(o.db)
     const dbFile = target._tag === "sqlite" ? path.resolve(target.filename) : undefined
+    const reporter = upProgress()
     const telemetry: Environments.Telemetry = o.noTelemetry
       ? { _tag: "Off" }
       : Option.isSome(o.otelEndpoint)
@@ -165,7 +199,7 @@ const up = Command.make("up", { name, ...upOptions }, (o) =>
       telemetry,
       readyTimeout: `${o.readyTimeout} seconds`,
       detach: !o.wait,
-      onProgress: progressLine,
+      onProgress: reporter.onProgress,
       // With no server configured, the environment owns an embedded PostgreSQL server that lives
       // as long as it does (detached or not); `down` stops it and removes its data.
       ...(postgresUrl() === undefined ? { embeddedPostgres: true } : {}),
@@ -184,12 +218,14 @@ const up = Command.make("up", { name, ...upOptions }, (o) =>
         ...summary.resources.map((r) => ({ what: "provision", subject: r.key, detail: `${r.type}/${r.class} ${r.name}` }))
       ], [{ header: "what", cell: (r) => r.what }, { header: "subject", cell: (r) => r.subject }, { header: "detail", cell: (r) => r.detail }])
     }
+    reporter.expect([...planned.runSet.run.map((s) => s.ref), ...planned.resources.map((r) => r.desired.request.key)])
     const run = Effect.gen(function*() {
       const spans = yield* SpanStore.SpanStore
       const withTelemetry: Environments.UpOptions = o.wait && !o.noTelemetry && Option.isNone(o.otelEndpoint)
         ? { ...options, telemetry: { _tag: "InProcess", serve: Receiver.serve({ port: 0, store: spans }) } }
         : options
-      const record = yield* Environments.up(withTelemetry)
+      const record = yield* Environments.up(withTelemetry).pipe(Effect.tapErrorCause(() => Effect.sync(reporter.failed)))
+      reporter.done()
       if (o.format === "json") yield* Output.printJson(record)
       else yield* Output.printTable(record.services, [
         { header: "service", cell: (s) => s.ref },

@@ -25,6 +25,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Output from "../Output.js"
+import * as Progress from "../Progress.js"
 import * as Store from "../Store.js"
 
 const templateDirs = Options.text("templates").pipe(
@@ -229,7 +230,18 @@ const check = Command.make(
   ({ dirs, format, packages, requireLatest, templates }) =>
     Effect.gen(function*() {
       const services = yield* Conformance.findServices(dirs.length === 0 ? ["."] : dirs)
-      const checks = yield* Conformance.checkServices(services)
+      // On a terminal: services checked of the total and the current one, then a summary.
+      const progress = Progress.make("paved golden check", { total: services.length })
+      let checked = 0
+      const onProgress = (p: Conformance.CheckProgress) => {
+        checked = p.checked
+        progress.step(p.dir)
+      }
+      const checks = yield* Conformance.checkServices(services, progress.active ? { onProgress } : {}).pipe(
+        Effect.tapErrorCause(() => Effect.sync(() => progress.done(`stopped by an error after ${checked} of ${Output.count(services.length, "service")}`)))
+      )
+      const drifted = checks.filter((c) => c.drift).length
+      progress.done(`${Output.count(checks.length, "service")} checked, ${drifted} with drift, ${checks.filter((c) => !c.upToDate).length} behind the latest template`)
       const failing = checks.filter((c) => c.drift || (requireLatest && !c.upToDate))
       if (format === "json") {
         yield* Output.printJson({ services: checks, drift: checks.some((c) => c.drift) })

@@ -28,10 +28,22 @@ export const makeService = (backend: Backend): CatalogStore["Type"] => {
   return {
     backend: backend.kind,
     // The refusal is possible only with `maxOrphans` set, which `RefusalOf` tells the caller.
-    ingest: ((input: IngestInput, options: IngestOptions = {}) =>
-      backend.transaction((tx) =>
-        Effect.flatMap(reconcile(input, options, tx), ({ plan, report }) => Effect.as(tx.apply(plan), report))
-      ).pipe(Effect.withSpan("CatalogStore.ingest", { attributes: { entities: input.entities.length } }))) as CatalogStore["Type"]["ingest"],
+    ingest: ((input: IngestInput, options: IngestOptions = {}) => {
+      const onProgress = options.onProgress
+      let writes = 0
+      let unchanged = 0
+      const ingested = backend.transaction((tx) =>
+        Effect.flatMap(reconcile(input, options, tx), ({ plan, report }) => {
+          if (onProgress === undefined) return Effect.as(tx.apply(plan), report)
+          writes = plan.upserts.length + plan.deletes.length
+          unchanged = report.unchanged
+          onProgress({ phase: "writing", writes, unchanged })
+          return Effect.as(tx.apply(plan), report)
+        })
+      )
+      return (onProgress === undefined ? ingested : Effect.tap(ingested, () => onProgress({ phase: "written", writes, unchanged })))
+        .pipe(Effect.withSpan("CatalogStore.ingest", { attributes: { entities: input.entities.length } }))
+    }) as CatalogStore["Type"]["ingest"],
     get: (ref) =>
       Effect.map(getMany([ref]), (items) => Option.fromNullable<StoredEntity>(items[0])),
     getMany,
