@@ -62,6 +62,17 @@ const awaitSpans = (store: SpanStore.Service, from: Date, expected: number) =>
   })
 
 /**
+ * The `paved ui` command line that opens the demo's stores: the catalog, and beside it the
+ * spans (`telemetry.db`) and the environments (`envs.db`) the demo keeps in stores of their own.
+ *
+ * @since 0.1.0
+ */
+export const uiCommand = (stateDir: string): string => {
+  const rel = (file: string) => path.relative(process.cwd(), path.join(stateDir, file))
+  return `npx paved ui --db ${rel("catalog.db")} --telemetry-db ${rel("telemetry.db")} --envs-db ${rel("envs.db")}`
+}
+
+/**
  * The `demo` command.
  *
  * @since 0.1.0
@@ -164,7 +175,7 @@ export const demo = Command.make("demo", {
         yield* Output.diagnostic(
           `\nThe preview environment is up:\n${record.services.map((s) => `  ${s.name.padEnd(12)} ${s.url ?? ""}`).join("\n")}\n` +
             `The portal of the demo (catalog, owners, scorecards, traces) is at ${portalUrl}\n` +
-            `Explore the catalog in another terminal with:  npx paved ui --db ${path.relative(process.cwd(), catalogDb)}\n` +
+            `Explore the catalog, the environment and its traces in another terminal with:\n  ${uiCommand(stateDir)}\n` +
             "Press Ctrl-C to tear it down."
         )
         yield* Effect.never

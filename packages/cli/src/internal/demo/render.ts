@@ -77,7 +77,9 @@ export const human = (r: DemoReport): string => {
     ),
     section(
       "Teardown",
-      `${r.teardown.processesLeft} processes and ${r.teardown.portsLeft} ports left behind`
+      r.teardown.kept
+        ? "not yet: the preview environment is kept running (--keep); Ctrl-C tears it down"
+        : `${r.teardown.processesLeft} processes and ${r.teardown.portsLeft} ports left behind`
     ),
     section(
       `Findings (${r.findings.length})`,
