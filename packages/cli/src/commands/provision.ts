@@ -22,7 +22,7 @@ import * as Lists from "../Lists.js"
 import * as Output from "../Output.js"
 import * as Progress from "../Progress.js"
 import * as Store from "../Store.js"
-import { serveS3 } from "./provision-s3.js"
+import { serveS3, serveS3Command } from "./provision-s3.js"
 
 const env = Options.text("env").pipe(Options.withDescription(
   "The environment to provision (its resources are named after it): 1-42 lowercase letters, digits and dashes, e.g. pr-123"
@@ -92,8 +92,10 @@ const layerFor = (c: Common) =>
     const secrets = ephemeral && !fs.existsSync(keyFile)
       ? Layer.succeed(SecretBox.SecretBox, SecretBox.fromKey(Redacted.make(randomBytes(32))))
       : SecretBox.layer({ dir: c.dir, file: keyFile })
+    // The embedded S3 endpoint runs as the state directory's background process, so the s3
+    // outputs an apply prints keep working after this command exits.
     const provisioner = c.backend === "local"
-      ? Provisioner.layerLocal({ dir: c.dir })
+      ? Provisioner.layerLocal({ dir: c.dir, s3Process: serveS3Command() })
       : Provisioner.layerPulumi({ dir: c.dir, target: c.backend === "pulumi-aws" ? "aws" : "kubernetes" })
     return Layer.mergeAll(store, secrets, provisioner)
   }))
@@ -284,7 +286,7 @@ const drift = Command.make("drift", envOptions, (o) =>
       { header: "type", cell: (d) => d.type },
       { header: "difference", cell: (d) => d.difference }
     ], `no drift in ${o.env}`)
-    if (differences.length > 0) return yield* new Output.CheckFailed({ summary: `${Output.count(differences.length, "difference")} between recorded state and reality` })
+    if (differences.length > 0) return yield* new Output.CheckFailed({ summary: `${Output.count(differences.length, "difference")} between recorded state and reality; repair with paved provision refresh --env ${o.env}` })
   }))).pipe(Command.withDescription("Compare the recorded state with reality; exit 1 listing each difference"))
 
 const destroy = Command.make("destroy", { ...envOptions, yes: Output.yes }, (o) =>
@@ -295,6 +297,18 @@ const destroy = Command.make("destroy", { ...envOptions, yes: Output.yes }, (o) 
     if (o.format === "json") yield* Output.printJson({ env: o.env, destroyed })
     else yield* Output.printTable(destroyed.map((resource) => ({ resource })), [{ header: "destroyed", cell: (r) => r.resource }], `nothing recorded in ${o.env}`)
   }))).pipe(Command.withDescription("Remove every resource of the environment"))
+
+const refresh = Command.make("refresh", envOptions, (o) =>
+  userFailures(Effect.gen(function*() {
+    const onEvent = progressLine({ n: 0 }, { n: 0 })
+    const repaired = yield* withServices(o, Provision.refresh(o.env, { onEvent }))
+    if (o.format === "json") yield* Output.printJson({ env: o.env, repaired })
+    else yield* Output.printTable(repaired, [
+      { header: "repaired", cell: (d) => d.resource },
+      { header: "type", cell: (d) => d.type },
+      { header: "was", cell: (d) => d.difference }
+    ], `no drift in ${o.env}: nothing to repair`)
+  }))).pipe(Command.withDescription("Bring drifted resources back to their recorded state: recreate what was dropped, re-grant what was revoked"))
 
 const outputs = Command.make("outputs", { ...envOptions, reveal }, (o) =>
   userFailures(Effect.gen(function*() {
@@ -309,5 +323,5 @@ const outputs = Command.make("outputs", { ...envOptions, reveal }, (o) =>
  */
 export const provision = Command.make("provision").pipe(
   Command.withDescription("Resources for an environment to the organisation's standards: plan, apply, drift, destroy, outputs"),
-  Command.withSubcommands([plan, apply, drift, destroy, outputs, serveS3])
+  Command.withSubcommands([plan, apply, drift, refresh, destroy, outputs, serveS3])
 )

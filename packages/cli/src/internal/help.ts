@@ -25,6 +25,7 @@ export const examples: Readonly<Record<string, string>> = {
   "provision plan": "paved provision plan --env dev --workload score.yaml --format json",
   "provision apply": "paved provision apply --env dev --workload score.yaml",
   "provision drift": "paved provision drift --env dev",
+  "provision refresh": "paved provision refresh --env dev",
   "provision destroy": "paved provision destroy --env dev --yes",
   "provision outputs": "paved provision outputs --env dev --format json",
   "env": "paved env up pr-42 --changed-files src/cart/index.ts",
