@@ -67,10 +67,10 @@ describe("paved provision", () => {
     expect(run.code).toBe(1)
     expect(run.stderr).toContain(`${bad}:3:`)
     expect(run.stderr).toContain("score/unknown-output")
-    const unsupported = write("unsupported/score.yaml", "apiVersion: score.dev/v1b1\nmetadata: { name: bad }\ncontainers: { main: { image: x } }\nresources:\n  dns: { type: dns }\n")
+    const unsupported = write("unsupported/score.yaml", "apiVersion: score.dev/v1b1\nmetadata: { name: bad }\ncontainers: { main: { image: x } }\nresources:\n  docs: { type: mongodb }\n")
     const second = await runPaved(["provision", "plan", "--env", "e", "--workload", unsupported], { cwd: work, env })
     expect(second.code).toBe(1)
-    expect(second.stderr).toContain(`${unsupported}:5:3 provision/unsupported-type no provisioner for type dns in environment type development`)
+    expect(second.stderr).toContain(`${unsupported}:5:3 provision/unsupported-type no provisioner for type mongodb in environment type development`)
   })
 
   it("refuses a production plan that violates mandatory standards, listing each violation", async () => {

@@ -76,12 +76,12 @@ describe("plans", () => {
 
   it.effect("says which type has no provisioner in which environment type, at the request's line", () =>
     Effect.gen(function*() {
-      const dns = { ...Request.make({ key: "web.dns", type: "dns" }), source: { file: "score.yaml", line: 12, column: 3 } }
-      const result = yield* Effect.either(Plan.make({ env: "s", envType: "staging", requests: [dns], state: [] }))
+      const mongo = { ...Request.make({ key: "web.docs", type: "mongodb" }), source: { file: "score.yaml", line: 12, column: 3 } }
+      const result = yield* Effect.either(Plan.make({ env: "s", envType: "staging", requests: [mongo], state: [] }))
       expect(Either.isLeft(result)).toBe(true)
       if (Either.isLeft(result)) {
         expect(result.left.problems).toEqual([
-          { file: "score.yaml", line: 12, column: 3, rule: "provision/unsupported-type", message: "no provisioner for type dns in environment type staging" }
+          { file: "score.yaml", line: 12, column: 3, rule: "provision/unsupported-type", message: "no provisioner for type mongodb in environment type staging" }
         ])
       }
     }))
