@@ -11,6 +11,7 @@ import * as pty from "node-pty"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import { fileURLToPath } from "node:url"
 import { pavedBin, runPaved } from "../../../testing/cli.js"
 
 interface TtyRun {
@@ -22,13 +23,13 @@ interface TtyRun {
 }
 
 /** Runs `paved ARGS` in a 120x40 pseudo-terminal to completion. */
-const runTty = (args: ReadonlyArray<string>, cwd: string): Promise<TtyRun> => {
+const runTty = (args: ReadonlyArray<string>, cwd: string, extraEnv: Record<string, string> = {}): Promise<TtyRun> => {
   const cols = 120
   const rows = 40
   const term = new xterm.Terminal({ cols, rows, allowProposedApi: true, scrollback: 1000 })
   const env: Record<string, string> = {}
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== "CI" && k !== "NO_COLOR") env[k] = v
-  const child = pty.spawn(process.execPath, [pavedBin, ...args], { name: "xterm-256color", cols, rows, cwd, env: { ...env, TERM: "xterm-256color" } })
+  const child = pty.spawn(process.execPath, [pavedBin, ...args], { name: "xterm-256color", cols, rows, cwd, env: { ...env, ...extraEnv, TERM: "xterm-256color" } })
   let raw = ""
   child.onData((d) => {
     raw += d
@@ -49,6 +50,9 @@ const runTty = (args: ReadonlyArray<string>, cwd: string): Promise<TtyRun> => {
     })
   })
 }
+
+const shop = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../envs/test/fixtures/shop")
+const suffix = `${process.pid.toString(36)}${Math.random().toString(36).slice(2, 5)}`
 
 let tmp: string
 let catalogDir: string
@@ -77,9 +81,11 @@ beforeAll(async () => {
   for (const name of ["svc-b", "svc-c", "svc-d", "svc-e"]) fs.cpSync(path.join(servicesDir, "svc-a"), path.join(servicesDir, name), { recursive: true })
 }, 120_000)
 
-afterAll(() => {
+afterAll(async () => {
+  // Whatever a failed assertion left behind.
+  for (const name of [`prog-tty-${suffix}`, `prog-pipe-${suffix}`]) await runPaved(["env", "down", name, "--yes", "--db", path.join(tmp, "env.db")], { cwd: tmp })
   fs.rmSync(tmp, { recursive: true, force: true })
-})
+}, 120_000)
 
 describe("progress on a terminal", () => {
   it("catalog ingest of 300 files: files read of the total, entities validated, the current file, then a summary with the time", async () => {
@@ -115,6 +121,25 @@ describe("progress on a terminal", () => {
     // The table follows the summary on its own lines.
     expect(run.screen.filter((l) => /svc-[a-e]\s+node-http-service/.test(l))).toHaveLength(5)
   }, 120_000)
+  it("env up: services and resources started of those planned, the current step, then the summary with the time", async () => {
+    const name = `prog-tty-${suffix}`
+    const args = ["env", "up", name, "--catalog", shop, "--repo", shop, "--services", "accounts", "--type", "staging", "--no-telemetry", "--db", path.join(tmp, "env.db")]
+    const run = await runTty(args, tmp, { PAVED_DB_URL: "" })
+    try {
+      expect(run.code, run.raw).toBe(0)
+      // eslint-disable-next-line no-control-regex
+      expect(run.raw).toMatch(/\r\u001b\[2Kpaved env up \[1\/1\] start component:default\/accounts: /)
+      const summary = run.screen.filter((l) => l.startsWith("paved env up"))
+      expect(summary).toEqual([expect.stringMatching(/^paved env up: 1 services? ready, 0 shared, 0 resources in \d+\.\d s$/)])
+      // The plain [phase] lines are for logs, not for a terminal.
+      expect(run.raw).not.toContain("[start]")
+      // The table of services follows the summary.
+      expect(run.screen.some((l) => /^component:default\/accounts\s+\S+\s+http:/.test(l)), run.screen.join("\n")).toBe(true)
+    } finally {
+      const down = await runPaved(["env", "down", name, "--yes", "--db", path.join(tmp, "env.db")], { cwd: tmp, env: { PAVED_DB_URL: "" } })
+      expect(down.code, down.stderr).toBe(0)
+    }
+  }, 120_000)
 })
 
 describe("no progress without a terminal", () => {
@@ -130,6 +155,20 @@ describe("no progress without a terminal", () => {
     expect(run.stdout).toMatch(/300 created/)
     progressFree(run.stderr)
     expect(run.stderr).toBe("")
+  }, 120_000)
+
+  it("env up through pipes: the plain [phase] lines as before, no progress line and no summary", async () => {
+    const name = `prog-pipe-${suffix}`
+    const run = await runPaved(["env", "up", name, "--catalog", shop, "--repo", shop, "--services", "accounts", "--type", "staging", "--no-telemetry", "--db", path.join(tmp, "env.db")], { cwd: tmp, env: { PAVED_DB_URL: "" } })
+    try {
+      expect(run.code, run.stderr).toBe(0)
+      expect(run.stderr).toMatch(/^\[start\] component:default\/accounts: /m)
+      expect(run.stderr).toMatch(/^\[ready\] /m)
+      expect(run.stderr).not.toContain("\r")
+      expect(run.stderr).not.toContain("paved env up")
+    } finally {
+      await runPaved(["env", "down", name, "--yes", "--db", path.join(tmp, "env.db")], { cwd: tmp, env: { PAVED_DB_URL: "" } })
+    }
   }, 120_000)
 
   it("golden check through pipes: stderr has no progress line and no summary", async () => {
