@@ -39,7 +39,11 @@ export const serve = async ({ name, setup, routes }) => {
     json(res, 404, { error: "not found" })
   }))
   const port = Number(process.env.PORT ?? 8080)
-  server.listen(port, "127.0.0.1", () => console.log(`${name} listening on http://127.0.0.1:${port}`))
+  // On this machine, loopback only. In a container (Paved's Docker runtime says so), every
+  // interface of the container: other services reach it on the environment's network, and its
+  // published port is bound to 127.0.0.1 on this machine.
+  const host = process.env.HOST ?? (process.env.PAVED_RUNTIME === "docker" ? "0.0.0.0" : "127.0.0.1")
+  server.listen(port, host, () => console.log(`${name} listening on http://${host}:${port}`))
   const stop = async () => {
     server.close()
     await Promise.allSettled([pool.end(), shutdownTelemetry()])

@@ -18,6 +18,8 @@ export * as EnvStore from "./EnvStore.js"
 /** @since 0.1.0 */
 export * as Manifests from "./Manifests.js"
 /** @since 0.2.0 */
+export * as NodeImage from "./NodeImage.js"
+/** @since 0.2.0 */
 export * as Processes from "./Processes.js"
 /** @since 0.1.0 */
 export * as RunSet from "./RunSet.js"

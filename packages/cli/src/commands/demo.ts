@@ -12,7 +12,7 @@ import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import { CatalogStore, CatalogView } from "@paved/catalog"
 import * as Catalog from "@paved/catalog/Catalog"
-import { Environments, EnvStore, Processes } from "@paved/envs"
+import { Environments, EnvStore, Processes, ServiceRuntime } from "@paved/envs"
 import { TemplateRegistry } from "@paved/golden"
 import { Receiver, SpanStore } from "@paved/observe"
 import * as Provisioner from "@paved/provision/Provisioner"
@@ -22,6 +22,7 @@ import * as Layer from "effect/Layer"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import type { DemoReport, StepTiming } from "../internal/demo/report.js"
+import * as DemoDocker from "../internal/demo/docker.js"
 import * as DemoPortal from "../internal/demo/portal.js"
 import * as Render from "../internal/demo/render.js"
 import * as Steps from "../internal/demo/steps.js"
@@ -81,7 +82,11 @@ export const demo = Command.make("demo", {
   format: Output.format,
   keep: Options.boolean("keep").pipe(Options.withDescription("Leave the preview environment running until Ctrl-C, to explore it with paved ui and the live portal")),
   catalog: Options.directory("catalog").pipe(Options.withDescription("The demo organisation (default: examples/demo-org of this repository)"), Options.optional),
-  requests: Options.integer("requests").pipe(Options.withDefault(60), Options.withDescription("How many requests the traffic burst sends"))
+  requests: Options.integer("requests").pipe(Options.withDefault(60), Options.withDescription("How many requests the traffic burst sends")),
+  runtime: Options.choice("runtime", ["local", "docker"]).pipe(
+    Options.withDefault("local" as const),
+    Options.withDescription("Run the services as local processes (default) or as Docker containers from the image their Score files name (built offline when missing)")
+  )
 }, (o) =>
   Effect.gen(function*() {
     const started = Date.now()
@@ -127,6 +132,15 @@ export const demo = Command.make("demo", {
       onProgress: (p) => Output.diagnostic(`    [${p.phase}] ${p.subject}: ${p.detail}`)
     }
     const planned = yield* Environments.plan(upOptions).pipe(Effect.mapError((e) => new Output.UsageError({ summary: e.message })))
+    // On Docker: the images the Score files name, and the services' npm dependencies bound
+    // read-only into each container (the image is a plain Node.js image, as node:20-slim is).
+    const runtimeLayer = o.runtime === "docker"
+      ? Layer.mapError(
+        ServiceRuntime.layerDocker({ mounts: yield* DemoDocker.dependencyMounts(demoDir) }),
+        (e) => new Output.UsageError({ summary: e.message })
+      )
+      : ServiceRuntime.layerLocalProcesses
+    if (o.runtime === "docker") yield* DemoDocker.ensureImages(planned)
 
     const assemble = (parts: {
       readonly record: Environments.Listed["record"]
@@ -187,7 +201,8 @@ export const demo = Command.make("demo", {
       Effect.provide(Layer.mergeAll(
         SpanStore.layerSqlite({ filename: path.join(stateDir, "telemetry.db") }),
         EnvStore.layerSqlite({ filename: path.join(stateDir, "envs.db") }),
-        Provisioner.layerLocal({ dir: stateDir, postgres: "embedded" })
+        Provisioner.layerLocal({ dir: stateDir, postgres: "embedded" }),
+        runtimeLayer
       ))
     )
 
@@ -195,7 +210,8 @@ export const demo = Command.make("demo", {
       const pids = record.services.flatMap((s) => (s.mode === "run" && s.pid !== undefined ? [s.pid] : []))
       const ports = record.services.flatMap((s) => (s.mode === "run" && s.port !== undefined ? [s.port] : []))
       const openPorts = yield* Effect.forEach(ports, (port) => Processes.portOpen(port), { concurrency: "unbounded" })
-      return { processesLeft: pids.filter(Processes.alive).length, portsLeft: openPorts.filter(Boolean).length, kept: false }
+      const docker = o.runtime === "docker" ? { docker: yield* DemoDocker.leftovers(record.name) } : {}
+      return { processesLeft: pids.filter(Processes.alive).length, portsLeft: openPorts.filter(Boolean).length, kept: false, ...docker }
     }))
 
     yield* print(assemble({ record, burst, telemetry, teardown }))
@@ -203,6 +219,12 @@ export const demo = Command.make("demo", {
     yield* Output.diagnostic(`\nThe portal of the demo: ${path.relative(process.cwd(), portalIndex)} (open it in a browser; paved demo --keep serves it live)`)
     if (teardown.processesLeft + teardown.portsLeft > 0) {
       return yield* new Output.CheckFailed({ summary: `teardown left ${teardown.processesLeft} processes and ${teardown.portsLeft} ports behind` })
+    }
+    const containers = teardown.docker
+    if (containers !== undefined && containers.containers + containers.networks + containers.volumes > 0) {
+      return yield* new Output.CheckFailed({
+        summary: `teardown left ${containers.containers} containers, ${containers.networks} networks and ${containers.volumes} volumes labelled dev.paved.environment=${record.name}; remove them with paved env reap`
+      })
     }
   })
 ).pipe(Command.withDescription("The end-to-end demonstration on the embedded defaults: catalog, scorecards, a preview environment, traffic, traces, drift"))

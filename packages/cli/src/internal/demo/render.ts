@@ -79,7 +79,10 @@ export const human = (r: DemoReport): string => {
       "Teardown",
       r.teardown.kept
         ? "not yet: the preview environment is kept running (--keep); Ctrl-C tears it down"
-        : `${r.teardown.processesLeft} processes and ${r.teardown.portsLeft} ports left behind`
+        : `${r.teardown.processesLeft} processes and ${r.teardown.portsLeft} ports left behind` +
+        (r.teardown.docker === undefined
+          ? ""
+          : `; ${r.teardown.docker.containers} containers, ${r.teardown.docker.networks} networks, ${r.teardown.docker.volumes} volumes`)
     ),
     section(
       `Findings (${r.findings.length})`,

@@ -54,7 +54,13 @@ export interface DemoReport {
     /** The log records of the trace with the most spans. */
     readonly traceLogs: { readonly traceId: string | null; readonly logs: ReadonlyArray<{ readonly service: string; readonly severity: string; readonly message: string }> }
   }
-  readonly teardown: { readonly processesLeft: number; readonly portsLeft: number; readonly kept: boolean }
+  readonly teardown: {
+    readonly processesLeft: number
+    readonly portsLeft: number
+    readonly kept: boolean
+    /** With `--runtime docker`: what still carries the environment's label after teardown. */
+    readonly docker?: { readonly containers: number; readonly networks: number; readonly volumes: number }
+  }
   readonly findings: ReadonlyArray<Finding>
   readonly timings: ReadonlyArray<StepTiming>
   readonly durationMs: number

@@ -34,12 +34,17 @@ export interface Options {
   readonly host?: string | undefined
   /** The address containers use for this machine. Default: `host.docker.internal` on Docker Desktop, the network's gateway elsewhere. */
   readonly hostAddress?: string | undefined
+  /**
+   * Host paths bound into every container of the environment (e.g. dependencies a development
+   * image does not carry). Missing sources are an error before anything starts.
+   */
+  readonly mounts?: ReadonlyArray<{ readonly source: string; readonly target: string; readonly readOnly?: boolean | undefined }> | undefined
 }
 
 /** The labels every object of an environment carries. */
 export const LABEL = { environment: "dev.paved.environment", instance: "dev.paved.instance", service: "dev.paved.service" } as const
 
-const clientFor = (host: string | undefined): Docker => {
+export const clientFor = (host: string | undefined): Docker => {
   const target = host ?? process.env.DOCKER_HOST
   if (target === undefined || target === "") return new Docker()
   const url = new URL(target)
@@ -98,7 +103,7 @@ const listFiles = (root: string): ReadonlyArray<string> => {
   return out.sort()
 }
 
-const followProgress = (docker: Docker, stream: NodeJS.ReadableStream) =>
+export const followProgress = (docker: Docker, stream: NodeJS.ReadableStream) =>
   new Promise<void>((resolve, reject) =>
     docker.modem.followProgress(stream, (error: Error | null, output: Array<{ error?: string; errorDetail?: { message?: string } }>) => {
       const failed = output?.find((o) => o.error !== undefined)
@@ -265,6 +270,14 @@ export const make = (options: Options): Effect.Effect<ServiceRuntime["Type"], En
             )
           )
           const desktop = /docker desktop/i.test(info.OperatingSystem ?? "")
+          const missing = (options.mounts ?? []).filter((m) => !path.isAbsolute(m.source) || !fs.existsSync(m.source))
+          if (missing.length > 0) {
+            return yield* new EnvironmentError({
+              environment,
+              operation: "checking the Docker runtime's mounts",
+              reason: `${missing.map((m) => m.source).join(", ")} ${missing.length === 1 ? "is" : "are"} not an existing absolute path on this machine; fix the runtime's mounts option`
+            })
+          }
           // Every image is checked (and built) before anything is created.
           const images = new Map<string, Prepared>()
           for (const service of request.services) images.set(service.ref, yield* prepareImage(environment, service, request.progress))
@@ -320,7 +333,8 @@ export const make = (options: Options): Effect.Effect<ServiceRuntime["Type"], En
               const exposed = Object.fromEntries(ports.map((p) => [`${p}/tcp`, {}]))
               const bindings = Object.fromEntries(ports.map((p) => [`${p}/tcp`, [{ HostIp: "127.0.0.1", HostPort: "" }]]))
               const name = `paved-${environment}-${service.name}-${short(instance)}`
-              const mounts: Array<{ Type: "volume" | "bind"; Source: string; Target: string; ReadOnly: boolean }> = []
+              const mounts: Array<{ Type: "volume" | "bind"; Source: string; Target: string; ReadOnly: boolean }> = (options.mounts ?? [])
+                .map((m) => ({ Type: "bind" as const, Source: m.source, Target: m.target, ReadOnly: m.readOnly ?? true }))
               for (const v of entries(container.volumes)) {
                 const source = typeof v.source === "string" ? v.source : ""
                 const target = typeof v.target === "string" ? v.target : typeof v.path === "string" ? v.path : undefined
@@ -348,7 +362,9 @@ export const make = (options: Options): Effect.Effect<ServiceRuntime["Type"], En
                 ...start.variables,
                 ...(ports[0] === undefined ? {} : { PORT: String(ports[0]) }),
                 PAVED_ENVIRONMENT: environment,
-                PAVED_ENTITY_REF: service.ref
+                PAVED_ENTITY_REF: service.ref,
+                // Tells a service it is in a container: answer on the container's network, not loopback.
+                PAVED_RUNTIME: "docker"
               }
               const command = strings(container.command)
               const args = strings(container.args)
