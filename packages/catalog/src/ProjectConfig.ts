@@ -48,14 +48,18 @@ const Paths = Schema.Array(Schema.NonEmptyString)
  * @since 0.1.0
  */
 export const ProjectConfigFile = Schema.Struct({
-  db: Schema.optional(Schema.NonEmptyString.annotations({
-    description: "Store URL: postgres://..., sqlite:PATH or a file path, memory:"
-  })),
-  secretKey: Schema.optional(Schema.NonEmptyString.annotations({ description: "The secret key file (32 bytes) for secrets at rest" })),
-  catalog: Schema.optional(Paths.annotations({ description: "Catalog roots: files, directories or globs" })),
-  standards: Schema.optional(Schema.NonEmptyString.annotations({ description: "The organisation's standards file" })),
-  scorecards: Schema.optional(Paths.annotations({ description: "Scorecard YAML files" })),
-  templates: Schema.optional(Paths.annotations({ description: "Directories of golden-path template modules" }))
+  /** Store URL: postgres://..., sqlite:PATH or a file path, memory:. */
+  db: Schema.optionalWith(Schema.NonEmptyString, { exact: true }),
+  /** The secret key file (32 bytes) for secrets at rest. */
+  secretKey: Schema.optionalWith(Schema.NonEmptyString, { exact: true }),
+  /** Catalog roots: files, directories or globs. */
+  catalog: Schema.optionalWith(Paths, { exact: true }),
+  /** The organisation's standards file. */
+  standards: Schema.optionalWith(Schema.NonEmptyString, { exact: true }),
+  /** Scorecard YAML files; the first is the one `paved score` applies without --scorecard. */
+  scorecards: Schema.optionalWith(Paths, { exact: true }),
+  /** Directories of golden-path template modules. */
+  templates: Schema.optionalWith(Paths, { exact: true })
 })
 
 /**

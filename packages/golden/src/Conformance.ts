@@ -156,11 +156,15 @@ const recordsTemplate = (dir: string): boolean => {
  * (`.paved/template.json`, or a `catalog-info.yaml` with the `paved.dev/template` annotation)
  * is a service; otherwise its subdirectories are searched (links are not followed; build output,
  * dependencies and `.git` are skipped). A directory with no service at or below it is kept as
- * given, so checking it reports what is missing.
+ * given, so checking it reports what is missing; with `onlyServices` it is left out instead (how
+ * `paved check` looks for services below catalog roots that may hold none).
  *
  * @since 0.1.0
  */
-export const findServices = (dirs: ReadonlyArray<string>): Effect.Effect<ReadonlyArray<string>, PlatformError> =>
+export const findServices = (
+  dirs: ReadonlyArray<string>,
+  options: { readonly onlyServices?: boolean } = {}
+): Effect.Effect<ReadonlyArray<string>, PlatformError> =>
   Effect.try({
     try: () =>
       dirs.flatMap((start) => {
@@ -173,7 +177,7 @@ export const findServices = (dirs: ReadonlyArray<string>): Effect.Effect<Readonl
           }
         }
         if (nodeFs.statSync(start, { throwIfNoEntry: false })?.isDirectory() === true) walk(start, 8)
-        return found.length === 0 ? [start] : found.sort()
+        return found.length === 0 && options.onlyServices !== true ? [start] : found.sort()
       }),
     catch: (cause) =>
       new SystemError({

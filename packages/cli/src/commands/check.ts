@@ -117,7 +117,7 @@ const ownersCheck = (view: CatalogView.CatalogView, before: CatalogView.CatalogV
 const goldenCheck = (roots: ReadonlyArray<string>, templateDirs: ReadonlyArray<string>, allowBehind: boolean) =>
   Effect.gen(function*() {
     const dirs = [...new Set(roots.filter((r) => fs.existsSync(r)).map((r) => fs.statSync(r).isDirectory() ? r : path.dirname(r)))]
-    const services = yield* Conformance.findServices(dirs)
+    const services = yield* Conformance.findServices(dirs, { onlyServices: true })
     if (services.length === 0) return skipped("golden", "no service below the catalog roots records a template")
     const checks = yield* Conformance.checkServices(services)
     const failing = checks.filter((c) => c.drift || (!allowBehind && !c.upToDate))
