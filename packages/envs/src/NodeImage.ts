@@ -108,6 +108,10 @@ const assemble = (context: string, node: string, caBundle: string | undefined) =
   const sh = fs.realpathSync("/bin/sh")
   place(sh, "bin/sh")
   for (const lib of libraries(sh)) place(lib, lib)
+  // npm packages' executables start with `#!/usr/bin/env node`.
+  const env = fs.realpathSync("/usr/bin/env")
+  place(env, "usr/bin/env")
+  for (const lib of libraries(env)) place(lib, lib)
   const npm = npmOf(node)
   if (npm !== undefined) {
     fs.cpSync(npm, path.join(rootfs, "usr/local/lib/node_modules/npm"), { recursive: true, dereference: true })
