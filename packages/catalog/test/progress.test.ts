@@ -50,11 +50,11 @@ describe("CatalogStore.ingest onProgress", () => {
       const loaded = yield* Catalog.load([scratch])
       const store = yield* CatalogStore.CatalogStore
       const events: Array<Ingest.IngestProgress> = []
-      const report = yield* store.ingest(loaded, { onProgress: (p) => events.push(p) })
+      const report = yield* store.ingest(loaded, { onProgress: (p: Ingest.IngestProgress) => events.push(p) })
       expect(report.created).toHaveLength(40)
       expect(events).toEqual([{ phase: "writing", writes: 40, unchanged: 0 }, { phase: "written", writes: 40, unchanged: 0 }])
       events.length = 0
-      yield* store.ingest(loaded, { onProgress: (p) => events.push(p) })
+      yield* store.ingest(loaded, { onProgress: (p: Ingest.IngestProgress) => events.push(p) })
       expect(events).toEqual([{ phase: "writing", writes: 0, unchanged: 40 }, { phase: "written", writes: 0, unchanged: 40 }])
     }).pipe(Effect.provide(sqliteTempLayer())))
 })
