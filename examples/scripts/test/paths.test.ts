@@ -66,7 +66,7 @@ describe("the README's commands, run from the repository root", { timeout: 90_00
     expect(r.stderr).toContain("give the catalog to read")
   })
 
-  it("a path relative to examples/scripts is not silently used when the user typed it elsewhere", () => {
+  it("a path relative to examples/scripts is not silently used when the user typed it elsewhere", async () => {
     // `../demo-org` is right from examples/scripts, wrong from the repository root.
     const r = await run("scorecard-campaign", ["../demo-org"], repoRoot)
     expect(r.code).toBe(2)

@@ -137,7 +137,8 @@ describe("PavedApp over the other packages", () => {
       expect(tree).toMatch(/█+\s+120\.0ms storefront: GET \/books/)
       expect(tree).toMatch(/ {2}catalog-api: search ✗ boom/)
       await type(app.stdin, ":traces catalog-api\r")
-      const one = await waitFor(frame, (f) => f.includes("traces catalog-api") && f.includes("recent traces ("), "the traces of one service")
+      // Wait for the one service's data (an earlier frame may still show the previous view's).
+      const one = await waitFor(frame, (f) => f.includes("traces catalog-api") && f.includes("service map (1 edges)"), "the traces of one service")
       expect(one).toContain("service map (1 edges)")
       expect(one).toContain("recent traces (1)")
       await type(app.stdin, ":traces nobody\r")
@@ -159,8 +160,7 @@ describe("PavedApp over the other packages", () => {
       await type(app.stdin, ":envs\r")
       const envs = await waitFor(frame, (f) => f.includes("environments (2)"), "the environments view")
       expect(envs).toMatch(/pr-42\s+preview\s+ready\s+1\/1 services ready\s+3h left/)
-      app.stdin.write("j")
-      await new Promise((r) => setTimeout(r, 50))
+      // The first environment is selected at first: Enter opens it.
       app.stdin.write("\r")
       const env = await waitFor(frame, (f) => f.includes("log storefront"), "the environment detail")
       expect(env).toContain("http://127.0.0.1:4100")

@@ -238,6 +238,9 @@ export const PavedApp = (props: PavedAppProps) => {
     }
   }, [top.kind, top.subject, stored])
 
+  // Something to apply: a plan (there is provisioning state in this session) with changes.
+  const canApply = planned.value !== undefined && Option.isSome(planned.value) &&
+    planned.value.value.changes.some((c) => c.action !== "no-op")
   const isCatalog = top.kind === "catalog"
   const ctx: App.Context = {
     count: isCatalog ? result.matches.length : lines.length,
@@ -252,14 +255,21 @@ export const PavedApp = (props: PavedAppProps) => {
     commands: commands(),
     facetValues: (facet) => CatalogIndex.facetCounts(index, result.matches, facet, 200).map((v) => v.value),
     shortcuts,
-    mutations: mutationsFor(top, lines)
+    mutations: mutationsFor(top, lines, canApply),
+    keyAt: isCatalog ? undefined : (row) => App.rowKey(lines[row]?.open)
   }
   const ctxRef = useRef(ctx)
   ctxRef.current = ctx
+  // The selection as it belongs over the rows on screen now (it follows its row when rows
+  // arrive): the screen draws it and keys act on it, so the highlight is what Enter opens.
+  const shown = App.current(App.follow(state, ctx))
+  useEffect(() => {
+    setState((s) => App.follow(s, ctxRef.current))
+  }, [lines])
 
   useInput((input, key) => {
     const k = toKey(input, key)
-    if (k !== undefined) setState((s) => App.onKey(s, k, ctxRef.current))
+    if (k !== undefined) setState((s) => App.onKey(App.follow(s, ctxRef.current), k, ctxRef.current))
   })
   useEffect(() => {
     if (state.quit) exit()
@@ -302,7 +312,7 @@ export const PavedApp = (props: PavedAppProps) => {
       />
     )
     : lines.length > 0
-    ? <LineView lines={lines} list={top.list} width={width} height={body} />
+    ? <LineView lines={lines} list={shown.list} width={width} height={body} />
     : <Text dimColor>nothing to show</Text>
   return (
     <Frame
@@ -310,7 +320,7 @@ export const PavedApp = (props: PavedAppProps) => {
       height={height}
       crumbs={state.stack.map(crumb)}
       info={info}
-      hints={hintsFor(state, shortcuts)}
+      hints={hintsFor(state, shortcuts, canApply)}
       message={catalog.error ?? state.message}
       messageStyle={catalog.error !== undefined ? "error" : "info"}
     >

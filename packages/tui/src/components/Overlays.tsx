@@ -3,7 +3,7 @@
  * facet picker of the catalog list.
  */
 import { Box, Text } from "ink"
-import type { Command } from "../state/app.js"
+import { type Command, commandRow } from "../state/app.js"
 import { fit, truncate } from "../state/text.js"
 
 /** The props of {@link CommandBar}. */
@@ -23,7 +23,7 @@ export const CommandBar = (props: CommandBarProps) => (
       ? <Text dimColor wrap="truncate-end">{truncate("no command starts with that; Backspace to edit, Esc to close", props.width)}</Text>
       : props.suggestions.slice(0, Math.max(1, props.height - 1)).map((c, i) => (
         <Text key={c.name} inverse={i === props.selected} wrap="truncate-end">
-          {fit(`:${c.name}${c.args.length > 0 ? ` ${c.args}` : ""}`.padEnd(24) + c.description, props.width)}
+          {fit(commandRow(c), props.width)}
         </Text>
       ))}
   </Box>

@@ -67,11 +67,17 @@ export const commands = (): ReadonlyArray<App.Command> => [
 ]
 
 /** The key hints of the current view (with its letter shortcuts). */
-export const hintsFor = (state: App.AppState, shortcuts: Readonly<Record<string, App.View>>): ReadonlyArray<Hint> => {
+export const hintsFor = (
+  state: App.AppState,
+  shortcuts: Readonly<Record<string, App.View>>,
+  // Whether the plan on screen has changes to apply (only then is `a apply` offered).
+  canApply = true
+): ReadonlyArray<Hint> => {
   const o = state.overlay
   if (o._tag === "Command") return [{ key: "Tab", label: "complete" }, { key: "⏎", label: "run" }, { key: "↑↓", label: "choose" }, { key: "Esc", label: "close" }]
   if (o._tag === "Help") return [{ key: "Esc", label: "close" }, { key: "q", label: "close" }]
-  if (o._tag === "Confirm") return [{ key: "y", label: "yes, do it" }, { key: "any other key", label: "cancel" }]
+  // The confirmation says which keys confirm and cancel; the footer does not repeat it.
+  if (o._tag === "Confirm") return []
   if (o._tag === "Facets") return [{ key: "←→", label: "facet" }, { key: "↑↓", label: "value" }, { key: "⏎", label: "apply" }, { key: "Esc", label: "close" }]
   if (state.editing) return [{ key: "type", label: "to filter" }, { key: "⏎", label: "done" }, { key: "Esc", label: "clear" }, { key: "↑↓", label: "move" }, { key: "^U", label: "erase" }]
   const top = App.current(state)
@@ -95,7 +101,7 @@ export const hintsFor = (state: App.AppState, shortcuts: Readonly<Record<string,
     case "envs":
       return [{ key: "⏎", label: "open" }, ...(state.readonly ? [] : [{ key: "d", label: "down" }]), { key: "Esc", label: "back" }, ...common]
     case "provision":
-      return [...(state.readonly ? [] : [{ key: "a", label: "apply" }]), { key: "Esc", label: "back" }, ...common]
+      return [...(state.readonly || !canApply ? [] : [{ key: "a", label: "apply" }]), { key: "Esc", label: "back" }, ...common]
     default:
       return [{ key: "⏎", label: "open" }, { key: "Esc", label: "back" }, ...common]
   }
@@ -105,8 +111,8 @@ export const hintsFor = (state: App.AppState, shortcuts: Readonly<Record<string,
  * The letter keys that ask for a change: `d` removes the environment on screen (or the one under
  * the cursor in the list), `a` applies the plan on screen.
  */
-export const mutationsFor = (top: App.View, lines: ReadonlyArray<Lines.Line>): Readonly<Record<string, App.Mutation>> => {
-  if (top.kind === "provision") return { a: ProvisionLines.applyMutation(top.subject) }
+export const mutationsFor = (top: App.View, lines: ReadonlyArray<Lines.Line>, canApply = true): Readonly<Record<string, App.Mutation>> => {
+  if (top.kind === "provision") return canApply ? { a: ProvisionLines.applyMutation(top.subject) } : {}
   const name = top.kind === "env"
     ? top.subject
     : top.kind === "envs"

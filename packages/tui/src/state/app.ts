@@ -37,6 +37,12 @@ export interface View {
   /** The entity ref, owner ref, environment or trace id the view is about ("" for none). */
   readonly subject: string
   readonly list: List.ListState
+  /**
+   * What the selected row opens (see {@link rowKey}), so that the selection stays on the same
+   * row when rows arrive above it (new traces) or the view is shown again: the highlight and
+   * what Enter opens are the same row. Unset until the user moves.
+   */
+  readonly anchor?: string | undefined
 }
 
 /**
@@ -96,6 +102,71 @@ export interface Context {
   readonly shortcuts: Readonly<Record<string, View>>
   /** Letter keys the current view binds to a change (`d`: environment down). */
   readonly mutations?: Readonly<Record<string, Mutation>> | undefined
+  /**
+   * The key of a row that opens something ({@link rowKey}), undefined for rows that do nothing.
+   * When given, j/k/g/G move between those rows only, and the selection follows its row.
+   */
+  readonly keyAt?: ((row: number) => string | undefined) | undefined
+}
+
+/**
+ * The identity of a row that opens `open`: the same row has the same key across refreshes.
+ *
+ * @since 0.1.0
+ */
+export const rowKey = (open: View | undefined): string | undefined =>
+  open === undefined ? undefined : `${open.kind} ${open.subject}`
+
+const selectableRows = (ctx: Context): ReadonlyArray<number> => {
+  if (ctx.keyAt === undefined) return []
+  const rows: Array<number> = []
+  for (let i = 0; i < ctx.count; i++) if (ctx.keyAt(i) !== undefined) rows.push(i)
+  return rows
+}
+
+/**
+ * Puts the current view's selection where it belongs for the rows on screen now: on the row it
+ * was anchored to (wherever that row moved), else, before the user moved, on the first row that
+ * opens something; always inside the list. The screen draws the result, and keys act on it, so
+ * the highlighted row is the row Enter opens.
+ *
+ * @since 0.1.0
+ */
+export const follow = (state: AppState, ctx: Context): AppState => {
+  const top = current(state)
+  if (ctx.keyAt === undefined || ctx.count === 0) return state
+  const keyAt = ctx.keyAt
+  let row = top.list.cursor
+  if (top.anchor !== undefined) {
+    if (keyAt(row) !== top.anchor) {
+      for (let i = 0; i < ctx.count; i++) {
+        if (keyAt(i) === top.anchor) {
+          row = i
+          break
+        }
+      }
+    }
+  } else if (keyAt(row) === undefined) {
+    const first = selectableRows(ctx)[0]
+    if (first !== undefined) row = first
+  }
+  const list = List.moveTo(top.list, row, ctx.count, ctx.height)
+  return list === top.list ? state : replaceTop(state, { ...top, list })
+}
+
+// Moves to another row that opens something (j/k/g/G), anchoring the selection to it; in views
+// where no row opens anything, moves line by line (to scroll).
+const moveSelectable = (state: AppState, ctx: Context, to: (rows: ReadonlyArray<number>, cursor: number) => number | undefined): AppState | undefined => {
+  const rows = selectableRows(ctx)
+  if (rows.length === 0) return undefined
+  const top = current(state)
+  const row = to(rows, top.list.cursor)
+  if (row === undefined) return state
+  // At the first (last) row that opens something, also show the lines above (below) it.
+  const h = Math.max(1, ctx.height)
+  const offset = row === rows[0] && row < h ? 0 : row === rows[rows.length - 1] && row >= ctx.count - h ? Math.max(0, ctx.count - h) : top.list.offset
+  const list = List.settle({ cursor: row, offset }, ctx.count, ctx.height)
+  return replaceTop(state, { ...top, list, anchor: ctx.keyAt?.(row) })
 }
 
 /**
@@ -191,6 +262,16 @@ export const push = (state: AppState, next: View): AppState => ({
  */
 export const back = (state: AppState): AppState =>
   state.stack.length > 1 ? { ...state, stack: state.stack.slice(0, -1) } : state
+
+/**
+ * A command as the command bar lists it: `:name ARGS`, then at least two spaces, then what it does.
+ *
+ * @since 0.1.0
+ */
+export const commandRow = (command: Command, width = 24): string => {
+  const usage = `:${command.name}${command.args.length > 0 ? ` ${command.args}` : ""}`
+  return `${usage.padEnd(width - 2)}  ${command.description}`
+}
 
 /**
  * The commands whose name starts with the first word typed in the command bar.
@@ -322,6 +403,14 @@ const filterKey = (state: AppState, key: Key, ctx: Context): AppState => {
 }
 
 const listKey = (state: AppState, key: Key, ctx: Context): AppState => {
+  const moved = listMove(state, key, ctx)
+  if (moved === state || ctx.keyAt === undefined) return moved
+  const top = current(moved)
+  const anchor = ctx.keyAt(top.list.cursor)
+  return anchor === top.anchor ? moved : replaceTop(moved, { ...top, anchor })
+}
+
+const listMove = (state: AppState, key: Key, ctx: Context): AppState => {
   const page = Math.max(1, ctx.height - 1)
   switch (key.name) {
     case "up":
@@ -371,13 +460,13 @@ const normalKey = (state: AppState, key: Key, ctx: Context): AppState => {
         case "f":
           return top.kind === "catalog" ? { ...state, overlay: { _tag: "Facets", facet: 0, cursor: 0 } } : state
         case "j":
-          return listKey(state, named("down"), ctx)
+          return normalKey(state, named("down"), ctx)
         case "k":
-          return listKey(state, named("up"), ctx)
+          return normalKey(state, named("up"), ctx)
         case "g":
-          return listKey(state, named("home"), ctx)
+          return moveSelectable(state, ctx, (rows) => rows[0]) ?? listKey(state, named("home"), ctx)
         case "G":
-          return listKey(state, named("end"), ctx)
+          return moveSelectable(state, ctx, (rows) => rows[rows.length - 1]) ?? listKey(state, named("end"), ctx)
         case "l":
           return normalKey(state, named("enter"), ctx)
         case "h":
@@ -390,6 +479,10 @@ const normalKey = (state: AppState, key: Key, ctx: Context): AppState => {
         }
       }
     }
+    case "down":
+      return moveSelectable(state, ctx, (rows, c) => rows.find((r) => r > c) ?? rows[rows.length - 1]) ?? listKey(state, key, ctx)
+    case "up":
+      return moveSelectable(state, ctx, (rows, c) => [...rows].reverse().find((r) => r < c) ?? rows[0]) ?? listKey(state, key, ctx)
     default:
       return listKey(state, key, ctx)
   }

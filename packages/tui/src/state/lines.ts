@@ -182,8 +182,14 @@ export const scorecards = (report: ScoreReport): ReadonlyArray<Line> => {
     const owner = o.owner.includes(":") ? shortRef(o.owner, "group") : o.owner
     out.push(line(`  ${owner.padEnd(28)} ${String(o.entities).padStart(5)}  ${counts.padEnd(18)} ${o.failing} failing`, o.failing > 0 ? "warning" : "ok", view("owned", owner.toLowerCase())))
   }
-  out.push(line("by entity (lowest first)", "heading"))
-  const ranked = [...report.entities].sort((a, b) => a.points / Math.max(1, a.maxPoints) - b.points / Math.max(1, b.maxPoints) || a.ref.localeCompare(b.ref))
+  out.push(line("by entity (lowest level first)", "heading"))
+  // The level first (no level, then the scorecard's levels in order), then the share of points.
+  const rank = (level: string | null) => (level === null ? -1 : report.levels.indexOf(level))
+  const ranked = [...report.entities].sort((a, b) =>
+    rank(a.level) - rank(b.level) ||
+    a.points / Math.max(1, a.maxPoints) - b.points / Math.max(1, b.maxPoints) ||
+    a.ref.localeCompare(b.ref)
+  )
   for (const e of ranked) {
     const h = levelHealth(e)
     out.push(line(`  ${shortRef(e.ref).padEnd(40)} ${h.text}`, h.style === "ok" ? "link" : h.style, view("entity", e.ref)))
