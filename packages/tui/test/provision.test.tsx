@@ -92,8 +92,8 @@ afterAll(async () => {
 })
 
 const { strip, type } = Screen
-const waitFor = (read: () => string, predicate: (frame: string) => boolean, what: string) =>
-  Screen.waitFor(read, predicate, what, 10_000)
+const waitFor = (read: () => string, predicate: (frame: string) => boolean, what: string, timeoutMs = 10_000) =>
+  Screen.waitFor(read, predicate, what, timeoutMs)
 
 const plan: Plan = {
   env: "dev",

@@ -11,6 +11,7 @@
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
+import type { LoadProgress } from "../Catalog.js"
 import type { Entity } from "../Entity.js"
 import * as EntityRef from "../EntityRef.js"
 import * as Integrity from "../Integrity.js"
@@ -34,15 +35,6 @@ export interface Settings {
   readonly registry: Registry
   /** Called after each file is read (see `LoadOptions.onProgress`). */
   readonly onProgress?: ((progress: LoadProgress) => void) | undefined
-}
-
-/** How far a load has got: see `Catalog.LoadProgress`. */
-export interface LoadProgress {
-  readonly files: number
-  readonly total: number
-  readonly entities: number
-  readonly skipped: number
-  readonly file: string
 }
 
 /** An accepted entity and where it came from. */
