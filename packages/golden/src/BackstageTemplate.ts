@@ -8,6 +8,7 @@
 import type { Entity } from "@paved/catalog"
 import { EntityRef } from "@paved/catalog"
 import * as YAML from "yaml"
+import * as BackstageAction from "./BackstageAction.js"
 import * as Template from "./Template.js"
 
 /**
@@ -36,8 +37,10 @@ export interface TemplateInfo {
 const jsonType = (p: Template.Parameter): string => (p.kind === "enum" ? "string" : p.kind)
 
 /**
- * The Backstage `Template` entity describing a Paved template version. Its single step runs
- * `paved golden new`, so Backstage users see the same parameters, defaults and descriptions.
+ * The Backstage `Template` entity describing a Paved template version. Its form asks the
+ * template's parameters (same defaults, descriptions, patterns) and where to publish; its steps
+ * are `paved:golden:new` (shipped as {@link BackstageAction.goldenNew}, to register in the
+ * scaffolder), then Backstage's built-in `publish:github` and `catalog:register`.
  *
  * @since 0.1.0
  */
@@ -65,13 +68,42 @@ export const toEntity = (template: Template.Template, options: { readonly owner?
         ...(p.choices === undefined ? {} : { enum: [...p.choices] }),
         ...(p.pattern === undefined ? {} : { pattern: p.pattern })
       }]))
+    }, {
+      title: "Repository",
+      required: ["repoUrl"],
+      properties: {
+        repoUrl: {
+          title: "Repository location",
+          type: "string",
+          description: "Where to publish the new service",
+          "ui:field": "RepoUrlPicker",
+          "ui:options": { allowedHosts: ["github.com"] }
+        }
+      }
     }],
     steps: [{
       id: "paved",
       name: "Generate with Paved",
-      action: "paved:golden:new",
+      action: BackstageAction.id,
+      // Every answer of the form; the template keeps its own parameters (repoUrl is not one).
       input: { template: template.name, version: template.version, values: "${{ parameters }}" }
-    }]
+    }, {
+      id: "publish",
+      name: "Publish",
+      action: "publish:github",
+      input: { repoUrl: "${{ parameters.repoUrl }}", description: template.description, defaultBranch: "main" }
+    }, {
+      id: "register",
+      name: "Register in the catalog",
+      action: "catalog:register",
+      input: { repoContentsUrl: "${{ steps.publish.output.repoContentsUrl }}", catalogInfoPath: "/catalog-info.yaml" }
+    }],
+    output: {
+      links: [
+        { title: "Repository", url: "${{ steps.publish.output.remoteUrl }}" },
+        { title: "Open in catalog", icon: "catalog", entityRef: "${{ steps.register.output.entityRef }}" }
+      ]
+    }
   }
 })
 

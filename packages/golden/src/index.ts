@@ -27,5 +27,7 @@ export * as Update from "./Update.js"
 export * as Pipeline from "./Pipeline.js"
 /** @since 0.1.0 */
 export * as BackstageTemplate from "./BackstageTemplate.js"
+/** @since 0.2.0 */
+export * as BackstageAction from "./BackstageAction.js"
 /** @since 0.1.0 */
 export * as Currency from "./Currency.js"

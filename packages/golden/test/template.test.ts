@@ -152,9 +152,11 @@ describe("BackstageTemplate", () => {
     expect(entity.apiVersion).toBe("scaffolder.backstage.io/v1beta3")
     const info = BackstageTemplate.fromEntity(entity)
     expect(info).toMatchObject({ ref: "template:default/node-http-service", version: "1.1.0", type: "service" })
-    expect(info.parameters.map((p) => [p.name, p.required, p.default])).toEqual(
-      NodeHttpService.latest.parameters.map((p) => [p.name, p.required, p.default])
-    )
+    // The template's parameters, then where to publish (the form's second page).
+    expect(info.parameters.map((p) => [p.name, p.required, p.default])).toEqual([
+      ...NodeHttpService.latest.parameters.map((p) => [p.name, p.required, p.default]),
+      ["repoUrl", true, undefined]
+    ])
   })
 
   it.effect("every shipped template version is a Template entity the catalog accepts", () =>
