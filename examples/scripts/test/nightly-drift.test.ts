@@ -43,7 +43,7 @@ describe.runIf(serverAvailable("postgresql"))("nightly drift", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "paved-drift-"))
     const spans = path.join(dir, "spans.db")
     const state = path.join(dir, "state.db")
-    const env = uniqueName("nightly")
+    const env = uniqueName("nightly").replace(/_/g, "-")
     try {
       // storefront -> catalog-api, which storefront's catalog entry does not declare.
       await Effect.runPromise(Effect.flatMap(SpanStore.SpanStore, (store) => store.insertSpans([

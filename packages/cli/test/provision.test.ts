@@ -107,6 +107,22 @@ describe("paved provision", () => {
     expect(plan.violations).toEqual([])
   })
 
+  it("finds a component's workload through paved.dev/workload, as paved env up does", async () => {
+    write("annotated/catalog-info.yaml", [
+      "apiVersion: backstage.io/v1alpha1",
+      "kind: Component",
+      "metadata: { name: payments, annotations: { paved.dev/workload: deploy/payments.score.yaml } }",
+      "spec: { type: service, lifecycle: production, owner: group:default/finance }"
+    ].join("\n"))
+    // No score.yaml beside the catalog file: only the annotated file holds the workload.
+    write("annotated/deploy/payments.score.yaml", "apiVersion: score.dev/v1b1\nmetadata: { name: payments }\ncontainers: { main: { image: x } }\nresources:\n  files: { type: volume }\n")
+    const run = await runPaved([
+      "provision", "plan", "--env", "dev", "--catalog", path.join(work, "annotated"), "--entity", "payments", "--format", "json"
+    ], { cwd: work, env })
+    expect(run.code, run.stderr).toBe(0)
+    expect(JSON.parse(run.stdout).changes.map((c: { resource: string }) => c.resource)).toEqual(["payments.files"])
+  })
+
   describe.runIf(serverAvailable("postgresql"))("against the local PostgreSQL server", () => {
     const name = uniqueName("cli").replace(/_/g, "-")
     afterAll(async () => {

@@ -10,6 +10,7 @@
  * @since 0.1.0
  */
 import type { Entity, EntityRef } from "@paved/catalog"
+import * as Request from "@paved/provision/Request"
 import * as Effect from "effect/Effect"
 import { execFile } from "node:child_process"
 import * as path from "node:path"
@@ -34,7 +35,7 @@ export interface CatalogEntry {
  *
  * @since 0.1.0
  */
-export const WORKLOAD_ANNOTATION = "paved.dev/workload"
+export const WORKLOAD_ANNOTATION = Request.workloadAnnotation
 
 const SOURCE_LOCATION = "backstage.io/source-location"
 
@@ -44,10 +45,7 @@ const SOURCE_LOCATION = "backstage.io/source-location"
  *
  * @since 0.1.0
  */
-export const workloadFile = (entry: CatalogEntry): string => {
-  const annotated = entry.entity.metadata.annotations?.[WORKLOAD_ANNOTATION]
-  return path.resolve(path.dirname(entry.file), annotated ?? "score.yaml")
-}
+export const workloadFile = (entry: CatalogEntry): string => Request.workloadFileOf(entry.entity, entry.file)
 
 /**
  * The directories a component owns: its source location (when it is local to the repository)

@@ -106,6 +106,7 @@ resources:
     type: service-port
     params:
       workload: api
+      port: http
 `)
 }
 

@@ -6,6 +6,7 @@
  */
 import type { Entity } from "@paved/catalog"
 import { EntityRef } from "@paved/catalog"
+import * as path from "node:path"
 import * as Placeholder from "./Placeholder.js"
 import type { Problem } from "./Problem.js"
 import type { Located } from "./Workload.js"
@@ -79,6 +80,23 @@ export const tagAnnotations = {
   system: "paved.dev/system",
   "cost-centre": "paved.dev/cost-centre"
 } as const
+
+/**
+ * The annotation naming a component's Score workload file, relative to its catalog file.
+ *
+ * @since 0.2.0
+ */
+export const workloadAnnotation = "paved.dev/workload"
+
+/**
+ * The Score workload file of a component: the file its `paved.dev/workload` annotation names,
+ * relative to its catalog file, or `score.yaml` next to that file. `paved env up`,
+ * `paved provision --entity` and the terminal UI all find a component's workload this way.
+ *
+ * @since 0.2.0
+ */
+export const workloadFileOf = (entity: Entity.Entity, catalogFile: string): string =>
+  path.resolve(path.dirname(catalogFile), entity.metadata.annotations?.[workloadAnnotation] ?? "score.yaml")
 
 /**
  * The tags a catalog entity gives the resources of its workload: `owner` and `system` from its

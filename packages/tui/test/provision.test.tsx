@@ -78,9 +78,28 @@ beforeAll(async () => {
     "containers: { main: { image: billing, command: [node], args: [server.mjs] } }",
     "resources: { db: { type: postgres } }"
   ].join("\n"))
+  // A component whose workload lives where its paved.dev/workload annotation says, not beside it.
+  const ledger = path.join(tmp, "ledger")
+  fs.mkdirSync(path.join(ledger, "deploy"), { recursive: true })
+  fs.writeFileSync(path.join(ledger, "catalog-info.yaml"), [
+    "apiVersion: backstage.io/v1alpha1",
+    "kind: Component",
+    "metadata: { name: ledger, annotations: { paved.dev/workload: deploy/ledger.score.yaml } }",
+    "spec: { type: service, lifecycle: experimental, owner: group:default/team-a }"
+  ].join("\n"))
+  fs.writeFileSync(path.join(ledger, "deploy", "ledger.score.yaml"), [
+    "apiVersion: score.dev/v1b1",
+    "metadata: { name: ledger }",
+    "containers: { main: { image: ledger } }",
+    "resources: { journal: { type: volume } }"
+  ].join("\n"))
   const rt = ManagedRuntime.make(layer)
   await rt.runPromise(Effect.gen(function*() {
-    const loaded = yield* Catalog.load([path.join(service, "catalog-info.yaml"), path.join(billing, "catalog-info.yaml")])
+    const loaded = yield* Catalog.load([
+      path.join(service, "catalog-info.yaml"),
+      path.join(billing, "catalog-info.yaml"),
+      path.join(ledger, "catalog-info.yaml")
+    ])
     yield* (yield* CatalogStore.CatalogStore).ingest(loaded)
   }))
   runtime = rt as unknown as TuiRuntime
@@ -217,6 +236,21 @@ describe("provisioning in the TUI", () => {
       app.stdin.write("p")
       const diff = await waitFor(frame, (f) => f.includes("plan for dev"), "the plan")
       expect(diff).toMatch(/\+ {3}create {2}ticker\.data +volume\//)
+    } finally {
+      app.unmount()
+    }
+  })
+
+  it("opens the plan of the workload a paved.dev/workload annotation names, as env up finds it", async () => {
+    const app = open(false)
+    const frame = () => strip(app.lastFrame())
+    try {
+      await waitFor(frame, (f) => f.includes("ledger"), "the catalog")
+      await type(app.stdin, ":entity component:default/ledger\r")
+      await waitFor(frame, (f) => f.includes("p provision"), "the entity with its provision hint")
+      app.stdin.write("p")
+      const diff = await waitFor(frame, (f) => f.includes("plan for dev"), "the plan")
+      expect(diff).toMatch(/\+ {3}create {2}ledger\.journal +volume\//)
     } finally {
       app.unmount()
     }

@@ -41,7 +41,7 @@ const workloads = Options.file("workload").pipe(Options.repeated, Lists.of, Opti
 const entities = Options.text("entity").pipe(
   Options.repeated,
   Lists.of,
-  Options.withDescription("A catalog entity ref: a Resource becomes a request; a Component tags its workloads (and finds its score.yaml)")
+  Options.withDescription("A catalog entity ref: a Resource becomes a request; a Component tags its workloads (and finds its workload: paved.dev/workload, or score.yaml beside it)")
 )
 const catalog = Options.text("catalog").pipe(
   Options.repeated,
@@ -138,7 +138,7 @@ const gatherRequests = (files: ReadonlyArray<string>, refs: ReadonlyArray<string
           else problems.push(r)
         } else {
           tags = { ...tags, ...Request.tagsFromEntity(found.entity) }
-          if (files.length === 0) scoreFiles.push(path.join(path.dirname(found.file), "score.yaml"))
+          if (files.length === 0) scoreFiles.push(Request.workloadFileOf(found.entity, found.file))
         }
       }
     }

@@ -229,8 +229,9 @@ export const PavedApp = (props: PavedAppProps) => {
   const shortcuts = useMemo((): Readonly<Record<string, App.View>> => {
     if (top.kind !== "entity" || stored.value === undefined || Option.isNone(stored.value)) return {}
     const owner = CatalogIndex.rowOf(stored.value.value.entity).ownerLabel
-    // A component with a score.yaml next to its catalog file: `p` plans its resources for `dev`.
-    const score = ProvisionFeed.scoreFileNextTo(stored.value.value.file)
+    // A component with a workload (paved.dev/workload, or score.yaml beside its catalog file):
+    // `p` plans its resources for `dev`.
+    const score = ProvisionFeed.workloadOf(stored.value.value.entity, stored.value.value.file)
     return {
       n: App.view("graph", top.subject),
       ...(owner.length > 0 ? { o: App.view("owned", owner.toLowerCase()) } : {}),

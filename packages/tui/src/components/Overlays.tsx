@@ -62,7 +62,7 @@ export const helpSections = (readonly: boolean): ReadonlyArray<HelpSection> => [
     keys: [
       ["n", "graph neighbours (Enter walks to a neighbour)"],
       ["o", "everything its owner owns"],
-      ["p", "plan its score.yaml (next to its catalog file) for dev"]
+      ["p", "plan its workload (paved.dev/workload, or score.yaml) for dev"]
     ]
   },
   {

@@ -4,6 +4,7 @@
  * services (state store, provisioner, secret box) come from the runtime when it has them, as
  * `paved ui` wires `Provision.layerLocal` over the same store; without them the view says so.
  */
+import type { Entity } from "@paved/catalog"
 import type { Plan } from "@paved/provision/Plan"
 import type { ProblemsFound } from "@paved/provision/Problem"
 import * as Provision from "@paved/provision/Provision"
@@ -78,11 +79,11 @@ export const apply = (subject: string, onEvent: (event: Provision.Event) => void
     return `applied ${changed} change(s) to ${t.env}; ${Object.keys(result.outputs).length} resource(s) ready`
   })
 
-/** The `score.yaml` next to a catalog file, if there is one. */
-export const scoreFileNextTo = (catalogFile: string): string | undefined => {
+/** A component's Score workload file (`Request.workloadFileOf`), if it exists. */
+export const workloadOf = (entity: Entity.Entity, catalogFile: string): string | undefined => {
   if (catalogFile.length === 0) return undefined
-  const score = path.join(path.dirname(path.resolve(catalogFile)), "score.yaml")
-  return fs.existsSync(score) ? score : undefined
+  const file = Request.workloadFileOf(entity, catalogFile)
+  return fs.existsSync(file) ? file : undefined
 }
 
 /** Why the provision view has nothing to show without the services. */
