@@ -18,17 +18,14 @@
  *
  * @since 0.1.0
  */
-import * as SqlClient from "@effect/sql/SqlClient"
-import * as PgClient from "@effect/sql-pg/PgClient"
-import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import type * as SqlClient from "@effect/sql/SqlClient"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Option from "effect/Option"
-import * as Redacted from "effect/Redacted"
-import * as fs from "node:fs"
-import * as path from "node:path"
+import type * as Redacted from "effect/Redacted"
+import * as Database from "./Database.js"
 import type { Entity } from "./Entity.js"
 import type { EntityRef } from "./EntityRef.js"
 import type { HistoryEntry, HistoryQuery } from "./History.js"
@@ -196,65 +193,33 @@ export const layerSqlClient: Layer.Layer<CatalogStore, StoreError, SqlClient.Sql
 export const DEFAULT_SQLITE_FILE = ".paved/paved.db"
 
 /**
- * The embedded store: a SQLite file in WAL mode. Use `":memory:"` for a throwaway SQLite
- * database. A missing directory is created readable by its owner only (0700), and a new
- * database file 0600; SQLite gives its `-wal` and `-shm` files the mode of the database file.
- * The modes of an existing file or directory are left as they are.
+ * The embedded store: a SQLite file in WAL mode, opened with `Database.layer`. Use
+ * `":memory:"` for a throwaway SQLite database. A missing directory is created readable by its
+ * owner only (0700), and a new database file 0600; SQLite gives its `-wal` and `-shm` files the
+ * mode of the database file. The modes of an existing file or directory are left as they are.
  *
  * @since 0.1.0
  */
-export const layerSqlite = (options: { readonly filename: string }): Layer.Layer<CatalogStore, StoreError> => {
-  const prepare = Effect.try({
-    try: () => {
-      if (options.filename === ":memory:" || options.filename.startsWith("file:")) return
-      const file = path.resolve(options.filename)
-      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
-      // Created here, before SQLite opens it, so that it never exists with the process umask's mode.
-      fs.closeSync(fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600))
-    },
-    catch: (cause) =>
-      new StoreError({ operation: "open", detail: `cannot create the directory of ${options.filename}: ${String(cause)}`, cause })
-  })
-  const client = Layer.unwrapEffect(
-    Effect.as(prepare, SqliteClient.layer({ filename: options.filename }))
-  ).pipe(
-    Layer.catchAll((error) =>
-      Layer.fail(
-        error instanceof StoreError
-          ? error
-          : new StoreError({ operation: "open", detail: `cannot open SQLite file ${options.filename}: ${String(error)}`, cause: error })
-      )
-    )
-  )
-  return Layer.provide(layerSqlClient, client)
-}
+export const layerSqlite = (options: { readonly filename: string }): Layer.Layer<CatalogStore, StoreError> =>
+  Layer.provide(layerSqlClient, Layer.mapError(Database.layer(Database.sqlite(options.filename)), storeErrorOf))
 
 /**
- * The store on PostgreSQL at `url` (`postgres://user:pass@host:port/db`). The URL is kept
- * `Redacted`.
+ * The store on PostgreSQL at `url` (`postgres://user:pass@host:port/db`), opened with
+ * `Database.layer`. The URL is kept `Redacted`.
  *
  * @since 0.1.0
  */
 export const layerPg = (options: {
   readonly url: string | Redacted.Redacted<string>
   readonly maxConnections?: number | undefined
-}): Layer.Layer<CatalogStore, StoreError> => {
-  const url = Redacted.isRedacted(options.url) ? options.url : Redacted.make(options.url)
-  const client = PgClient.layer({
-    url,
-    maxConnections: options.maxConnections ?? 5,
-    connectTimeout: "10 seconds"
-  }).pipe(
-    Layer.mapError((error) =>
-      new StoreError({
-        operation: "connect",
-        detail: `cannot connect to PostgreSQL (is it running and does the database exist?): ${error.message}`,
-        cause: error
-      })
-    )
+}): Layer.Layer<CatalogStore, StoreError> =>
+  Layer.provide(
+    layerSqlClient,
+    Layer.mapError(Database.layer(Database.pg(options.url), { maxConnections: options.maxConnections ?? 5 }), storeErrorOf)
   )
-  return Layer.provide(layerSqlClient, client)
-}
+
+const storeErrorOf = (error: Database.DatabaseError): StoreError =>
+  new StoreError({ operation: error.operation === "connect" ? "connect" : "open", detail: error.message, cause: error })
 
 /**
  * An in-memory store.

@@ -8,17 +8,14 @@
  *
  * @since 0.1.0
  */
-import * as SqlClient from "@effect/sql/SqlClient"
-import * as PgClient from "@effect/sql-pg/PgClient"
-import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import type * as SqlClient from "@effect/sql/SqlClient"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Redacted from "effect/Redacted"
-import * as fs from "node:fs"
-import * as path from "node:path"
+import type * as Redacted from "effect/Redacted"
 import type { CatalogView } from "./CatalogView.js"
+import * as Database from "./Database.js"
 import type { EntityRef } from "./EntityRef.js"
 import type * as Rule from "./Rule.js"
 import type { Report } from "./Scorecard.js"
@@ -131,41 +128,22 @@ export const make: Effect.Effect<ScoreStore["Type"], ScoreStoreError, SqlClient.
 export const layerSqlClient: Layer.Layer<ScoreStore, ScoreStoreError, SqlClient.SqlClient> = Layer.effect(ScoreStore, make)
 
 /**
- * The store in a SQLite file (its directory is created); the default file is
- * `.paved/paved.db`, shared with the catalog store.
+ * The store in a SQLite file, opened with `Database.layer` (a missing directory is created
+ * 0700 and a new file 0600); the default file is `.paved/paved.db`, shared with the catalog
+ * store.
  *
  * @since 0.1.0
  */
-export const layerSqlite = (options: { readonly filename: string }): Layer.Layer<ScoreStore, ScoreStoreError> => {
-  const prepare = Effect.try({
-    try: () => {
-      if (options.filename !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(options.filename)), { recursive: true })
-    },
-    catch: (cause) => new ScoreStoreError({ operation: "open", detail: `cannot create the directory of ${options.filename}: ${String(cause)}`, cause })
-  })
-  const client = Layer.unwrapEffect(Effect.as(prepare, SqliteClient.layer({ filename: options.filename }))).pipe(
-    Layer.catchAll((error) =>
-      Layer.fail(
-        error instanceof ScoreStoreError
-          ? error
-          : new ScoreStoreError({ operation: "open", detail: `cannot open SQLite file ${options.filename}: ${String(error)}`, cause: error })
-      )
-    )
-  )
-  return Layer.provide(layerSqlClient, client)
-}
+export const layerSqlite = (options: { readonly filename: string }): Layer.Layer<ScoreStore, ScoreStoreError> =>
+  Layer.provide(layerSqlClient, Layer.mapError(Database.layer(Database.sqlite(options.filename)), scoreStoreErrorOf))
 
 /**
- * The store on PostgreSQL at `url`; the URL is kept `Redacted`.
+ * The store on PostgreSQL at `url`, opened with `Database.layer`; the URL is kept `Redacted`.
  *
  * @since 0.1.0
  */
-export const layerPg = (options: { readonly url: string | Redacted.Redacted<string> }): Layer.Layer<ScoreStore, ScoreStoreError> => {
-  const url = Redacted.isRedacted(options.url) ? options.url : Redacted.make(options.url)
-  const client = PgClient.layer({ url, maxConnections: 5, connectTimeout: "10 seconds" }).pipe(
-    Layer.mapError((error) =>
-      new ScoreStoreError({ operation: "connect", detail: `cannot connect to PostgreSQL (is it running and does the database exist?): ${error.message}`, cause: error })
-    )
-  )
-  return Layer.provide(layerSqlClient, client)
-}
+export const layerPg = (options: { readonly url: string | Redacted.Redacted<string> }): Layer.Layer<ScoreStore, ScoreStoreError> =>
+  Layer.provide(layerSqlClient, Layer.mapError(Database.layer(Database.pg(options.url), { maxConnections: 5 }), scoreStoreErrorOf))
+
+const scoreStoreErrorOf = (error: Database.DatabaseError): ScoreStoreError =>
+  new ScoreStoreError({ operation: error.operation === "connect" ? "connect" : "open", detail: error.message, cause: error })

@@ -9,6 +9,8 @@
 export * as Catalog from "./Catalog.js"
 /** @since 0.1.0 */
 export * as CatalogStore from "./CatalogStore.js"
+/** @since 0.2.0 */
+export * as Database from "./Database.js"
 /** @since 0.1.0 */
 export * as Entity from "./Entity.js"
 /** @since 0.1.0 */

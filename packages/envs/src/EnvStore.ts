@@ -8,14 +8,12 @@
  *
  * @since 0.1.0
  */
-import * as PgClient from "@effect/sql-pg/PgClient"
 import * as SqlClient from "@effect/sql/SqlClient"
-import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
-import * as StateStore from "@paved/provision/StateStore"
+import * as Database from "@paved/catalog/Database"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Redacted from "effect/Redacted"
+import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as path from "node:path"
 import { EnvironmentConflict, EnvironmentError, EnvironmentRecord } from "./Environment.js"
@@ -118,38 +116,52 @@ export const make: Effect.Effect<EnvStore["Type"], EnvironmentError, SqlClient.S
 })
 
 /**
+ * The store over an `SqlClient` you provide (for example `Database.layer` from
+ * `@paved/catalog/Database`, shared with the other stores of the same database).
+ *
+ * @since 0.2.0
+ */
+export const layerSqlClient: Layer.Layer<EnvStore, EnvironmentError, SqlClient.SqlClient> = Layer.effect(EnvStore, make)
+
+/**
  * The store over an `SqlClient` you provide.
  *
  * @since 0.1.0
+ * @deprecated Use {@link layerSqlClient}, the name every store uses.
  */
-export const layer: Layer.Layer<EnvStore, EnvironmentError, SqlClient.SqlClient> = Layer.effect(EnvStore, make)
+export const layer: Layer.Layer<EnvStore, EnvironmentError, SqlClient.SqlClient> = layerSqlClient
 
 /**
- * The default: a SQLite file (default `.paved/paved.db` in the working directory), its directory
- * created when missing. `":memory:"` is an in-memory database that lives as long as the layer.
+ * The default: a SQLite file (default `.paved/paved.db` in the working directory), opened with
+ * `Database.layer` and made private as the provision state store makes it (`.paved` 0700, the
+ * file 0600, also when they exist). `":memory:"` is an in-memory database that lives as long as
+ * the layer.
  *
  * @since 0.1.0
  */
 export const layerSqlite = (options: { readonly filename?: string } = {}): Layer.Layer<EnvStore, EnvironmentError> => {
   const memory = options.filename === ":memory:"
   const filename = memory ? ":memory:" : path.resolve(options.filename ?? path.join(".paved", "paved.db"))
-  return layer.pipe(
-    Layer.provide(Layer.unwrapEffect(Effect.sync(() => {
-      // A private file, as the provision state store makes it (.paved 0700, the file 0600).
-      if (!memory) StateStore.prepareSqliteFile(filename)
-      return SqliteClient.layer({ filename })
-    }))),
-    Layer.mapError((cause) => new EnvironmentError({ environment: "*", operation: `opening ${filename}`, reason: String(cause) }))
+  return Layer.provide(
+    layerSqlClient,
+    Layer.mapError(
+      Database.layer(Database.sqlite(filename), { tightenExisting: true }),
+      (cause) => new EnvironmentError({ environment: "*", operation: `opening ${filename}`, reason: cause.message })
+    )
   )
 }
 
 /**
- * PostgreSQL, for teams that share environment state between machines.
+ * PostgreSQL, for teams that share environment state between machines; opened with
+ * `Database.layer`.
  *
  * @since 0.1.0
  */
 export const layerPg = (options: { readonly url: Redacted.Redacted<string> }): Layer.Layer<EnvStore, EnvironmentError> =>
-  layer.pipe(
-    Layer.provide(PgClient.layer({ url: options.url })),
-    Layer.mapError((cause) => new EnvironmentError({ environment: "*", operation: "connecting to PostgreSQL", reason: cause instanceof Error ? cause.message : String(cause) }))
+  Layer.provide(
+    layerSqlClient,
+    Layer.mapError(
+      Database.layer(Database.pg(options.url)),
+      (cause) => new EnvironmentError({ environment: "*", operation: "connecting to PostgreSQL", reason: cause.message })
+    )
   )

@@ -14,9 +14,8 @@
  *
  * @since 0.1.0
  */
-import * as PgClient from "@effect/sql-pg/PgClient"
-import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import * as SqlClient from "@effect/sql/SqlClient"
+import * as Database from "@paved/catalog/Database"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
@@ -24,7 +23,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
-import * as Redacted from "effect/Redacted"
+import type * as Redacted from "effect/Redacted"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -322,20 +321,29 @@ export const make: Effect.Effect<Service, SpanStoreError, SqlClient.SqlClient> =
 )
 
 /**
- * The store over an `SqlClient` the caller provides (for example the one the CLI shares with
- * the catalog store).
+ * The store over an `SqlClient` the caller provides (for example `Database.layer` from
+ * `@paved/catalog/Database`, which the CLI shares with the catalog store). Writes go through
+ * the `SqlClient` too; {@link layerSqlite}'s dedicated write connection is faster for a receiver.
  *
- * @since 0.1.0
+ * @since 0.2.0
  */
-export const layerSql: Layer.Layer<SpanStore | SpanWriter | TelemetryQuery, SpanStoreError, SqlClient.SqlClient> = provideAll(make)
+export const layerSqlClient: Layer.Layer<SpanStore | SpanWriter | TelemetryQuery, SpanStoreError, SqlClient.SqlClient> = provideAll(make)
 
 /**
- * The store in a SQLite file (created with its directory when missing; the directory 0700 and
- * the file 0600 when this layer creates them). Writes go through a dedicated connection with
- * prepared statements (see the architecture notes); reads through `@effect/sql`. `":memory:"`
- * (or an empty name) gives the throwaway store of {@link layerMemory}: the writer and the
- * readers use two connections, which must share one file, so an in-memory database would
- * leave each with its own.
+ * The store over an `SqlClient` the caller provides.
+ *
+ * @since 0.1.0
+ * @deprecated Use {@link layerSqlClient}, the name every store uses.
+ */
+export const layerSql: Layer.Layer<SpanStore | SpanWriter | TelemetryQuery, SpanStoreError, SqlClient.SqlClient> = layerSqlClient
+
+/**
+ * The store in a SQLite file, opened with `Database.layer` (created with its directory when
+ * missing; the directory 0700 and the file 0600 when this layer creates them). Writes go through
+ * a dedicated connection with prepared statements (see the architecture notes); reads through
+ * `@effect/sql`. `":memory:"` (or an empty name) gives the throwaway store of
+ * {@link layerMemory}: the writer and the readers use two connections, which must share one
+ * file, so an in-memory database would leave each with its own.
  *
  * @since 0.1.0
  */
@@ -344,12 +352,7 @@ export const layerSqlite = (
 ): Layer.Layer<SpanStore | SpanWriter | TelemetryQuery, SpanStoreError> =>
   options.filename === ":memory:" || options.filename === "" ? layerMemoryWith(options) : layerSqliteFile(options.filename, options)
 
-/** Creates the directory (0700) and the file (0600) when missing, so telemetry is owner-only. */
-const createPrivateFile = (filename: string): void => {
-  fs.mkdirSync(path.dirname(filename), { recursive: true, mode: 0o700 })
-  const fd = fs.openSync(filename, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600)
-  fs.closeSync(fd)
-}
+const databaseError = (error: Database.DatabaseError) => new SpanStoreError({ operation: "open its database", cause: error })
 
 const layerSqliteFile = (name: string, options: StoreOptions): Layer.Layer<SpanStore | SpanWriter | TelemetryQuery, SpanStoreError> => {
   const filename = path.resolve(name)
@@ -362,19 +365,7 @@ const layerSqliteFile = (name: string, options: StoreOptions): Layer.Layer<SpanS
       )
       return yield* makeSqlStore(sql, (operation, cause) => new SpanStoreError({ operation, cause }), writer, options)
     })
-  ).pipe(
-    Layer.provide(
-      Layer.unwrapEffect(
-        Effect.try({
-          try: () => {
-            createPrivateFile(filename)
-            return SqliteClient.layer({ filename })
-          },
-          catch: (cause) => new SpanStoreError({ operation: `create ${filename} (and its directory)`, cause })
-        })
-      ).pipe(Layer.mapError((cause) => cause instanceof SpanStoreError ? cause : new SpanStoreError({ operation: `open ${filename}`, cause })))
-    )
-  )
+  ).pipe(Layer.provide(Layer.mapError(Database.layer(Database.sqlite(filename)), databaseError)))
 }
 
 const layerMemoryWith = (options: StoreOptions): Layer.Layer<SpanStore | SpanWriter | TelemetryQuery, SpanStoreError> =>
@@ -396,7 +387,7 @@ const layerMemoryWith = (options: StoreOptions): Layer.Layer<SpanStore | SpanWri
 export const layerMemory: Layer.Layer<SpanStore | SpanWriter | TelemetryQuery, SpanStoreError> = layerMemoryWith({})
 
 /**
- * The store in PostgreSQL.
+ * The store in PostgreSQL, opened with `Database.layer`.
  *
  * @since 0.1.0
  */
@@ -405,10 +396,4 @@ export const layerPg = (
 ): Layer.Layer<SpanStore | SpanWriter | TelemetryQuery, SpanStoreError> =>
   provideAll(
     Effect.flatMap(SqlClient.SqlClient, (sql) => makeSqlStore(sql, (operation, cause) => new SpanStoreError({ operation, cause }), undefined, options))
-  ).pipe(
-    Layer.provide(
-      PgClient.layer({
-        url: typeof options.url === "string" ? Redacted.make(options.url) : options.url
-      }).pipe(Layer.mapError((cause) => new SpanStoreError({ operation: "connect to PostgreSQL", cause })))
-    )
-  )
+  ).pipe(Layer.provide(Layer.mapError(Database.layer(Database.pg(options.url)), databaseError)))

@@ -6,12 +6,13 @@
  * @since 0.1.0
  */
 import * as SqlClient from "@effect/sql/SqlClient"
-import type { SqlError } from "@effect/sql/SqlError"
+import { SqlError } from "@effect/sql/SqlError"
+import * as Database from "@paved/catalog/Database"
 import type { ConfigError } from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Redacted from "effect/Redacted"
+import type * as Redacted from "effect/Redacted"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import type { Recorded } from "./Plan.js"
@@ -162,6 +163,14 @@ export const make = Effect.gen(function*() {
 })
 
 /**
+ * The store over an `SqlClient` you provide (for example `Database.layer` from
+ * `@paved/catalog/Database`, shared with the other stores of the same database).
+ *
+ * @since 0.2.0
+ */
+export const layerSqlClient: Layer.Layer<StateStore, SqlError, SqlClient.SqlClient> = Layer.effect(StateStore, make)
+
+/**
  * Makes a SQLite database file private before it is opened: its directory is created 0700 (a
  * `.paved` directory that exists is tightened to 0700), and the file and its `-wal`/`-shm`
  * companions are 0600 (SQLite creates the companions with the file's mode). The file holds sealed
@@ -169,6 +178,8 @@ export const make = Effect.gen(function*() {
  * Does nothing for `:memory:`.
  *
  * @since 0.1.0
+ * @deprecated Open the database with `Database.layer(target, { tightenExisting: true })` from
+ * `@paved/catalog/Database`, which does the same before SQLite opens the file.
  */
 export const prepareSqliteFile = (filename: string): void => {
   if (filename === ":memory:" || filename === "") return
@@ -182,32 +193,29 @@ export const prepareSqliteFile = (filename: string): void => {
   }
 }
 
+// The failures of opening the database keep the type this module has always had.
+const sqlErrorOf = (error: Database.DatabaseError): SqlError => new SqlError({ message: error.message, cause: error })
+
 /**
- * The store in a SQLite file (default `.paved/paved.db`, the catalog's file), made private
- * first (see `prepareSqliteFile`).
+ * The store in a SQLite file (default `.paved/paved.db`, the catalog's file), opened with
+ * `Database.layer` and made private first: `.paved` 0700, the database and its `-wal`/`-shm`
+ * files 0600, also when an earlier version left them readable.
  *
  * @since 0.1.0
  */
-export const layerSqlite = (options: { readonly filename?: string } = {}): Layer.Layer<StateStore, SqlError | ConfigError> => {
-  const filename = options.filename ?? path.join(".paved", "paved.db")
-  return Layer.effect(StateStore, make).pipe(
-    Layer.provide(Layer.unwrapEffect(Effect.promise(async () => {
-      prepareSqliteFile(filename)
-      const SqliteClient = await import("@effect/sql-sqlite-node/SqliteClient")
-      return SqliteClient.layer({ filename })
-    })))
+export const layerSqlite = (options: { readonly filename?: string } = {}): Layer.Layer<StateStore, SqlError | ConfigError> =>
+  Layer.provide(
+    layerSqlClient,
+    Layer.mapError(
+      Database.layer(Database.sqlite(options.filename ?? path.join(".paved", "paved.db")), { tightenExisting: true }),
+      sqlErrorOf
+    )
   )
-}
 
 /**
- * The store in PostgreSQL.
+ * The store in PostgreSQL, opened with `Database.layer`; the URL is kept `Redacted`.
  *
  * @since 0.1.0
  */
 export const layerPg = (options: { readonly url: Redacted.Redacted<string> | string }): Layer.Layer<StateStore, SqlError> =>
-  Layer.effect(StateStore, make).pipe(
-    Layer.provide(Layer.unwrapEffect(Effect.promise(async () => {
-      const PgClient = await import("@effect/sql-pg/PgClient")
-      return PgClient.layer({ url: typeof options.url === "string" ? Redacted.make(options.url) : options.url })
-    })))
-  )
+  Layer.provide(layerSqlClient, Layer.mapError(Database.layer(Database.pg(options.url)), sqlErrorOf))
