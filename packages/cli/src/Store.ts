@@ -3,13 +3,16 @@
  * environment variable, else `db:` in the project's `paved.yaml` (found by walking up from the
  * working directory, see `@paved/catalog/ProjectConfig`), else the embedded SQLite file
  * `.paved/paved.db` in the working directory. `postgres://...` (or `postgresql://...`) selects PostgreSQL; `sqlite:PATH` or a
- * plain path selects SQLite; `memory:` an in-memory store. Other commands reuse {@link db} and
- * {@link layer}.
+ * plain path selects SQLite; `memory:` an in-memory store (the rules of `@paved/catalog/Database`).
+ * Other commands reuse {@link db} and {@link layer}; a command that needs several stores opens the
+ * database once ({@link open}) and puts each store over it ({@link over}).
  *
  * @since 0.1.0
  */
 import * as Options from "@effect/cli/Options"
+import type * as SqlClient from "@effect/sql/SqlClient"
 import * as CatalogStore from "@paved/catalog/CatalogStore"
+import * as Database from "@paved/catalog/Database"
 import * as ProjectConfig from "@paved/catalog/ProjectConfig"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
@@ -75,26 +78,19 @@ export const db = Options.text("db").pipe(
 )
 
 /**
- * Where the store is, as chosen from the option, the environment and the default.
+ * Where the store is, as chosen from the option, the environment and the default (a
+ * `Database.Target`).
  *
  * @since 0.1.0
  */
-export type Target =
-  | { readonly _tag: "sqlite"; readonly filename: string }
-  | { readonly _tag: "pg"; readonly url: Redacted.Redacted<string> }
-  | { readonly _tag: "memory" }
+export type Target = Database.Target
 
 /**
- * Reads a store URL.
+ * Reads a store URL (`Database.parse`).
  *
  * @since 0.1.0
  */
-export const parseTarget = (url: string): Target => {
-  if (/^postgres(ql)?:\/\//i.test(url)) return { _tag: "pg", url: Redacted.make(url) }
-  if (url === "memory:") return { _tag: "memory" }
-  if (url.startsWith("sqlite:")) return { _tag: "sqlite", filename: url.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "") }
-  return { _tag: "sqlite", filename: url }
-}
+export const parseTarget: (url: string) => Target = Database.parse
 
 /**
  * The project's `paved.yaml` (walking up from the working directory), if any; an invalid file is
@@ -163,21 +159,59 @@ const DEFAULT_SQLITE_FILE = ".paved/paved.db"
  *
  * @since 0.1.0
  */
-export const describe = (t: Target): string => {
-  switch (t._tag) {
-    case "sqlite":
-      return `SQLite ${t.filename}`
-    case "memory":
-      return "memory"
-    case "pg": {
-      try {
-        const u = new URL(Redacted.value(t.url))
-        return `PostgreSQL ${u.host}${u.pathname}`
-      } catch {
-        return "PostgreSQL"
-      }
-    }
-  }
+export const describe: (t: Target) => string = Database.describe
+
+/**
+ * A database a command has chosen: its target and the one `SqlClient` layer every store of the
+ * command runs over (Effect builds a layer value once per `Layer` build, so the stores merged
+ * into one layer share one SQLite connection or one PostgreSQL pool).
+ *
+ * @since 0.2.0
+ */
+export interface Opened {
+  readonly target: Target
+  readonly client: Layer.Layer<SqlClient.SqlClient, UsageError>
+}
+
+/**
+ * Opens the database of a target (lazily: nothing happens until a store layer over it is
+ * built). Failing to open it is a usage or environment error (exit 2). `tightenExisting` makes
+ * an existing SQLite file and `.paved` private too, as the state and environment stores do.
+ *
+ * @since 0.2.0
+ */
+export const open = (target: Target, options: Database.LayerOptions = {}): Opened => ({
+  target,
+  client: Layer.mapError(Database.layer(target, options), (error) => new UsageError({ summary: error.message }))
+})
+
+/**
+ * The layers every Paved store module offers under these names (`CatalogStore`, `ScoreStore`,
+ * `StateStore`, `EnvStore`, `SpanStore`): pass the module itself.
+ *
+ * @since 0.2.0
+ */
+export interface StoreLayers<A, E> {
+  readonly layerSqlClient: Layer.Layer<A, E, SqlClient.SqlClient>
+  readonly layerMemory?: Layer.Layer<A, E> | undefined
+}
+
+/**
+ * A store over an opened database: its `layerSqlClient` over the database's one client, or, for
+ * the memory target, its `layerMemory` when it has one. The store's failures become usage errors
+ * that name the store (never its password).
+ *
+ * @since 0.2.0
+ */
+export const over = <A, E extends { readonly message: string }>(
+  database: Opened,
+  store: StoreLayers<A, E>
+): Layer.Layer<A, UsageError> => {
+  const chosen: Layer.Layer<A, E | UsageError> = database.target._tag === "memory" && store.layerMemory !== undefined
+    ? store.layerMemory
+    : Layer.provide(store.layerSqlClient, database.client)
+  return Layer.mapError(chosen, (error) =>
+    error instanceof UsageError ? error : new UsageError({ summary: `${error.message} (store: ${describe(database.target)})` }))
 }
 
 /**
@@ -187,13 +221,4 @@ export const describe = (t: Target): string => {
  * @since 0.1.0
  */
 export const layer = (option: Option.Option<string>): Layer.Layer<CatalogStore.CatalogStore, UsageError> =>
-  Layer.unwrapEffect(
-    Effect.map(target(option), (t) => {
-      const chosen = t._tag === "pg"
-        ? CatalogStore.layerPg({ url: t.url })
-        : t._tag === "memory"
-        ? CatalogStore.layerMemory
-        : CatalogStore.layerSqlite({ filename: t.filename })
-      return Layer.mapError(chosen, (error) => new UsageError({ summary: `${error.message} (store: ${describe(t)})` }))
-    })
-  )
+  Layer.unwrapEffect(Effect.map(target(option), (t) => over(open(t), CatalogStore)))

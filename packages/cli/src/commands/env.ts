@@ -49,11 +49,8 @@ const usage = (e: { readonly message: string }) => new Output.UsageError({ summa
  * @since 0.1.0
  */
 export const storeLayer = (db: Option.Option<string>): Layer.Layer<EnvStore.EnvStore, Output.UsageError> =>
-  Layer.unwrapEffect(Effect.map(Store.target(db), (t) =>
-    Layer.mapError(
-      t._tag === "pg" ? EnvStore.layerPg({ url: t.url }) : EnvStore.layerSqlite(t._tag === "sqlite" ? { filename: t.filename } : { filename: ":memory:" }),
-      usage
-    )))
+  // Made private as the state store makes it (.paved 0700, the database 0600).
+  Layer.unwrapEffect(Effect.map(Store.target(db), (t) => Store.over(Store.open(t, { tightenExisting: true }), EnvStore)))
 
 // The PostgreSQL server an environment's databases live on: $PAVED_POSTGRES_URL, else the one
 // recorded when it came up (so `down` from a fresh shell reaches the same server), else embedded.

@@ -21,7 +21,9 @@ import * as Store from "../Store.js"
 /**
  * The store for `--db`. `serve` writes through it; every other command reads only its query
  * side (`SpanStore.TelemetryQuery`), which is what another trace backend would provide.
- * `paved check` reuses it for telemetry drift.
+ * `paved check` reuses it for telemetry drift. A SQLite file gets `SpanStore.layerSqlite`,
+ * whose dedicated write connection the receiver needs for its throughput; PostgreSQL and memory
+ * the store over the database the other commands open.
  *
  * @since 0.1.0
  */
@@ -29,14 +31,11 @@ export const spanStoreLayer = (
   db: Option.Option<string>
 ): Layer.Layer<SpanStore.SpanStore | SpanStore.SpanWriter | SpanStore.TelemetryQuery, Output.UsageError> =>
   Layer.unwrapEffect(
-    Effect.map(Store.target(db), (t) => {
-      const chosen = t._tag === "pg"
-        ? SpanStore.layerPg({ url: t.url })
-        : t._tag === "memory"
-        ? SpanStore.layerMemory
-        : SpanStore.layerSqlite({ filename: t.filename })
-      return Layer.mapError(chosen, (error) => new Output.UsageError({ summary: `${error.message} (store: ${Store.describe(t)})` }))
-    })
+    Effect.map(Store.target(db), (t) =>
+      t._tag === "sqlite"
+        ? Layer.mapError(SpanStore.layerSqlite({ filename: t.filename }), (error) =>
+          new Output.UsageError({ summary: `${error.message} (store: ${Store.describe(t)})` }))
+        : Store.over(Store.open(t), SpanStore))
   )
 
 const asUsage = <A, R>(effect: Effect.Effect<A, SpanStore.SpanStoreError | Output.UsageError, R>) =>

@@ -43,15 +43,15 @@ const storesLayer = (
   inputs: ReadonlyArray<string>
 ): Layer.Layer<CatalogStore.CatalogStore, Output.UsageError> =>
   Layer.unwrapEffect(Effect.map(Store.target(db), (t) => {
-    const scores = t._tag === "pg" ? ScoreStore.layerPg({ url: t.url }) : t._tag === "memory" ? Layer.empty : ScoreStore.layerSqlite({ filename: t.filename })
-    const spans = t._tag === "pg" ? SpanStore.layerPg({ url: t.url }) : t._tag === "memory" ? SpanStore.layerMemory : SpanStore.layerSqlite({ filename: t.filename })
-    const envs = t._tag === "pg" ? EnvStore.layerPg({ url: t.url }) : t._tag === "memory" ? Layer.empty : EnvStore.layerSqlite({ filename: t.filename })
+    // One database (one SQLite connection, one PostgreSQL pool) for every store; made private
+    // as the environment store makes it.
+    const database = Store.open(t, { tightenExisting: true })
     // With PATHs the catalog comes from the files; the other stores only from an explicit --db.
     const others: Layer.Layer<never> = inputs.length > 0 && Option.isNone(db)
       ? Layer.empty
-      : Layer.mergeAll(optional(scores), optional(spans), optional(envs))
+      : Layer.mergeAll(optional(Store.over(database, ScoreStore)), optional(Store.over(database, SpanStore)), optional(Store.over(database, EnvStore)))
     const catalog: Layer.Layer<CatalogStore.CatalogStore, Output.UsageError> = inputs.length === 0
-      ? Store.layer(db)
+      ? Store.over(database, CatalogStore)
       : Layer.mapError(
         Layer.tap(CatalogStore.layerMemory, (context) =>
           Effect.flatMap(Catalog.load(inputs), (loaded) => Context.get(context, CatalogStore.CatalogStore).ingest(loaded))),

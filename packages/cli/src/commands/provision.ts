@@ -7,6 +7,7 @@
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as Catalog from "@paved/catalog/Catalog"
+import * as Database from "@paved/catalog/Database"
 import * as EntityRef from "@paved/catalog/EntityRef"
 import { EnvironmentName, Placeholder, Plan, Problem, Provision, Provisioner, Request, SecretBox, StateStore, Workload } from "@paved/provision"
 import * as Effect from "effect/Effect"
@@ -86,9 +87,7 @@ const layerFor = (c: Common) =>
       if (!Mode.isReadOnly()) Store.ensureStateDir(path.dirname(target.filename))
     }
     const ephemeral = Mode.isReadOnly() && (target._tag === "memory" || missing)
-    const store = target._tag === "pg"
-      ? StateStore.layerPg({ url: target.url })
-      : StateStore.layerSqlite({ filename: ephemeral || target._tag === "memory" ? ":memory:" : target.filename })
+    const store = Store.over(Store.open(ephemeral ? Database.memory : target, { tightenExisting: true }), StateStore)
     const secrets = ephemeral && !fs.existsSync(keyFile)
       ? Layer.succeed(SecretBox.SecretBox, SecretBox.fromKey(Redacted.make(randomBytes(32))))
       : SecretBox.layer({ dir: c.dir, file: keyFile })

@@ -12,15 +12,14 @@ import * as Options from "@effect/cli/Options"
 import { Catalog } from "@paved/catalog"
 import * as CatalogStore from "@paved/catalog/CatalogStore"
 import * as EnvStore from "@paved/envs/EnvStore"
-import * as Provision from "@paved/provision/Provision"
 import * as Provisioner from "@paved/provision/Provisioner"
+import * as SecretBox from "@paved/provision/SecretBox"
 import * as ProvisionState from "@paved/provision/StateStore"
 import * as SpanStore from "@paved/observe/SpanStore"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Redacted from "effect/Redacted"
 import * as fs from "node:fs"
 import * as Output from "../Output.js"
 import * as Store from "../Store.js"
@@ -78,18 +77,23 @@ const storeLayer = (
     const t = yield* Store.target(db)
     const st = yield* sideTarget(side.telemetryDb, t)
     const et = yield* sideTarget(side.envsDb, t)
-    const spans = st._tag === "pg" ? SpanStore.layerPg({ url: st.url }) : st._tag === "memory" ? SpanStore.layerMemory : SpanStore.layerSqlite({ filename: st.filename })
-    const envs = et._tag === "pg" ? EnvStore.layerPg({ url: et.url }) : et._tag === "memory" ? Layer.empty : EnvStore.layerSqlite({ filename: et.filename })
-    // Provisioning state lives in the same store too, with its secrets under .paved (as `paved provision`).
-    // Read-only sessions only plan: they get no secret box, so opening one creates no key file.
-    const stateUrl = t._tag === "pg" ? Redacted.value(t.url) : t._tag === "sqlite" ? t.filename : undefined
-    const state = t._tag === "pg" ? ProvisionState.layerPg({ url: t.url }) : ProvisionState.layerSqlite({ filename: t._tag === "sqlite" ? t.filename : ":memory:" })
-    const provision = stateUrl === undefined
+    // One database (one SQLite connection, one PostgreSQL pool) for every store of the session;
+    // made private as the state store makes it, since provisioning state is among them. Only a
+    // store named on its own (--telemetry-db, --envs-db) opens another.
+    const database = Store.open(t, { tightenExisting: true })
+    const openFor = (side: Store.Target) => side === t ? database : Store.open(side, { tightenExisting: true })
+    const spans = Store.over(openFor(st), SpanStore)
+    const envs = Store.over(openFor(et), EnvStore)
+    // Provisioning state, with its secrets under .paved (as `paved provision`). Read-only
+    // sessions only plan: they get no secret box, so opening one creates no key file.
+    const provision = t._tag === "memory"
       ? Layer.empty
-      : readonly
-      ? Layer.merge(state, Provisioner.layerLocal({ dir: ".paved" }))
-      : Provision.layerLocal({ dir: ".paved", stateUrl })
-    return Layer.mergeAll(Store.layer(db), optional(spans), optional(envs), optional(provision))
+      : Layer.mergeAll(
+        Store.over(database, ProvisionState),
+        Provisioner.layerLocal({ dir: ".paved" }),
+        readonly ? Layer.empty : SecretBox.layer({ dir: ".paved" })
+      )
+    return Layer.mergeAll(Store.over(database, CatalogStore), optional(spans), optional(envs), optional(provision))
   }))
 
 /**

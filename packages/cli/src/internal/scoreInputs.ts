@@ -155,9 +155,4 @@ export const filterPairs = (values: ReadonlyArray<string>) =>
 
 /** The score store in the same database as the catalog store chosen by `--db`. */
 export const storeLayer = (dbOption: Option.Option<string>) =>
-  Layer.unwrapEffect(Effect.map(Store.target(dbOption), (t) => {
-    const chosen = t._tag === "pg"
-      ? ScoreStore.layerPg({ url: t.url })
-      : ScoreStore.layerSqlite({ filename: t._tag === "memory" ? ":memory:" : t.filename })
-    return Layer.mapError(chosen, (e) => usage(`${e.message} (store: ${Store.describe(t)})`))
-  }))
+  Layer.unwrapEffect(Effect.map(Store.target(dbOption), (t) => Store.over(Store.open(t), ScoreStore)))
