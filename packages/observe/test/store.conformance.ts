@@ -209,5 +209,16 @@ export const conformance = (name: string, layer: () => Layer.Layer<SpanStoreModu
       expect((yield* store.logs({ service: "logsvc", contains: "line 3" })).map((l) => l.body)).toEqual(["line 3 \u0000"])
       expect((yield* store.logs({ service: "logsvc", contains: "%" }))).toEqual([])
       expect((yield* store.logs({ service: "logsvc", oldestFirst: true, limit: 1 })).map((l) => l.body)).toEqual(["line 0 \u0000"])
+      // Records of one millisecond (an SDK stamps logs with Date.now()) keep their arrival order,
+      // in separate batches as in one.
+      const tie = newTraceId()
+      const at = (body: string) => ({
+        timeUs: now, traceId: tie, spanId: "", service: "tiesvc", entityRef: "component:default/tiesvc",
+        severityNumber: 9, severityText: "INFO", body, attributes: {}
+      })
+      yield* store.insertLogs(["first", "second", "third"].map(at))
+      yield* store.insertLogs([at("fourth")])
+      expect((yield* store.logs({ traceId: tie, oldestFirst: true })).map((l) => l.body)).toEqual(["first", "second", "third", "fourth"])
+      expect((yield* store.logs({ traceId: tie })).map((l) => l.body)).toEqual(["fourth", "third", "second", "first"])
     })))
 }

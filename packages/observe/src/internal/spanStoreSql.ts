@@ -55,6 +55,13 @@ export const createTables = (sql: SqlClient.SqlClient) =>
     // and several times faster for the receiver's many small transactions.
     if (sql.onDialectOrElse({ pg: () => false, orElse: () => true })) yield* sql.unsafe("PRAGMA synchronous = NORMAL")
     for (const statement of DDL) yield* sql.unsafe(statement)
+    // Log records of one millisecond keep the order they arrived in: SQLite orders ties by rowid;
+    // PostgreSQL has no rowid, so its table gets a sequence column (added once to older tables).
+    if (sql.onDialectOrElse({ pg: () => true, orElse: () => false })) {
+      const seq = yield* sql<{ n: number }>`SELECT COUNT(*)::int AS n FROM information_schema.columns
+        WHERE table_schema = current_schema() AND table_name = 'observe_logs' AND column_name = 'seq'`
+      if (seq[0]?.n === 0) yield* sql.unsafe("ALTER TABLE observe_logs ADD COLUMN IF NOT EXISTS seq BIGSERIAL")
+    }
   })
 
 export const makeSqlStore = (
@@ -324,7 +331,9 @@ export const makeSqlStore = (
         clauses.push(isPg ? sql`strpos(body, ${needle}) > 0` : sql`instr(body, ${needle}) > 0`)
       }
       const limit = Math.max(1, Math.min(query.limit ?? 100, 10_000))
-      const order = query.oldestFirst === true ? sql`ORDER BY time_us ASC` : sql`ORDER BY time_us DESC`
+      const order = query.oldestFirst === true
+        ? (isPg ? sql`ORDER BY time_us ASC, seq ASC` : sql`ORDER BY time_us ASC, rowid ASC`)
+        : (isPg ? sql`ORDER BY time_us DESC, seq DESC` : sql`ORDER BY time_us DESC, rowid DESC`)
       return attempt(
         "search logs",
         sql`SELECT * FROM observe_logs WHERE ${sql.and(clauses)} ${order} LIMIT ${limit}`.pipe(
