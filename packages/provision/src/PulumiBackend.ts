@@ -14,14 +14,23 @@
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Runtime from "effect/Runtime"
-import type { EngineEvent } from "@pulumi/pulumi/automation/index.js"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import type { ProgramOutputs, Target } from "./internal/pulumi/program.js"
+import type * as Program from "./internal/pulumi/program.js"
+import type { Target } from "./internal/pulumi/program.js"
+import * as OptionalDependency from "./OptionalDependency.js"
 import { programFor, supported } from "./internal/pulumi/program.js"
 import type { Outputs } from "./Placeholder.js"
 import type { Instance, Progress, Provisioner } from "./Provisioner.js"
 import { ProvisionError } from "./Provisioner.js"
+
+/**
+ * The outputs of a resource's Pulumi program, by output name: Pulumi `Input<string>` values
+ * (strings, promises or outputs), typed without Pulumi's types.
+ *
+ * @since 0.2.0
+ */
+export type ProgramOutputs = Program.ProgramOutputs
 
 /**
  * Options of the Pulumi backend.
@@ -59,6 +68,31 @@ export const program = (instance: Instance, options: Options = {}): () => Promis
  */
 export const cliAvailable = (): boolean =>
   (process.env["PATH"] ?? "").split(path.delimiter).some((d) => d !== "" && fs.existsSync(path.join(d, "pulumi")))
+
+/**
+ * The parts of a Pulumi Automation API engine event that Paved reads. Declared here, so that
+ * Paved's types do not require `@pulumi/pulumi` (an optional dependency); Pulumi's
+ * `EngineEvent` is one.
+ *
+ * @since 0.2.0
+ */
+export interface EngineEvent {
+  readonly resourcePreEvent?: { readonly metadata: StepMetadata } | undefined
+  readonly resOutputsEvent?: { readonly metadata: StepMetadata } | undefined
+  readonly resOpFailedEvent?: { readonly metadata: { readonly type: string; readonly urn: string } } | undefined
+  readonly diagnosticEvent?: { readonly severity: string; readonly message: string } | undefined
+}
+
+/**
+ * A resource step of an engine event: the operation, the resource type and its URN.
+ *
+ * @since 0.2.0
+ */
+export interface StepMetadata {
+  readonly op: string
+  readonly type: string
+  readonly urn: string
+}
 
 /**
  * A progress line for a Pulumi engine event: resource steps (`create aws:rds/instance:Instance
@@ -107,7 +141,10 @@ export const make = (options: Options = {}): Provisioner => {
         })
       }
       if (backendUrl.startsWith("file://")) fs.mkdirSync(backendUrl.slice("file://".length), { recursive: true })
-      const { LocalWorkspace } = yield* Effect.promise(() => import("@pulumi/pulumi/automation/index.js"))
+      const { LocalWorkspace } = yield* Effect.tryPromise({
+        try: () => OptionalDependency.load("@pulumi/pulumi", "the Pulumi backend", () => import("@pulumi/pulumi/automation/index.js")),
+        catch: fail(i, operation)
+      })
       const project = options.project ?? "paved"
       return yield* Effect.tryPromise({
         try: async () => {

@@ -13,6 +13,8 @@ export * as EnvironmentName from "./EnvironmentName.js"
 /** @since 0.1.0 */
 export * as PhysicalName from "./PhysicalName.js"
 /** @since 0.1.0 */
+export * as OptionalDependency from "./OptionalDependency.js"
+/** @since 0.1.0 */
 export * as Placeholder from "./Placeholder.js"
 /** @since 0.1.0 */
 export * as Plan from "./Plan.js"

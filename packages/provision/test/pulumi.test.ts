@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import type { EngineEvent as PulumiEngineEvent } from "@pulumi/pulumi/automation/index.js"
 import type { Provisioner, Standards } from "@paved/provision"
 import { PulumiBackend } from "@paved/provision"
 import type * as pulumi from "@pulumi/pulumi"
@@ -46,9 +47,9 @@ const instance = (type: string, envType: "development" | "production", version?:
   password: Redacted.make("s3cretpassword")
 })
 
-const resolve = (outputs: Record<string, pulumi.Input<string>>) =>
+const resolve = (outputs: PulumiBackend.ProgramOutputs) =>
   Promise.all(Object.entries(outputs).map(([k, v]) =>
-    new Promise<[string, string]>((ok) => p.output(v).apply((x) => ok([k, x])))
+    new Promise<[string, string]>((ok) => p.output(v as pulumi.Input<string>).apply((x) => ok([k, x])))
   )).then(Object.fromEntries) as Promise<Record<string, string>>
 
 const run = async (i: Provisioner.Instance, target: "aws" | "kubernetes" = "aws") => {
@@ -132,7 +133,9 @@ describe("Pulumi Automation API", () => {
     expect(PulumiBackend.describeEvent({ ...base, resourcePreEvent: { metadata } })).toBe("create aws:rds/instance:Instance paved-dev-db")
     expect(PulumiBackend.describeEvent({ ...base, resOutputsEvent: { metadata } })).toBe("create done aws:rds/instance:Instance paved-dev-db")
     expect(PulumiBackend.describeEvent({ ...base, resourcePreEvent: { metadata: { ...metadata, op: "same" } } })).toBeUndefined()
-    expect(PulumiBackend.describeEvent({ ...base, diagnosticEvent: { message: "quota exceeded\n", color: "never", severity: "error" } })).toBe("error: quota exceeded")
+    // Pulumi's own EngineEvent type is accepted as it is.
+    const diagnostic: PulumiEngineEvent = { ...base, diagnosticEvent: { message: "quota exceeded\n", color: "never", severity: "error" } }
+    expect(PulumiBackend.describeEvent(diagnostic)).toBe("error: quota exceeded")
   })
 
   it("says which types each target supports", () => {

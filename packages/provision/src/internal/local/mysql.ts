@@ -1,6 +1,7 @@
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import type * as mysql from "mysql2/promise"
+import { load } from "../../OptionalDependency.js"
 import * as PhysicalName from "../../PhysicalName.js"
 import type { Instance } from "../../Provisioner.js"
 import type { TypeProvisioner } from "./common.js"
@@ -10,7 +11,7 @@ const withMysql = <A>(url: string, instance: Instance, operation: "ensure" | "re
   Effect.acquireUseRelease(
     attempt(instance, operation, async () => {
       // Drivers load on first use, so commands that never touch MySQL do not pay for them.
-      const { createConnection } = await import("mysql2/promise")
+      const { createConnection } = await load("mysql2", "the mysql provisioner", () => import("mysql2/promise"))
       const a = address(url, 3306)
       return createConnection({ host: a.host, port: a.port, user: a.user || "root", password: a.password, connectTimeout: 10_000 })
     }),

@@ -1,12 +1,13 @@
 import * as Effect from "effect/Effect"
 import type { JetStreamManager, NatsConnection } from "nats"
+import { load } from "../../OptionalDependency.js"
 import type { Instance } from "../../Provisioner.js"
 import type { TypeProvisioner } from "./common.js"
 import { address, attempt } from "./common.js"
 
 const withJsm = <A>(url: string, instance: Instance, operation: "ensure" | "remove" | "inspect", f: (jsm: JetStreamManager) => Promise<A>) =>
   Effect.acquireUseRelease(
-    attempt(instance, operation, async () => (await import("nats")).connect({ servers: url, timeout: 10_000 })),
+    attempt(instance, operation, async () => (await load("nats", "the queue and stream provisioner (NATS)", () => import("nats"))).connect({ servers: url, timeout: 10_000 })),
     (nc: NatsConnection) => attempt(instance, operation, async () => f(await nc.jetstreamManager())),
     (nc) => Effect.promise(() => nc.close().catch(() => undefined)).pipe(Effect.timeout("5 seconds"), Effect.ignore)
   )

@@ -1,6 +1,7 @@
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import type { Redis } from "ioredis"
+import { load } from "../../OptionalDependency.js"
 import type { Instance } from "../../Provisioner.js"
 import type { TypeProvisioner } from "./common.js"
 import { address, attempt, urlWith } from "./common.js"
@@ -8,7 +9,7 @@ import { address, attempt, urlWith } from "./common.js"
 const withRedis = <A>(url: string, instance: Instance, operation: "ensure" | "remove" | "inspect", f: (r: Redis) => Promise<A>) =>
   Effect.acquireUseRelease(
     attempt(instance, operation, async () => {
-      const { Redis } = await import("ioredis")
+      const { Redis } = await load("ioredis", "the redis provisioner", () => import("ioredis"))
       return new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 10_000, enableOfflineQueue: true })
     }),
     (r) => attempt(instance, operation, async () => {

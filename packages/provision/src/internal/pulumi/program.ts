@@ -1,9 +1,14 @@
 import type * as pulumi from "@pulumi/pulumi"
 import * as Redacted from "effect/Redacted"
+import { load } from "../../OptionalDependency.js"
 import type { Instance } from "../../Provisioner.js"
 
 export type Target = "aws" | "kubernetes"
-export type ProgramOutputs = Record<string, pulumi.Input<string>>
+/**
+ * A program's outputs: Pulumi `Input<string>` values (strings, promises or outputs), declared
+ * without Pulumi's types so that Paved's public types do not need `@pulumi/pulumi`.
+ */
+export type ProgramOutputs = Readonly<Record<string, unknown>>
 
 /** Types each target can provision. */
 export const supported: Readonly<Record<Target, ReadonlyArray<string>>> = {
@@ -36,7 +41,7 @@ const k8sLabels = (i: Instance): Record<string, string> => Object.fromEntries(
 )
 
 const awsProgram = async (i: Instance, p: typeof pulumi): Promise<ProgramOutputs> => {
-  const aws = await import("@pulumi/aws")
+  const aws = await load("@pulumi/aws", "the Pulumi AWS backend", () => import("@pulumi/aws"))
   const s = i.settings
   const id = i.name.replace(/_/g, "-")
   const tags = awsTags(i)
@@ -177,7 +182,7 @@ const images: Record<string, (version: string | undefined) => string> = {
 const ports: Record<string, number> = { postgres: 5432, mysql: 3306, redis: 6379, amqp: 5672 }
 
 const kubernetesProgram = async (i: Instance, p: typeof pulumi, namespace: string): Promise<ProgramOutputs> => {
-  const k8s = await import("@pulumi/kubernetes")
+  const k8s = await load("@pulumi/kubernetes", "the Pulumi Kubernetes backend", () => import("@pulumi/kubernetes"))
   const s = i.settings
   const id = i.name.replace(/_/g, "-")
   const labels = k8sLabels(i)
@@ -236,6 +241,6 @@ const kubernetesProgram = async (i: Instance, p: typeof pulumi, namespace: strin
 
 /** The inline Pulumi program for one resource. */
 export const programFor = (instance: Instance, target: Target, namespace: string) => async (): Promise<ProgramOutputs> => {
-  const p = await import("@pulumi/pulumi")
+  const p = await load("@pulumi/pulumi", "the Pulumi backend", () => import("@pulumi/pulumi"))
   return target === "aws" ? awsProgram(instance, p) : kubernetesProgram(instance, p, namespace)
 }
