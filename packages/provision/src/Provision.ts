@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import type { SqlError } from "@effect/sql/SqlError"
+import * as Database from "@paved/catalog/Database"
 import type { ConfigError } from "effect/ConfigError"
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
@@ -328,8 +329,10 @@ export const layerLocal = (
   options: ProvisionerModule.LocalOptions & { readonly stateUrl?: string } = {}
 ): Layer.Layer<Requirements, SqlError | ConfigError | SecretBox.SecretKeyError> => {
   const dir = options.dir ?? ".paved"
-  const state = options.stateUrl !== undefined && /^postgres(ql)?:/.test(options.stateUrl)
-    ? StateStore.layerPg({ url: options.stateUrl })
-    : StateStore.layerSqlite({ filename: options.stateUrl ?? `${dir}/paved.db` })
+  // The same reading of a store URL as every other Paved store (`Database.parse`).
+  const target = Database.parse(options.stateUrl ?? `${dir}/paved.db`)
+  const state = target._tag === "pg"
+    ? StateStore.layerPg({ url: target.url })
+    : StateStore.layerSqlite({ filename: target._tag === "sqlite" ? target.filename : ":memory:" })
   return Layer.mergeAll(state, SecretBox.layer({ dir }), ProvisionerModule.layerLocal(options))
 }
