@@ -88,6 +88,11 @@ describe.runIf(serverAvailable("postgresql"))("paved env (built binary, real Pos
     expect(manifests.code, manifests.stderr).toBe(0)
     expect(manifests.stdout).toContain(`name: paved-${preview}`)
     expect(manifests.stdout).toContain("secretKeyRef")
+    // An environment named after a type is of that type unless --type says otherwise.
+    const typeNamed = await paved(["env", "manifests", "staging", "--services", "orders", "--catalog", shop])
+    expect(typeNamed.code, typeNamed.stderr).toBe(0)
+    expect(typeNamed.stdout).toContain("paved.dev/environment-type: staging")
+    expect(typeNamed.stdout).not.toContain("environment-type: preview")
 
     // Staging is not a preview, so reap leaves it; the preview is not expired yet either.
     expect((await paved(["env", "reap", "--format", "json"])).stdout).toContain(`"reaped": []`)

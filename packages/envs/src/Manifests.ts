@@ -153,7 +153,9 @@ export const render = (planned: Plan, options: RenderOptions): ReadonlyArray<K8s
  * @since 0.1.0
  */
 export const toYaml = (objects: ReadonlyArray<K8sObject>): string =>
-  objects.map((o) => YAML.stringify(o, { lineWidth: 0 })).join("---\n")
+  // No anchors or aliases: objects that share a value (labels) are written out in full, as
+  // manifests are read and diffed by people.
+  objects.map((o) => YAML.stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })).join("---\n")
 
 /**
  * A Pulumi program (for `LocalWorkspace.createOrSelectStack({ program })` or a Pulumi project's

@@ -361,7 +361,9 @@ const manifests = Command.make("manifests", {
     const recorded = yield* store.get(o.name)
     const services = recorded === undefined ? splitAll(o.services) : recorded.record.services.filter((s) => s.mode === "run").map((s) => s.ref)
     const share = recorded === undefined ? {} : Object.fromEntries(recorded.record.services.filter((s) => s.mode === "shared").map((s) => [s.ref, s.sharedFrom ?? ""]))
-    const type = Option.getOrElse(o.type, () => recorded?.record.type ?? "preview")
+    // `paved env manifests staging` is the staging type unless told otherwise.
+    const named = (["development", "preview", "staging", "production"] as const).find((t) => t === o.name)
+    const type = Option.getOrElse(o.type, () => recorded?.record.type ?? named ?? "preview")
     const catalog = yield* loadCatalog(o.catalog)
     const planned = yield* Environments.plan({ name: o.name, type, catalog, services, share }).pipe(Effect.mapError(usage))
     const objects = Manifests.render(planned, {
