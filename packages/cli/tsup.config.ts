@@ -54,6 +54,8 @@ const started = Date.now()
 // dist/ is not emptied before the build (a failed build keeps the last working `paved`); chunks
 // left over from earlier builds are removed once this one succeeded.
 const pruneStaleChunks = async (): Promise<void> => {
+  // A build into another directory (`tsup --out-dir ...`, for an experiment) leaves dist/ alone.
+  if (process.argv.some((a) => a.startsWith("--out-dir") || a === "-d")) return
   for (const dir of ["dist", "dist/commands", "dist/internal"]) {
     if (!fs.existsSync(dir)) continue
     for (const name of fs.readdirSync(dir)) {
@@ -73,6 +75,8 @@ export default defineConfig({
     // createConnection), and that only provisioning loads.
     /^mysql2(\/|$)/, "ioredis", /^nats(\/|$)/],
   esbuildPlugins: [lazyDrivers],
+  minifyWhitespace: true,
+  minifySyntax: true,
   esbuildOptions(options) {
     options.conditions = ["@paved/source", "import", "node", "default"]
   },

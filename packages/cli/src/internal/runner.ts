@@ -9,11 +9,13 @@ import * as CliConfig from "@effect/cli/CliConfig"
 import * as Command from "@effect/cli/Command"
 import * as Descriptor from "@effect/cli/CommandDescriptor"
 import * as ValidationError from "@effect/cli/ValidationError"
-import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type { Group } from "../main.js"
 import { CheckFailed, colour, UsageError } from "../Output.js"
@@ -207,7 +209,9 @@ export const runCommand = async (groups: ReadonlyArray<Group>, args: ReadonlyArr
     return 0
   }).pipe(
     Effect.catchAllCause((cause) => exitCode(prepared.path, cause)),
-    Effect.provide(NodeContext.layer)
+    // FileSystem and Path only: the whole NodeContext would also load child_process, readline
+    // and worker support (about 6% of the start-up of `paved catalog validate`) for no command.
+    Effect.provide(Layer.merge(NodeFileSystem.layer, NodePath.layer))
   )
   return new Promise<number>((resolve) => {
     NodeRuntime.runMain(program, {
