@@ -17,7 +17,7 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as EntityRefModule from "./EntityRef.js"
 import type { EntityRef } from "./EntityRef.js"
-import * as yamlDecode from "./internal/scorecard/yamlDecode.js"
+import * as Yaml from "./Yaml.js"
 
 /**
  * One observed value and when it was observed (epoch milliseconds).
@@ -218,8 +218,8 @@ export class FactsFileError extends Data.TaggedError("FactsFileError")<{
  * @since 0.1.0
  */
 export const parseFactsFile = (text: string, file = "<facts>"): Either.Either<ReadonlyArray<FactSource>, FactsFileError> =>
-  Either.match(yamlDecode.decode(FactsFile, text), {
-    onLeft: (issues) => Either.left(new FactsFileError({ file, issues })),
+  Either.match(Yaml.decode(FactsFile, text, { file }), {
+    onLeft: (problems) => Either.left(new FactsFileError({ file, issues: problems.map(Yaml.issueOf) })),
     onRight: (decoded) =>
       Either.right(decoded.sources.map((source) =>
         fromRecords(

@@ -46,6 +46,53 @@ export const Problem = Schema.Struct({
 export type Problem = typeof Problem.Type
 
 /**
+ * A problem as every `paved` command prints it with `--format json`: all eight keys, in this
+ * order, with `null` where a problem has no value (a problem of a whole file has no line, one
+ * found before any entity has no ref).
+ *
+ * @since 0.2.0
+ */
+export const Json = Schema.Struct({
+  severity: Severity,
+  file: Schema.NullOr(Schema.String),
+  line: Schema.NullOr(Schema.Number),
+  column: Schema.NullOr(Schema.Number),
+  path: Schema.NullOr(Schema.String),
+  ref: Schema.NullOr(Schema.String),
+  rule: Schema.String,
+  message: Schema.String
+})
+
+/**
+ * @since 0.2.0
+ */
+export type Json = typeof Json.Type
+
+/**
+ * The JSON form of a problem (see {@link Json}): the one shape of problems in the output of
+ * `paved catalog validate`, `provision plan`, `env up`, `golden check` and `score`.
+ *
+ * @since 0.2.0
+ */
+export const toJson = (problem: Problem): Json => ({
+  severity: problem.severity,
+  file: problem.file ?? null,
+  line: problem.line ?? null,
+  column: problem.column ?? null,
+  path: problem.path ?? null,
+  ref: problem.ref ?? null,
+  rule: problem.rule,
+  message: problem.message
+})
+
+/**
+ * An error-severity problem; the fields a problem has no value for are left out.
+ *
+ * @since 0.2.0
+ */
+export const error = (fields: Omit<Problem, "severity">): Problem => ({ severity: "error", ...fields })
+
+/**
  * Whether any problem is an error (with `strict`, warnings count as errors too).
  *
  * @since 0.1.0

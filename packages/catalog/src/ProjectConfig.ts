@@ -30,7 +30,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import * as yamlDecode from "./internal/scorecard/yamlDecode.js"
+import * as Yaml from "./Yaml.js"
 
 /**
  * The name of the file {@link find} looks for.
@@ -139,9 +139,9 @@ export const parse = (text: string, file: string): Either.Either<ProjectConfig, 
   // An empty file (or one holding only comments) is a valid, empty configuration.
   const decoded = text.split("\n").every((line) => line.trim() === "" || line.trim().startsWith("#"))
     ? Either.right({} as typeof ProjectConfigFile.Type)
-    : yamlDecode.decode(ProjectConfigFile, text)
+    : Yaml.decode(ProjectConfigFile, text, { file: absolute })
   return Either.match(decoded, {
-    onLeft: (issues) => Either.left(new ProjectConfigError({ file: absolute, issues })),
+    onLeft: (problems) => Either.left(new ProjectConfigError({ file: absolute, issues: problems.map(Yaml.issueOf) })),
     onRight: (c) =>
       Either.right({
         file: absolute,

@@ -21,7 +21,7 @@ import type * as Rule from "./Rule.js"
 import * as declarative from "./internal/scorecard/declarative.js"
 import * as Definition from "./internal/scorecard/definition.js"
 import * as internal from "./internal/scorecard/evaluate.js"
-import * as yamlDecode from "./internal/scorecard/yamlDecode.js"
+import * as Yaml from "./Yaml.js"
 
 /**
  * A rule placed at a level, with the points it is worth.
@@ -217,8 +217,8 @@ export const parseYaml = <R = never>(
     return issues.length === 0 || issues
   }))
   const file = options.file ?? "<scorecard>"
-  return Either.match(yamlDecode.decode(schema, text), {
-    onLeft: (issues) => Either.left(new ScorecardFileError({ file, issues })),
+  return Either.match(Yaml.decode(schema, text, { file }), {
+    onLeft: (problems) => Either.left(new ScorecardFileError({ file, issues: problems.map(Yaml.issueOf) })),
     onRight: (d) =>
       Either.right(make<R>({
         name: d.name,

@@ -50,3 +50,5 @@ export * as OwnershipHealth from "./OwnershipHealth.js"
 /** @since 0.1.0 */
 export * as ScoreStore from "./ScoreStore.js"
 export * as ProjectConfig from "./ProjectConfig.js"
+/** @since 0.2.0 */
+export * as Yaml from "./Yaml.js"

@@ -107,7 +107,7 @@ export const check = (located: Located): ReadonlyArray<Problem> => {
   const { workload, file } = located
   const problems: Array<Problem> = []
   const at = (path: ReadonlyArray<PropertyKey>, rule: string, message: string) =>
-    problems.push({ file, ...located.positionOf(path), rule, message })
+    problems.push({ severity: "error", file, ...located.positionOf(path), rule, message })
   const resources = workload.resources ?? {}
   const edges = new Map<string, Set<string>>()
   for (const site of sites(workload)) {

@@ -155,14 +155,14 @@ export const make = (input: Input): Effect.Effect<Plan, ProblemsFound> =>
     const merged = Request.merge(input.requests)
     const problems: Array<Problem> = [...merged.problems]
     const badName = EnvironmentName.validate(input.env)
-    if (badName !== undefined) problems.push({ file: "(environment name)", line: 0, column: 0, rule: "provision/environment-name", message: badName })
+    if (badName !== undefined) problems.push({ severity: "error", file: "(environment name)", line: 0, column: 0, rule: "provision/environment-name", message: badName })
     for (const r of merged.requests) {
       // Score's networking types are resolved by the environment, whatever the backend.
       if (!ResourceType.isResolvedByEnvironment(r.type) && !supports(r.type)) {
-        problems.push({ ...r.source, rule: "provision/unsupported-type", message: `no provisioner for type ${r.type} in environment type ${input.envType}` })
+        problems.push({ severity: "error", ...r.source, rule: "provision/unsupported-type", message: `no provisioner for type ${r.type} in environment type ${input.envType}` })
       }
       for (const variable of Request.pavedVariables(r)) {
-        problems.push({ ...r.source, rule: "provision/paved-variable", message: Request.pavedVariableMessage(r.key, variable) })
+        problems.push({ severity: "error", ...r.source, rule: "provision/paved-variable", message: Request.pavedVariableMessage(r.key, variable) })
       }
     }
     if (problems.length > 0) return yield* new ProblemsFound({ problems })

@@ -1,37 +1,34 @@
 /**
  * Problems found in requests before anything is provisioned: a Score file that does not decode,
- * a placeholder naming an unknown output, a type no provisioner handles. Each carries the file,
- * line and column a person fixes.
+ * a placeholder naming an unknown output, a type no provisioner handles. A problem is the one
+ * `Problem` of `@paved/catalog/Problem` (severity, file, line, column, path, ref, rule,
+ * message), so `paved provision plan --format json` prints problems as every other command does.
  *
  * @since 0.1.0
  */
+import * as CatalogProblem from "@paved/catalog/Problem"
 import * as Data from "effect/Data"
-import * as Schema from "effect/Schema"
 
 /**
- * One problem at a place in a file (`line`/`column` are 1-based; 0 when unknown).
+ * One problem: the `Problem` of `@paved/catalog/Problem`. Problems of resource requests are
+ * errors with a file, line and column (0 when unknown, as for an entity's request).
  *
  * @since 0.1.0
  */
-export const Problem = Schema.Struct({
-  file: Schema.String,
-  line: Schema.Number,
-  column: Schema.Number,
-  rule: Schema.String,
-  message: Schema.String
-})
+export const Problem = CatalogProblem.Problem
 
 /**
  * @since 0.1.0
  */
-export type Problem = typeof Problem.Type
+export type Problem = CatalogProblem.Problem
 
 /**
- * Formats a problem as `file:line:column rule message`, the way compilers print them.
+ * Formats a problem as `file:line:column severity rule message`, the way compilers print them
+ * (the one formatter, `Problem.format` of `@paved/catalog`).
  *
  * @since 0.1.0
  */
-export const format = (p: Problem): string => `${p.file}:${p.line}:${p.column} ${p.rule} ${p.message}`
+export const format = CatalogProblem.format
 
 /**
  * The requests have problems, so no plan was made. Every problem is listed.

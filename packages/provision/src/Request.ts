@@ -172,7 +172,7 @@ export const fromEntity = (entity: Entity.Entity, file = "<catalog>"): ResourceR
   const spec = entity.spec ?? {}
   const type = typeof spec["type"] === "string" ? spec["type"] : undefined
   if (entity.kind.toLowerCase() !== "resource" || type === undefined) {
-    return { file, line: 0, column: 0, rule: "request/entity", message: `${EntityRef.of(entity)} is not a Resource with spec.type` }
+    return { severity: "error", file, line: 0, column: 0, rule: "request/entity", message: `${EntityRef.of(entity)} is not a Resource with spec.type` }
   }
   const cls = entity.metadata.annotations?.["paved.dev/class"]
   return {
@@ -204,6 +204,7 @@ export const merge = (
     if (seen === undefined) byKey.set(r.key, r)
     else if (seen.type !== r.type || seen.class !== r.class) {
       problems.push({
+        severity: "error",
         ...r.source,
         rule: "request/conflict",
         message: `shared resource "${r.key}" is ${r.type}/${r.class ?? "default"} here but ` +

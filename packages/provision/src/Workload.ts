@@ -5,11 +5,11 @@
  * @since 0.1.0
  */
 import * as FileSystem from "@effect/platform/FileSystem"
+import * as Yaml from "@paved/catalog/Yaml"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import { parsePositioned } from "./internal/yamlPositions.js"
 import type { Problem } from "./Problem.js"
 import * as Placeholder from "./Placeholder.js"
 import * as ServiceTypes from "./ServiceTypes.js"
@@ -185,31 +185,28 @@ const servicePorts = (workload: Workload) => {
  * @since 0.1.0
  */
 export const decode = (text: string, file: string): Decoded => {
-  const doc = parsePositioned(text)
-  if (doc.errors.length > 0) {
-    return {
-      located: undefined,
-      problems: doc.errors.map((e) => ({ file, line: e.line, column: e.column, rule: "score/yaml", message: e.message }))
-    }
-  }
+  const doc = Yaml.parse(text, { file, syntaxRule: "score/yaml" })
+  if (doc.problems.length > 0) return { located: undefined, problems: doc.problems }
+  // Problems point at the entry (the key) a person edits, not at where its value starts.
+  const positionOf = doc.entryPositionOf
   const unknown: Array<{ path: ReadonlyArray<PropertyKey>; message: string }> = []
   unknownKeys(doc.value, shape, [], unknown)
   const schemaProblem = (path: ReadonlyArray<PropertyKey>, message: string): Problem => {
     const where = path.length > 0 ? path.map(String).join(".") + ": " : ""
-    return { file, ...doc.positionOf(path), rule: "score/schema", message: where + message }
+    return { severity: "error", file, ...positionOf(path), rule: "score/schema", message: where + message }
   }
   const result = decodeWorkload(doc.value)
   if (Either.isLeft(result) || unknown.length > 0) {
     const issues = Either.isLeft(result) ? ParseResult.ArrayFormatter.formatErrorSync(result.left) : []
     const problems = [...unknown.map((u) => schemaProblem(u.path, u.message)), ...issues.map((i) => schemaProblem(i.path, i.message))]
-    return { located: undefined, problems: problems.sort((a, b) => a.line - b.line || a.column - b.column) }
+    return { located: undefined, problems: problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0)) }
   }
-  const located: Located = { workload: result.right, file, positionOf: doc.positionOf }
+  const located: Located = { workload: result.right, file, positionOf }
   const ports = servicePorts(result.right)
   const params: Array<Problem> = []
   for (const [name, resource] of Object.entries(result.right.resources ?? {})) {
     for (const p of ServiceTypes.check(resource.type, resource.params ?? {}, ports)) {
-      params.push({ file, ...doc.positionOf(["resources", name, ...p.path]), rule: "score/params", message: `resources.${name}: ${p.message}` })
+      params.push({ severity: "error", file, ...positionOf(["resources", name, ...p.path]), rule: "score/params", message: `resources.${name}: ${p.message}` })
     }
   }
   return { located, problems: [...params, ...Placeholder.check(located)] }

@@ -81,7 +81,7 @@ describe("plans", () => {
       expect(Either.isLeft(result)).toBe(true)
       if (Either.isLeft(result)) {
         expect(result.left.problems).toEqual([
-          { file: "score.yaml", line: 12, column: 3, rule: "provision/unsupported-type", message: "no provisioner for type mongodb in environment type staging" }
+          { severity: "error", file: "score.yaml", line: 12, column: 3, rule: "provision/unsupported-type", message: "no provisioner for type mongodb in environment type staging" }
         ])
       }
     }))

@@ -20,7 +20,7 @@ const outcome = (file: string): Effect.Effect<Outcome> =>
   Effect.gen(function*() {
     const name = path.basename(file)
     const decoded = Workload.decode(fs.readFileSync(file, "utf8"), name)
-    const line = (p: { line: number; column: number; rule: string; message: string }) => `${p.line}:${p.column} ${p.rule} ${p.message}`
+    const line = (p: { line?: number | undefined; column?: number | undefined; rule: string; message: string }) => `${p.line}:${p.column} ${p.rule} ${p.message}`
     if (decoded.problems.length > 0) {
       return decoded.problems.every((p) => p.rule === "score/schema")
         ? { _tag: "schema", file: name, lines: decoded.problems.map(line) }

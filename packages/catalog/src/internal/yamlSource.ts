@@ -59,6 +59,11 @@ export interface ParsedDocument {
   readonly column: number
   readonly issues: ReadonlyArray<FileIssue>
   readonly positions: Positions
+  /**
+   * With `entries`: where each map entry is written (its key; a sequence item where it starts),
+   * for problems about an entry rather than its value.
+   */
+  readonly entries?: Positions
 }
 
 /** The outcome of reading a file as text. */
@@ -159,7 +164,7 @@ export const tooManyDocuments = (max: number): FileIssue => ({
  */
 export const parseDocuments = (
   text: string,
-  options: { readonly maxAliasCount: number; readonly maxDocuments: number }
+  options: { readonly maxAliasCount: number; readonly maxDocuments: number; readonly entries?: boolean }
 ): { readonly documents: ReadonlyArray<ParsedDocument>; readonly issues: ReadonlyArray<FileIssue> } => {
   const lines = new YAML.LineCounter()
   const parser = new YAML.Parser(lines.addNewLine)
@@ -190,6 +195,7 @@ export const parseDocuments = (
         })
       }
     }
+    const entries: Positions | undefined = options.entries === true ? new Map() : undefined
     documents.push({
       index,
       value,
@@ -197,7 +203,8 @@ export const parseDocuments = (
       line: start.line,
       column: start.col,
       issues: docIssues,
-      positions: docIssues.length === 0 ? nodePositions(parsed, lines) : new Map()
+      positions: docIssues.length === 0 ? nodePositions(parsed, lines, entries) : new Map(),
+      ...(entries === undefined ? {} : { entries })
     })
   }
   return { documents, issues }
@@ -209,13 +216,16 @@ const yamlIssue = (e: YAML.YAMLError, lines: YAML.LineCounter): FileIssue => {
   return { rule: "yaml/parse", message: `YAML syntax error: ${first}; fix the YAML at this position`, line: pos.line, column: pos.col }
 }
 
-/** The position of every map value and sequence item of a document (aliases are not followed). */
-const nodePositions = (doc: YAML.Document.Parsed, lines: YAML.LineCounter): Positions => {
+/**
+ * The position of every map value and sequence item of a document (aliases are not followed),
+ * and into `entries`, when given, the position of every map key and sequence item.
+ */
+const nodePositions = (doc: YAML.Document.Parsed, lines: YAML.LineCounter, entries?: Positions): Positions => {
   const out: Positions = new Map()
-  const put = (key: string, offset: number | undefined) => {
+  const put = (key: string, offset: number | undefined, into: Positions = out) => {
     if (offset === undefined) return
     const pos = lines.linePos(offset)
-    out.set(key, pack(pos.line, pos.col))
+    into.set(key, pack(pos.line, pos.col))
   }
   const visit = (node: unknown, key: string) => {
     if (YAML.isMap(node)) {
@@ -225,17 +235,22 @@ const nodePositions = (doc: YAML.Document.Parsed, lines: YAML.LineCounter): Posi
         const child = key.length === 0 ? String(k) : `${key}.${String(k)}`
         const at = YAML.isNode(pair.value) ? pair.value.range?.[0] : YAML.isNode(pair.key) ? pair.key.range?.[0] : undefined
         put(child, at)
+        if (entries !== undefined) put(child, YAML.isNode(pair.key) ? pair.key.range?.[0] : at, entries)
         visit(pair.value, child)
       }
     } else if (YAML.isSeq(node)) {
       node.items.forEach((item, i) => {
         const child = `${key}[${i}]`
-        if (YAML.isNode(item)) put(child, item.range?.[0])
+        if (YAML.isNode(item)) {
+          put(child, item.range?.[0])
+          if (entries !== undefined) put(child, item.range?.[0], entries)
+        }
         visit(item, child)
       })
     }
   }
   put("", doc.contents?.range[0] ?? 0)
+  if (entries !== undefined) put("", doc.contents?.range[0] ?? 0, entries)
   visit(doc.contents, "")
   return out
 }
