@@ -66,7 +66,7 @@ export type Progress = (message: string) => Effect.Effect<void>
  *
  * @since 0.1.0
  */
-export interface Provisioner {
+export interface Service {
   readonly backend: string
   /** Whether this backend has a provisioner for the type. */
   readonly supports: (type: string) => boolean
@@ -83,7 +83,7 @@ export interface Provisioner {
  *
  * @since 0.1.0
  */
-export const Provisioner: Context.Tag<Provisioner, Provisioner> = Context.GenericTag<Provisioner>("@paved/provision/Provisioner")
+export class Provisioner extends Context.Tag("@paved/provision/Provisioner")<Provisioner, Service>() {}
 
 /**
  * Options of the local backend. Each server is used only when a resource of its type is
@@ -126,7 +126,7 @@ export interface LocalOptions {
  *
  * @since 0.1.0
  */
-export const makeLocalProvisioner = (options: LocalOptions = {}): Effect.Effect<Provisioner, never, Scope.Scope> => makeLocal(options)
+export const makeLocalProvisioner = (options: LocalOptions = {}): Effect.Effect<Service, never, Scope.Scope> => makeLocal(options)
 
 /**
  * The Pulumi backend as a layer (AWS by default, or Kubernetes); Pulumi's packages load when

@@ -21,7 +21,7 @@ import type { Target } from "./internal/pulumi/program.js"
 import * as OptionalDependency from "./OptionalDependency.js"
 import { programFor, supported } from "./internal/pulumi/program.js"
 import type { Outputs } from "./Placeholder.js"
-import type { Instance, Progress, Provisioner } from "./Provisioner.js"
+import type { Instance, Progress, Service as Provisioner } from "./Provisioner.js"
 import { ProvisionError } from "./Provisioner.js"
 
 /**

@@ -29,7 +29,7 @@ export class SecretKeyError extends Data.TaggedError("SecretKeyError")<{ readonl
  *
  * @since 0.1.0
  */
-export interface SecretBox {
+export interface Service {
   readonly seal: (plaintext: Redacted.Redacted<string>) => string
   readonly open: (sealed: string) => Effect.Effect<Redacted.Redacted<string>, SecretKeyError>
 }
@@ -37,7 +37,7 @@ export interface SecretBox {
 /**
  * @since 0.1.0
  */
-export const SecretBox: Context.Tag<SecretBox, SecretBox> = Context.GenericTag<SecretBox>("@paved/provision/SecretBox")
+export class SecretBox extends Context.Tag("@paved/provision/SecretBox")<SecretBox, Service>() {}
 
 const VERSION = "v1"
 
@@ -46,7 +46,7 @@ const VERSION = "v1"
  *
  * @since 0.1.0
  */
-export const fromKey = (key: Redacted.Redacted<Buffer>): SecretBox => ({
+export const fromKey = (key: Redacted.Redacted<Buffer>): Service => ({
   seal: (plaintext) => {
     const iv = randomBytes(12)
     const cipher = createCipheriv("aes-256-gcm", Redacted.value(key), iv)

@@ -48,7 +48,7 @@ export interface JournalEntry {
  *
  * @since 0.1.0
  */
-export interface StateStore {
+export interface Service {
   readonly list: (env: string) => Effect.Effect<ReadonlyArray<Row>, SqlError>
   readonly environments: () => Effect.Effect<ReadonlyArray<string>, SqlError>
   /** Every recorded resource with this physical name, in any environment. */
@@ -65,7 +65,7 @@ export interface StateStore {
 /**
  * @since 0.1.0
  */
-export const StateStore: Context.Tag<StateStore, StateStore> = Context.GenericTag<StateStore>("@paved/provision/StateStore")
+export class StateStore extends Context.Tag("@paved/provision/StateStore")<StateStore, Service>() {}
 
 interface DbRow {
   readonly env: string
@@ -130,7 +130,7 @@ export const make = Effect.gen(function*() {
     : sql`SELECT 1 AS one FROM sqlite_master WHERE type = 'index' AND name = 'paved_provision_resources_name'`
   if ((yield* indexed).length === 0) yield* sql`CREATE INDEX IF NOT EXISTS paved_provision_resources_name ON paved_provision_resources (name)`
   const now = () => new Date().toISOString()
-  const store: StateStore = {
+  const store: Service = {
     list: (env) =>
       sql<DbRow>`SELECT * FROM paved_provision_resources WHERE env = ${env} ORDER BY key`.pipe(Effect.map((rows) => rows.map(toRow))),
     named: (name) =>

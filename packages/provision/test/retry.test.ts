@@ -9,7 +9,7 @@ import * as path from "node:path"
 // transient failures, no retry on permanent ones, and the concurrency bound.
 const makeFlaky = () => {
   const state = { inFlight: 0, maxInFlight: 0, attempts: new Map<string, number>() }
-  const provisioner: Provisioner.Provisioner = {
+  const provisioner: Provisioner.Service = {
     backend: "test",
     supports: () => true,
     ensure: (i) =>

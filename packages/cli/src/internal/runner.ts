@@ -11,6 +11,7 @@ import * as Descriptor from "@effect/cli/CommandDescriptor"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
+import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
@@ -209,9 +210,9 @@ export const runCommand = async (groups: ReadonlyArray<Group>, args: ReadonlyArr
     return 0
   }).pipe(
     Effect.catchAllCause((cause) => exitCode(prepared.path, cause)),
-    // FileSystem and Path only: the whole NodeContext would also load child_process, readline
-    // and worker support (about 6% of the start-up of `paved catalog validate`) for no command.
-    Effect.provide(Layer.merge(NodeFileSystem.layer, NodePath.layer))
+    // What commands use (the terminal for `golden new`'s prompts): the whole NodeContext would
+    // also load child_process and worker support, about 5% of `paved catalog validate`'s start-up.
+    Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer))
   )
   return new Promise<number>((resolve) => {
     NodeRuntime.runMain(program, {

@@ -211,7 +211,7 @@ const upIn = (
     const session = yield* runtime.open({ environment: name, instance, directory, services: planned.services, keep, progress: progress("start") })
     const telemetry = yield* TelemetryRuntime.start(options.telemetry ?? { _tag: "Off" }, { environment: name, instance, directory, keep })
     record = { ...record, telemetry }
-    let postgresProvisioner: ProvisionerNs.Provisioner | undefined
+    let postgresProvisioner: ProvisionerNs.Service | undefined
     if (embedded !== undefined) {
       yield* progress("provision")(`starting an embedded PostgreSQL server for this environment in ${embedded.dataDir}`, name)
       const server = yield* Effect.acquireRelease(

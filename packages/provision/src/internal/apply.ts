@@ -11,7 +11,7 @@ import type { Instance } from "../Provisioner.js"
 import { ProvisionError, Provisioner } from "../Provisioner.js"
 import { SecretBox } from "../SecretBox.js"
 import type { Row } from "../StateStore.js"
-import type { StateStore as StateStoreService } from "../StateStore.js"
+import type { Service as StateStoreService } from "../StateStore.js"
 import { StateStore } from "../StateStore.js"
 
 // Letters and digits only: safe inside URLs, SQL literals and rabbitmqctl arguments.
