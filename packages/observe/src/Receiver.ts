@@ -116,15 +116,48 @@ const failed = (error: SpanStore.SpanStoreError): WriteOutcome => ({
   message: error.message
 })
 
+/** One turn of the event loop: lets sockets with data waiting be read and decoded. */
+const nextTurn = Effect.async<void>((resume) => {
+  const handle = setImmediate(() => resume(Effect.void))
+  return Effect.sync(() => clearImmediate(handle))
+})
+
+/** How the writer groups requests into one commit (see {@link writer}). */
+interface Grouping {
+  /** Bodies being read right now: more data is on its way. */
+  readonly reading: () => number
+  /** Items queued or being written. */
+  readonly queued: () => number
+}
+
+/** A group stops growing at this many items... */
+const GROUP_ITEMS = 16_384
+/** ...or after waiting this long for more requests. */
+const GROUP_WAIT_MS = 4
+
 /**
  * Drains the queue: everything waiting goes into one transaction per signal (many requests
- * per commit). When that fails, the requests are written again one by one, so a request the
+ * per commit). Since the database is written on this thread, nothing can arrive while a commit
+ * runs; so once a request is waiting, the writer lets the event loop turn for as long as other
+ * requests are mid-upload or new ones were queued in the last turn (at most
+ * {@link GROUP_WAIT_MS}, up to {@link GROUP_ITEMS} items). Concurrent exporters then share one
+ * commit, whose cost hardly depends on its size (random ids dirty index pages, not rows); a
+ * lone exporter waits one idle turn. Every request is answered only once the commit holding it
+ * is done. When that commit fails, the requests are written again one by one, so a request the
  * store refuses fails alone (400 when the database refused its data) and never takes the
  * others queued with it down.
  */
-const writer = (store: SpanStore.Writer, queue: Queue.Queue<Pending>, release: (n: number) => void) =>
+const writer = (store: SpanStore.Writer, queue: Queue.Queue<Pending>, grouping: Grouping, release: (n: number) => void) =>
   Effect.gen(function*() {
     const first = yield* Queue.take(queue)
+    const started = Date.now()
+    let waiting = yield* Queue.size(queue)
+    while (grouping.queued() < GROUP_ITEMS && Date.now() - started < GROUP_WAIT_MS) {
+      yield* nextTurn
+      const now = yield* Queue.size(queue)
+      if (now === waiting && grouping.reading() === 0) break
+      waiting = now
+    }
     const rest = yield* Queue.takeAll(queue)
     const pending = [first, ...rest]
     const items = pending.reduce((n, p) => n + p.batch.items.length, 0)
@@ -159,9 +192,10 @@ export const serve = (options: ServeOptions): Effect.Effect<Receiver, ReceiverEr
     const maxQueued = options.maxQueuedItems ?? 100_000
     const queue = yield* Queue.unbounded<Pending>()
     let queued = 0
+    let reading = 0
     const requests: Record<number, number> = {}
     let accepted = 0
-    yield* Effect.forkScoped(writer(options.store, queue, (n) => (queued -= n)))
+    yield* Effect.forkScoped(writer(options.store, queue, { reading: () => reading, queued: () => queued }, (n) => (queued -= n)))
     if (options.retention !== undefined) {
       const retention = options.retention
       yield* options.store.prune(retention).pipe(
@@ -172,6 +206,7 @@ export const serve = (options: ServeOptions): Effect.Effect<Receiver, ReceiverEr
     }
     const handler = makeHandler({
       maxBodyBytes: options.maxBodyBytes ?? 8 * 1024 * 1024,
+      onReading: (delta) => (reading += delta),
       onOutcome: (status, items) => {
         requests[status] = (requests[status] ?? 0) + 1
         if (status === 200) accepted += items

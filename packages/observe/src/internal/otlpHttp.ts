@@ -40,6 +40,11 @@ export interface HandlerOptions {
   readonly queue: WriteQueue
   /** Counts requests by outcome, for the `serve` command's summary. */
   readonly onOutcome?: ((status: number, items: number) => void) | undefined
+  /**
+   * Told when a request starts sending its body (+1) and when that body has been read, refused
+   * or abandoned (-1), so the writer can tell whether more data is on its way.
+   */
+  readonly onReading?: ((delta: 1 | -1) => void) | undefined
 }
 
 const paths: Record<string, Signal> = { "/v1/traces": "traces", "/v1/logs": "logs", "/v1/metrics": "metrics" }
@@ -138,7 +143,9 @@ export const makeHandler = (options: HandlerOptions) => (req: http.IncomingMessa
     outcome(415)
     return send(req, res, 415, "json", statusBody("json", 3, `content-type ${req.headers["content-type"] ?? "(none)"} is not supported; use application/json or application/x-protobuf`))
   }
+  options.onReading?.(1)
   readBody(req, options.maxBodyBytes, (body) => {
+    options.onReading?.(-1)
     if (!body.ok) {
       outcome(body.status)
       return send(req, res, body.status, replyEncoding, statusBody(replyEncoding, 3, body.message))
