@@ -20,106 +20,59 @@
  */
 import type * as SqlClient from "@effect/sql/SqlClient"
 import * as Context from "effect/Context"
-import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type * as Option from "effect/Option"
+import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
 import * as Database from "./Database.js"
-import type { Entity } from "./Entity.js"
-import type { EntityRef } from "./EntityRef.js"
-import type { HistoryEntry, HistoryQuery } from "./History.js"
+import { type HistoryEntry, type HistoryQuery, isOwnerChange } from "./History.js"
 import type { IngestInput, IngestOptions, IngestReport, RefusalOf } from "./Ingest.js"
 import type { FacetCount, InvalidQuery, Page, Query } from "./Query.js"
 import { makeMemoryBackend } from "./internal/store/memory.js"
+import type { Direction, LocationStatus, RelationEdge, StoredEntity } from "./internal/store/model.js"
+import { StoreError } from "./internal/store/model.js"
 import { makeService } from "./internal/store/service.js"
 import { makeSqlBackend } from "./internal/store/sql.js"
 
-/**
- * A problem attached to a stored entity (validation warnings, or the error of an invalid file
- * whose last known good content is kept).
- *
- * @since 0.1.0
- */
-export interface EntityProblem {
-  readonly severity: "error" | "warning"
-  readonly rule: string
-  readonly message: string
-  readonly file?: string | undefined
-  readonly line?: number | undefined
-  readonly column?: number | undefined
-  readonly path?: string | undefined
-}
-
-/**
- * An entity as stored: the entity (relations filled), its ref, provenance and status.
- * Times are ISO-8601 strings.
- *
- * @since 0.1.0
- */
-export interface StoredEntity {
-  readonly ref: EntityRef
-  readonly entity: Entity
-  readonly location: string
-  readonly file: string
-  readonly line: number | null
-  readonly column: number | null
-  readonly hash: string
-  readonly problems: ReadonlyArray<EntityProblem>
-  readonly firstSeen: string
-  readonly lastChanged: string
-  readonly orphan: boolean
-  readonly owner: string | null
-}
-
-/**
- * A relation edge: `source` has relation `type` to `target`.
- *
- * @since 0.1.0
- */
-export interface RelationEdge {
-  readonly source: EntityRef
-  readonly type: string
-  readonly target: EntityRef
-}
-
-/**
- * Which way to follow relations from a set of refs: `out` (the refs are sources) or `in`
- * (the refs are targets).
- *
- * @since 0.1.0
- */
-export type Direction = "out" | "in"
-
-/**
- * The state of a location after the last ingest that saw it.
- *
- * @since 0.1.0
- */
-export interface LocationStatus {
-  readonly location: string
-  readonly file: string
-  readonly ok: boolean
-  readonly problems: ReadonlyArray<EntityProblem>
-  readonly lastIngested: string
-  readonly entityCount: number
-}
-
-/**
- * The store could not be opened, migrated, read or written. `operation` says what was being
- * done; the message says what to check.
- *
- * @since 0.1.0
- */
-export class StoreError extends Data.TaggedError("StoreError")<{
-  readonly operation: string
-  readonly detail: string
-  readonly cause?: unknown
-}> {
-  override get message(): string {
-    return `catalog store: ${this.operation} failed: ${this.detail}`
-  }
-}
+export {
+  /**
+   * A problem attached to a stored entity.
+   *
+   * @since 0.1.0
+   */
+  type EntityProblem,
+  /**
+   * An entity as stored, with its ref, provenance and status.
+   *
+   * @since 0.1.0
+   */
+  type StoredEntity,
+  /**
+   * A relation edge: `source` has relation `type` to `target`.
+   *
+   * @since 0.1.0
+   */
+  type RelationEdge,
+  /**
+   * Which way to follow relations from a set of refs.
+   *
+   * @since 0.1.0
+   */
+  type Direction,
+  /**
+   * The state of a location after the last ingest that saw it.
+   *
+   * @since 0.1.0
+   */
+  type LocationStatus,
+  /**
+   * The store could not be opened, migrated, read or written.
+   *
+   * @since 0.1.0
+   */
+  StoreError
+} from "./internal/store/model.js"
 
 /**
  * The catalog store service.
@@ -227,3 +180,113 @@ const storeErrorOf = (error: Database.DatabaseError): StoreError =>
  * @since 0.1.0
  */
 export const layerMemory: Layer.Layer<CatalogStore> = Layer.effect(CatalogStore, makeMemory)
+
+/**
+ * Ingests a load result into the store in the context (`Catalog.load`'s result has the shape of
+ * an `IngestInput`). Fails with `IngestRefused` only when `options.maxOrphans` is given.
+ *
+ * @since 0.2.0
+ */
+export const ingest = <O extends IngestOptions = {}>(
+  input: IngestInput,
+  options?: O
+): Effect.Effect<IngestReport, StoreError | RefusalOf<O>, CatalogStore> =>
+  Effect.flatMap(CatalogStore, (store) => store.ingest(input, options))
+
+/**
+ * Runs a query (see the `Query` module) on the store in the context: one page of it.
+ *
+ * @since 0.2.0
+ */
+export const query = (query: Query): Effect.Effect<Page, StoreError | InvalidQuery, CatalogStore> =>
+  Effect.flatMap(CatalogStore, (store) => store.query(query))
+
+/**
+ * Counts entities per value of `field` among those matching `query` (filter and text), on the
+ * store in the context.
+ *
+ * @since 0.2.0
+ */
+export const facets = (
+  field: string,
+  query: Pick<Query, "filter" | "text"> = {}
+): Effect.Effect<ReadonlyArray<FacetCount>, StoreError, CatalogStore> =>
+  Effect.flatMap(CatalogStore, (store) => store.facets(field, query))
+
+/**
+ * The history of one entity, newest first (see the `History` module).
+ *
+ * @since 0.2.0
+ */
+export const historyOf = (
+  ref: string,
+  options: Omit<HistoryQuery, "ref"> = {}
+): Effect.Effect<ReadonlyArray<HistoryEntry>, StoreError, CatalogStore> =>
+  Effect.flatMap(CatalogStore, (store) => store.history({ ...options, ref }))
+
+/**
+ * Every owner change since `since` (all of them without it), newest first.
+ *
+ * @since 0.2.0
+ */
+export const ownerChanges = (
+  since?: Date
+): Effect.Effect<ReadonlyArray<HistoryEntry>, StoreError, CatalogStore> =>
+  Effect.flatMap(CatalogStore, (store) =>
+    Effect.map(store.history({ since, limit: 100_000 }), (entries) => entries.filter(isOwnerChange)))
+
+/**
+ * How {@link pages} and {@link stream} cut the store: `pageSize` entities per query (default
+ * 1000), and optionally a smaller first page (`firstPageSize`), so that a screen has something
+ * to show before the rest is read.
+ *
+ * @since 0.2.0
+ */
+export interface PageOptions {
+  readonly pageSize?: number | undefined
+  readonly firstPageSize?: number | undefined
+}
+
+const DEFAULT_PAGE_SIZE = 1000
+
+/**
+ * Every page of a query on the store in the context, read one after the other as the stream is
+ * pulled (the next page is read only when the consumer wants it). The query's `cursor`, if any,
+ * is where to start; its `limit` is ignored in favour of `options.pageSize`. Without a query the
+ * pages cover every stored entity in ref order.
+ *
+ * @since 0.2.0
+ */
+export const pages = (
+  query: Omit<Query, "limit"> = {},
+  options: PageOptions = {}
+): Stream.Stream<Page, StoreError | InvalidQuery, CatalogStore> =>
+  Stream.unwrap(Effect.map(CatalogStore, (store) => {
+    const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE
+    const first = options.firstPageSize ?? pageSize
+    const { cursor: start, ...rest } = query
+    return Stream.paginateEffect({ cursor: start, first: true }, ({ cursor, first: isFirst }) =>
+      Effect.map(
+        store.query({ ...rest, limit: isFirst ? first : pageSize, ...(cursor === undefined ? {} : { cursor }) }),
+        (page) =>
+          [
+            page,
+            page.nextCursor === null || page.items.length === 0
+              ? Option.none()
+              : Option.some({ cursor: page.nextCursor as string | undefined, first: false })
+          ] as const
+      ))
+  }))
+
+/**
+ * Every entity matching a query (every stored entity without one) on the store in the context,
+ * as a stream read page by page (see {@link pages}): memory stays bounded by one page whatever
+ * the size of the catalog.
+ *
+ * @since 0.2.0
+ */
+export const stream = (
+  query: Omit<Query, "limit"> = {},
+  options: PageOptions = {}
+): Stream.Stream<StoredEntity, StoreError | InvalidQuery, CatalogStore> =>
+  Stream.mapConcat(pages(query, options), (page) => page.items)

@@ -5,9 +5,6 @@
  *
  * @since 0.1.0
  */
-import type * as Effect from "effect/Effect"
-import * as EffectRuntime from "effect/Effect"
-import { CatalogStore, type StoreError } from "./CatalogStore.js"
 import type { EntityRef } from "./EntityRef.js"
 
 /**
@@ -58,28 +55,3 @@ export interface HistoryQuery {
  */
 export const isOwnerChange = (entry: HistoryEntry): boolean =>
   entry.change === "updated" && entry.ownerBefore !== entry.ownerAfter
-
-/**
- * The history of one entity, newest first.
- *
- * @since 0.1.0
- */
-export const forEntity = (
-  ref: string,
-  options: Omit<HistoryQuery, "ref"> = {}
-): Effect.Effect<ReadonlyArray<HistoryEntry>, StoreError, CatalogStore> =>
-  EffectRuntime.flatMap(CatalogStore, (store) => store.history({ ...options, ref }))
-
-/**
- * Every owner change since `since` (all of them without it), newest first.
- *
- * @since 0.1.0
- */
-export const ownerChanges = (
-  since?: Date
-): Effect.Effect<ReadonlyArray<HistoryEntry>, StoreError, CatalogStore> =>
-  EffectRuntime.flatMap(CatalogStore, (store) =>
-    EffectRuntime.map(
-      store.history({ since, limit: 100_000 }),
-      (entries) => entries.filter(isOwnerChange)
-    ))

@@ -12,11 +12,8 @@
  * @since 0.1.0
  */
 import * as Data from "effect/Data"
-import type * as Effect from "effect/Effect"
 import type { Entity } from "./Entity.js"
 import type { EntityRef } from "./EntityRef.js"
-import { CatalogStore, type StoreError } from "./CatalogStore.js"
-import * as EffectRuntime from "effect/Effect"
 
 /**
  * An entity as the loader emits it, with where it came from. `location` is the key that
@@ -203,17 +200,6 @@ export interface IngestReport {
   readonly problems: ReadonlyArray<InputProblem>
   readonly locations: number
 }
-
-/**
- * Ingests a load result into the store in the context.
- *
- * @since 0.1.0
- */
-export const ingest = <O extends IngestOptions = {}>(
-  input: IngestInput,
-  options?: O
-): Effect.Effect<IngestReport, StoreError | RefusalOf<O>, CatalogStore> =>
-  EffectRuntime.flatMap(CatalogStore, (store) => store.ingest(input, options))
 
 /**
  * Whether an ingest changed anything.

@@ -12,9 +12,7 @@
  */
 import * as Data from "effect/Data"
 import * as Either from "effect/Either"
-import type * as Effect from "effect/Effect"
-import * as EffectRuntime from "effect/Effect"
-import { CatalogStore, type StoreError, type StoredEntity } from "./CatalogStore.js"
+import type { StoredEntity } from "./internal/store/model.js"
 
 /**
  * One condition: the field `key` has one of `values`, or exists when `values` is absent.
@@ -181,22 +179,3 @@ export const decodeCursor = (cursor: string, query: Query): Either.Either<Cursor
   }
   return Either.left(new InvalidQuery({ input: cursor, reason: "it is not a cursor returned by a previous page" }))
 }
-
-/**
- * Runs a query on the store in the context.
- *
- * @since 0.1.0
- */
-export const run = (query: Query): Effect.Effect<Page, StoreError | InvalidQuery, CatalogStore> =>
-  EffectRuntime.flatMap(CatalogStore, (store) => store.query(query))
-
-/**
- * Counts entities per value of `field` among those matching `query` (filter and text).
- *
- * @since 0.1.0
- */
-export const facets = (
-  field: string,
-  query: Pick<Query, "filter" | "text"> = {}
-): Effect.Effect<ReadonlyArray<FacetCount>, StoreError, CatalogStore> =>
-  EffectRuntime.flatMap(CatalogStore, (store) => store.facets(field, query))

@@ -5,7 +5,7 @@
  */
 import * as SqlClient from "@effect/sql/SqlClient"
 import { describe, expect, it } from "@effect/vitest"
-import { Catalog, CatalogView, Database, Facts, Ingest, Rule, Scorecard } from "@paved/catalog"
+import { Catalog, CatalogView, Database, Facts, Rule, Scorecard } from "@paved/catalog"
 import * as CatalogStore from "@paved/catalog/CatalogStore"
 import * as ScoreStore from "@paved/catalog/ScoreStore"
 import * as EnvStore from "@paved/envs/EnvStore"
@@ -160,7 +160,7 @@ const writeAndReadEach = (dir: string) =>
   Effect.gen(function*() {
     const input = path.join(dir, "catalog-info.yaml")
     fs.writeFileSync(input, component)
-    yield* Ingest.ingest(yield* Catalog.load([input]))
+    yield* CatalogStore.ingest(yield* Catalog.load([input]))
     const catalog = yield* CatalogStore.CatalogStore
     expect(Option.map(yield* catalog.get("component:default/cart"), (e) => e.owner)).toEqual(Option.some("group:default/team-a"))
 

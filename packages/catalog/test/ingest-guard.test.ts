@@ -46,11 +46,11 @@ const guardSuite = (makeLayer: () => Layer.Layer<CatalogStore.CatalogStore, unkn
 
   test("ingest \"src/*.yaml\" then ingest src keeps every entity", Effect.gen(function*() {
     const dir = repo(["cart", "shop", "search"])
-    const first = yield* Ingest.ingest(yield* Catalog.load([`${dir}/src/*.yaml`]), { maxOrphans: 0.5 })
+    const first = yield* CatalogStore.ingest(yield* Catalog.load([`${dir}/src/*.yaml`]), { maxOrphans: 0.5 })
     expect(first.created).toHaveLength(3)
     const before = yield* snapshot
     for (const orphans of ["keep", "delete"] as const) {
-      const again = yield* Ingest.ingest(yield* Catalog.load([path.join(dir, "src")]), { orphans, roots: [path.join(dir, "src")], maxOrphans: 0.5 })
+      const again = yield* CatalogStore.ingest(yield* Catalog.load([path.join(dir, "src")]), { orphans, roots: [path.join(dir, "src")], maxOrphans: 0.5 })
       expect(again).toMatchObject({ created: [], updated: [], orphaned: [], deleted: [], unchanged: 3 })
     }
     expect(yield* snapshot).toEqual(before)
@@ -60,17 +60,17 @@ const guardSuite = (makeLayer: () => Layer.Layer<CatalogStore.CatalogStore, unkn
     test(`an ingest that would ${orphans === "keep" ? "orphan" : "delete"} most of the catalog is refused and changes nothing`, Effect.gen(function*() {
       const dir = repo(["a", "b", "c", "d"])
       const src = path.join(dir, "src")
-      yield* Ingest.ingest(yield* Catalog.load([src]), { roots: [src] })
+      yield* CatalogStore.ingest(yield* Catalog.load([src]), { roots: [src] })
       const before = yield* snapshot
       for (const n of ["a", "b", "c"]) fs.rmSync(path.join(src, `${n}.yaml`))
-      const refused = yield* Effect.flip(Ingest.ingest(yield* Catalog.load([src]), { orphans, roots: [src], maxOrphans: 0.5 }))
+      const refused = yield* Effect.flip(CatalogStore.ingest(yield* Catalog.load([src]), { orphans, roots: [src], maxOrphans: 0.5 }))
       expect(refused).toBeInstanceOf(Ingest.IngestRefused)
       expect(refused).toMatchObject({ orphaned: 3, total: 4, maxOrphans: 0.5, strategy: orphans })
       expect(refused.message).toContain("Nothing was changed")
       expect(refused.message).toContain("component:default/a")
       expect(yield* snapshot).toEqual(before)
       // Confirmed on purpose, the same ingest goes through.
-      const done = yield* Ingest.ingest(yield* Catalog.load([src]), { orphans, roots: [src], maxOrphans: 1 })
+      const done = yield* CatalogStore.ingest(yield* Catalog.load([src]), { orphans, roots: [src], maxOrphans: 1 })
       expect(orphans === "keep" ? done.orphaned : done.deleted).toHaveLength(3)
     }))
   }
@@ -78,12 +78,12 @@ const guardSuite = (makeLayer: () => Layer.Layer<CatalogStore.CatalogStore, unkn
   test("a directory that no longer holds catalog files orphans nothing unless confirmed", Effect.gen(function*() {
     const dir = repo(["x", "y"])
     const src = path.join(dir, "src")
-    yield* Ingest.ingest(yield* Catalog.load([src]), { roots: [src] })
+    yield* CatalogStore.ingest(yield* Catalog.load([src]), { roots: [src] })
     const before = yield* snapshot
     for (const n of ["x", "y"]) fs.writeFileSync(path.join(src, `${n}.yaml`), "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: n\n")
     const loaded = yield* Catalog.load([src])
     expect(loaded.problems.map((p) => p.rule)).toEqual(["input/no-match"])
-    const refused = yield* Effect.flip(Ingest.ingest(loaded, { orphans: "delete", roots: [src], maxOrphans: 0.5 }))
+    const refused = yield* Effect.flip(CatalogStore.ingest(loaded, { orphans: "delete", roots: [src], maxOrphans: 0.5 }))
     expect(refused).toMatchObject({ _tag: "IngestRefused", orphaned: 2, total: 2 })
     expect(yield* snapshot).toEqual(before)
   }))
@@ -91,9 +91,9 @@ const guardSuite = (makeLayer: () => Layer.Layer<CatalogStore.CatalogStore, unkn
   test("a small change under the limit goes through", Effect.gen(function*() {
     const dir = repo(["p", "q", "r"])
     const src = path.join(dir, "src")
-    yield* Ingest.ingest(yield* Catalog.load([src]), { roots: [src] })
+    yield* CatalogStore.ingest(yield* Catalog.load([src]), { roots: [src] })
     fs.rmSync(path.join(src, "p.yaml"))
-    const report = yield* Ingest.ingest(yield* Catalog.load([src]), { roots: [src], maxOrphans: 0.5 })
+    const report = yield* CatalogStore.ingest(yield* Catalog.load([src]), { roots: [src], maxOrphans: 0.5 })
     expect(report.orphaned).toEqual(["component:default/p"])
   }))
 }

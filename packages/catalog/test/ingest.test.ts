@@ -78,7 +78,7 @@ const suite = (name: string, makeLayer: () => Layer.Layer<CatalogStore.CatalogSt
         fs.writeFileSync(path.join(dir, "cart/catalog-info.yaml"), component("cart", "team-b"))
         const fixed = yield* loadAndIngest(dir)
         expect(fixed.updated).toContain("component:default/cart")
-        const history = yield* History.forEntity("component:cart")
+        const history = yield* CatalogStore.historyOf("component:cart")
         expect(history.map((h) => h.change)).toEqual(["restored", "updated", "invalid", "created"])
         expect(history.find(History.isOwnerChange)).toMatchObject({ ownerBefore: "group:default/team-a", ownerAfter: "group:default/team-b" })
 
@@ -106,7 +106,7 @@ const suite = (name: string, makeLayer: () => Layer.Layer<CatalogStore.CatalogSt
         expect(moved.updated).toEqual(["component:default/cart"])
         expect(moved.orphaned).toEqual([])
         expect(Option.getOrThrow(yield* store.get("component:cart")).location).toBe(`file:${path.join(dir, "shop/catalog-info.yaml")}`)
-        expect((yield* History.forEntity("component:cart"))[0]).toMatchObject({ change: "moved" })
+        expect((yield* CatalogStore.historyOf("component:cart"))[0]).toMatchObject({ change: "moved" })
       }).pipe(Effect.scoped, Effect.provide(makeLayer())), 120_000)
   })
 

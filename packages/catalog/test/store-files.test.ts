@@ -4,7 +4,7 @@
  * the database's mode, whatever the process umask allows.
  */
 import { afterAll, expect, it } from "@effect/vitest"
-import { Catalog, CatalogStore, Ingest } from "@paved/catalog"
+import { Catalog, CatalogStore } from "@paved/catalog"
 import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -24,7 +24,7 @@ it.live("a new SQLite store is 0700 (directory) and 0600 (database, -wal, -shm) 
       const input = path.join(scratch, "catalog-info.yaml")
       fs.writeFileSync(input, "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-a\nspec:\n  type: team\n  children: []\n")
       yield* Effect.gen(function*() {
-        yield* Ingest.ingest(yield* Catalog.load([input]))
+        yield* CatalogStore.ingest(yield* Catalog.load([input]))
         // While the store is open, WAL mode keeps the -wal and -shm files.
         expect(fs.existsSync(`${db}-wal`)).toBe(true)
         expect([mode(dir), mode(path.join(scratch, "nested")), mode(db), mode(`${db}-wal`), mode(`${db}-shm`)]).toEqual(["700", "700", "600", "600", "600"])

@@ -16,10 +16,12 @@ import { EnvStore } from "@paved/envs"
 import type { EnvironmentRecord } from "@paved/envs/Environment"
 import { Conformance, Currency, TemplateRegistry } from "@paved/golden"
 import { Drift, SpanStore } from "@paved/observe"
+import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
 
@@ -131,16 +133,11 @@ const storeError = (operation: string) => (cause: { readonly message: string }) 
 
 /** Every stored entity, page by page in ref order. */
 const readEntities = (store: CatalogStore.CatalogStore["Type"]) =>
-  Effect.gen(function*() {
-    const out: Array<CatalogStore.StoredEntity> = []
-    let cursor: string | undefined
-    do {
-      const page = yield* store.query({ limit: 2000, cursor })
-      out.push(...page.items)
-      cursor = page.nextCursor ?? undefined
-    } while (cursor !== undefined)
-    return out
-  })
+  CatalogStore.stream({}, { pageSize: 2000 }).pipe(
+    Stream.runCollect,
+    Effect.map(Chunk.toReadonlyArray),
+    Effect.provideService(CatalogStore.CatalogStore, store)
+  )
 
 const scoreHistory = (store: ScoreStore.ScoreStore["Type"], refs: ReadonlyArray<string>) =>
   Effect.gen(function*() {

@@ -242,7 +242,7 @@ export const query = Command.make(
       const order = Option.isSome(o.orderBy)
         ? yield* Either.match(Query.parseOrder(o.orderBy.value), { onLeft: Effect.fail, onRight: Effect.succeed })
         : undefined
-      const page = yield* Query.run({
+      const page = yield* CatalogStore.query({
         filter: filter.length === 0 ? undefined : filter,
         text: Option.getOrUndefined(o.text),
         orderBy: order,
@@ -274,7 +274,7 @@ export const facets = Command.make(
   (o) =>
     Effect.gen(function*() {
       const filter = yield* parseFilters(o.filters)
-      const values = yield* Query.facets(o.field, { filter: filter.length === 0 ? undefined : filter, text: Option.getOrUndefined(o.text) })
+      const values = yield* CatalogStore.facets(o.field, { filter: filter.length === 0 ? undefined : filter, text: Option.getOrUndefined(o.text) })
       if (o.format === "json") return yield* Output.printJson({ field: o.field, values })
       yield* Output.printTable(values, [{ header: "value", cell: (v) => v.value }, { header: "count", cell: (v) => v.count }])
     }).pipe(asUsage, Effect.provide(Store.layer(o.db)))
@@ -293,7 +293,7 @@ export const history = Command.make(
   (o) =>
     Effect.gen(function*() {
       const ref = yield* withKind(o.ref)
-      const entries = yield* History.forEntity(ref, { limit: Option.getOrUndefined(o.limit) })
+      const entries = yield* CatalogStore.historyOf(ref, { limit: Option.getOrUndefined(o.limit) })
       // No history and no entity: the ref is wrong, which an empty table would hide.
       const unknown = entries.length === 0 && Option.isNone(yield* Effect.flatMap(CatalogStore.CatalogStore, (store) => store.get(ref)))
       if (unknown) {

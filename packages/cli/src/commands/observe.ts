@@ -10,11 +10,13 @@ import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import { Catalog, CatalogStore, type Entity } from "@paved/catalog"
 import { Drift, GoldenSignals, Metric, Receiver, Span, SpanStore, TeamView } from "@paved/observe"
+import * as Chunk from "effect/Chunk"
 import * as Console from "effect/Console"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import * as Output from "../Output.js"
 import * as Store from "../Store.js"
 
@@ -392,18 +394,8 @@ const catalogEntities = (paths: ReadonlyArray<string>, db: Option.Option<string>
       if (errors > 0) yield* Output.diagnostic(`note: ${errors} catalog problems; drift uses the ${result.entities.length} valid entities (see paved catalog validate)`)
       return result.entities.map((e) => e.entity)
     })
-    : Effect.gen(function*() {
-      const store = yield* CatalogStore.CatalogStore
-      const entities: Array<Entity.Entity> = []
-      let cursor: string | undefined = undefined
-      do {
-        const page: { readonly items: ReadonlyArray<{ readonly entity: Entity.Entity }>; readonly nextCursor: string | null } =
-          yield* store.query({ limit: 500, ...(cursor === undefined ? {} : { cursor }) })
-        for (const item of page.items) entities.push(item.entity)
-        cursor = page.nextCursor ?? undefined
-      } while (cursor !== undefined)
-      return entities
-    }).pipe(
+    : Stream.runCollect(Stream.map(CatalogStore.stream({}, { pageSize: 500 }), (item): Entity.Entity => item.entity)).pipe(
+      Effect.map(Chunk.toReadonlyArray),
       Effect.mapError((e) => (e instanceof Output.UsageError ? e : new Output.UsageError({ summary: e.message }))),
       Effect.provide(Store.layer(db))
     )

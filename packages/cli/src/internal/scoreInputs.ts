@@ -6,12 +6,14 @@
  */
 import * as Args from "@effect/cli/Args"
 import * as Options from "@effect/cli/Options"
-import { Catalog, CatalogStore, CatalogView, type Entity, type EntityRef, Facts, type OwnershipHealth, Scorecard, ScoreStore } from "@paved/catalog"
+import { Catalog, CatalogStore, CatalogView, type Entity, type EntityRef, Facts, type OwnershipHealth, type Query, Scorecard, ScoreStore } from "@paved/catalog"
+import * as Chunk from "effect/Chunk"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import * as Output from "../Output.js"
@@ -50,17 +52,8 @@ export const ADOPTED_SCORECARD = ".paved/scorecard.yaml"
 const usage = (summary: string) => new Output.UsageError({ summary })
 
 /** Every entity in the catalog store, page by page. */
-const storedEntities = Effect.gen(function*() {
-  const store = yield* CatalogStore.CatalogStore
-  const out: Array<Entity.Entity> = []
-  let cursor: string | undefined
-  do {
-    const page = yield* store.query({ limit: 1000, cursor })
-    for (const item of page.items) out.push(item.entity)
-    cursor = page.nextCursor ?? undefined
-  } while (cursor !== undefined)
-  return out
-})
+const storedEntities: Effect.Effect<ReadonlyArray<Entity.Entity>, CatalogStore.StoreError | Query.InvalidQuery, CatalogStore.CatalogStore> =
+  Effect.map(Stream.runCollect(Stream.map(CatalogStore.stream({}, { pageSize: 1000 }), (item) => item.entity)), Chunk.toReadonlyArray)
 
 /**
  * Builds the view: from PATHs (load problems are summarised on stderr), or without PATHs from

@@ -2,10 +2,9 @@
  * The catalog as the list needs it: a `Stream` that pages through the store in ref order and
  * appends each page to one search index, so the first page is on screen while the rest loads.
  */
-import { CatalogStore, type StoreError } from "@paved/catalog/CatalogStore"
+import { CatalogStore, pages, type StoreError } from "@paved/catalog/CatalogStore"
 import type { InvalidQuery } from "@paved/catalog/Query"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import * as CatalogIndex from "../state/catalogIndex.js"
@@ -35,33 +34,28 @@ export const firstPage = (): Effect.Effect<CatalogSnapshot, StoreError | Invalid
       return { index, loaded: index.rows.length, total: Math.max(page.totalItems, index.rows.length) }
     }))
 
+/** The wait before page `page` (counted from 0) is read. */
 const pause = (page: number): Effect.Effect<void> =>
   page === 0 ? Effect.void : Effect.sleep(page === 1 ? "25 millis" : "0 millis")
 
 /** Loads the catalog page by page; each element is the index with one more page in it. */
 export const load = (): Stream.Stream<CatalogSnapshot, StoreError | InvalidQuery, CatalogStore> =>
-  Stream.unwrap(Effect.gen(function*() {
-    const store = yield* CatalogStore
+  Stream.suspend(() => {
     const index = CatalogIndex.empty()
-    let pages = 0
-    return Stream.paginateEffect(undefined as string | undefined, (cursor) =>
+    return pages({ orderBy: { field: "ref", direction: "asc" } }, { pageSize: PAGE, firstPageSize: FIRST_PAGE }).pipe(
+      Stream.zipWithIndex,
       // Each page goes through the timer queue: the store client and the index are synchronous,
       // and without this the terminal would not draw or read keys until the last page. After
-      // the first page, wait a frame so that it is on screen before the next page is read.
-      pause(pages++).pipe(Effect.zipRight(store.query({
-        orderBy: { field: "ref", direction: "asc" },
-        limit: cursor === undefined ? FIRST_PAGE : PAGE,
-        ...(cursor === undefined ? {} : { cursor })
-      }))).pipe(Effect.map((page) => {
+      // the first page, wait a frame so that it is on screen before the next page is read (the
+      // pages stream reads the next page only when the pause below has been pulled through).
+      Stream.flatMap(([page, i]) => {
         CatalogIndex.append(index, page.items.map((s) => CatalogIndex.rowOf(s.entity, s.ref)))
         const snapshot: CatalogSnapshot = { index, loaded: index.rows.length, total: Math.max(page.totalItems, index.rows.length) }
-        return [
-          snapshot,
-          page.nextCursor === null || page.items.length === 0 ? Option.none() : Option.some(page.nextCursor)
-        ] as const
-      }))
+        const last = page.nextCursor === null || page.items.length === 0
+        return last ? Stream.succeed(snapshot) : Stream.concat(Stream.succeed(snapshot), Stream.drain(Stream.fromEffect(pause(i + 1))))
+      })
     )
-  }))
+  })
 
 /** How often the store's history is checked for changes. */
 const POLL = "3 seconds"

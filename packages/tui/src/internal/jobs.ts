@@ -4,15 +4,17 @@
  * the environment recorded, or `$PAVED_POSTGRES_URL`, as `paved env down` does), bringing one up
  * (`Environments.up`, detached, as `paved env up` does) and applying a provisioning plan.
  */
-import { CatalogStore } from "@paved/catalog/CatalogStore"
+import { CatalogStore, stream as storedEntities } from "@paved/catalog/CatalogStore"
 import type { CatalogEntry } from "@paved/envs/ChangeSet"
 import * as Environments from "@paved/envs/Environments"
 import { EnvStore } from "@paved/envs/EnvStore"
 import * as ServiceRuntime from "@paved/envs/ServiceRuntime"
 import * as Provisioner from "@paved/provision/Provisioner"
 import * as Cause from "effect/Cause"
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import type { Mutation } from "../state/app.js"
 import { eventLine, words } from "../state/provisionLines.js"
 import * as ProvisionFeed from "./provisionFeed.js"
@@ -57,17 +59,11 @@ const withoutPassword = (url: string): string | undefined => {
 }
 
 // Every entity of the catalog store, page by page (the change set planner needs the whole catalog).
-const catalogEntries = Effect.gen(function*() {
-  const store = yield* CatalogStore
-  const entries: Array<CatalogEntry> = []
-  let cursor: string | undefined
-  for (;;) {
-    const page = yield* store.query({ orderBy: { field: "ref", direction: "asc" }, limit: 2000, ...(cursor === undefined ? {} : { cursor }) })
-    for (const s of page.items) entries.push({ entity: s.entity, ref: s.ref, file: s.file })
-    if (page.nextCursor === null || page.items.length === 0) return entries
-    cursor = page.nextCursor
-  }
-})
+const catalogEntries = storedEntities({ orderBy: { field: "ref", direction: "asc" } }, { pageSize: 2000 }).pipe(
+  Stream.map((s): CatalogEntry => ({ entity: s.entity, ref: s.ref, file: s.file })),
+  Stream.runCollect,
+  Effect.map(Chunk.toReadonlyArray)
+)
 
 const envUp = (subject: string, report: (line: string) => void): Effect.Effect<string, unknown, CatalogStore> =>
   Effect.gen(function*() {

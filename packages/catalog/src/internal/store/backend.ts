@@ -3,7 +3,7 @@
  * every backend (reconciliation, normalisation, cursors); a backend only reads and writes.
  */
 import type * as Effect from "effect/Effect"
-import type { Direction, RelationEdge, StoreError, StoredEntity } from "../../CatalogStore.js"
+import type { Direction, RelationEdge, StoreError, StoredEntity } from "./model.js"
 import type { Entity } from "../../Entity.js"
 import type { EntityRef } from "../../EntityRef.js"
 import type { HistoryEntry } from "../../History.js"

@@ -3,7 +3,7 @@
  * serialises writers; a plan is applied synchronously, so readers never see half an ingest.
  */
 import * as Effect from "effect/Effect"
-import type { RelationEdge, StoredEntity } from "../../CatalogStore.js"
+import type { RelationEdge, StoredEntity } from "./model.js"
 import type { Entity } from "../../Entity.js"
 import type { HistoryEntry } from "../../History.js"
 import type { FacetCount, FilterSet } from "../../Query.js"

@@ -5,7 +5,7 @@
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as path from "node:path"
-import type { StoreError } from "../../CatalogStore.js"
+import type { StoreError } from "./model.js"
 import type { Entity } from "../../Entity.js"
 import * as EntityRef from "../../EntityRef.js"
 import type { Change } from "../../History.js"

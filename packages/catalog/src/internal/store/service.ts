@@ -5,12 +5,13 @@
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import type { CatalogStore, StoredEntity } from "../../CatalogStore.js"
 import * as EntityRef from "../../EntityRef.js"
-import type { IngestInput, IngestOptions } from "../../Ingest.js"
+import type { HistoryQuery } from "../../History.js"
+import type { IngestInput, IngestOptions, IngestReport, RefusalOf } from "../../Ingest.js"
 import * as Query from "../../Query.js"
 import type { Backend, NormalQuery } from "./backend.js"
 import { reconcile } from "./reconcile.js"
+import type { Direction, StoreError, StoredEntity } from "./model.js"
 import { relationType } from "./records.js"
 
 /** A ref as a person writes it (`component:foo`, `Component:default/Foo`) in canonical form. */
@@ -22,8 +23,11 @@ export const canonicalRef = (input: string): string => {
 const terms = (text: string | undefined): ReadonlyArray<string> =>
   text === undefined ? [] : text.toLocaleLowerCase("en-US").split(/\s+/).filter((t) => t.length > 0)
 
-/** Builds the service from a backend. */
-export const makeService = (backend: Backend): CatalogStore["Type"] => {
+/**
+ * Builds the service from a backend. Its type is inferred (the `CatalogStore` module checks it
+ * against the service interface) so that this module does not import `CatalogStore`.
+ */
+export const makeService = (backend: Backend) => {
   const getMany = (refs: ReadonlyArray<string>) => backend.getMany([...new Set(refs.map(canonicalRef))])
   return {
     backend: backend.kind,
@@ -43,11 +47,11 @@ export const makeService = (backend: Backend): CatalogStore["Type"] => {
       )
       return (onProgress === undefined ? ingested : Effect.tap(ingested, () => onProgress({ phase: "written", writes, unchanged })))
         .pipe(Effect.withSpan("CatalogStore.ingest", { attributes: { entities: input.entities.length } }))
-    }) as CatalogStore["Type"]["ingest"],
-    get: (ref) =>
+    }) as <O extends IngestOptions = {}>(input: IngestInput, options?: O) => Effect.Effect<IngestReport, StoreError | RefusalOf<O>>,
+    get: (ref: string) =>
       Effect.map(getMany([ref]), (items) => Option.fromNullable<StoredEntity>(items[0])),
     getMany,
-    query: (query) =>
+    query: (query: Query.Query) =>
       Effect.gen(function*() {
         if (query.limit !== undefined && (!Number.isInteger(query.limit) || query.limit < 1)) {
           return yield* new Query.InvalidQuery({ input: String(query.limit), reason: "the limit must be a positive integer" })
@@ -72,16 +76,19 @@ export const makeService = (backend: Backend): CatalogStore["Type"] => {
             : null
         }
       }).pipe(Effect.withSpan("CatalogStore.query")),
-    facets: (field, query = {}) =>
+    facets: (field: string, query: Pick<Query.Query, "filter" | "text"> = {}) =>
       backend.facets(field.trim().toLocaleLowerCase("en-US"), query.filter, terms(query.text)),
-    edges: (refs, options) =>
+    edges: (
+      refs: ReadonlyArray<string>,
+      options: { readonly direction: Direction; readonly types?: ReadonlyArray<string> | undefined }
+    ) =>
       backend.edges(
         [...new Set(refs.map(canonicalRef))],
         options.direction,
         options.types === undefined ? undefined : options.types.map(relationType)
       ),
-    allEdges: (types) => backend.allEdges(types === undefined ? undefined : types.map(relationType)),
-    history: (query = {}) =>
+    allEdges: (types?: ReadonlyArray<string>) => backend.allEdges(types === undefined ? undefined : types.map(relationType)),
+    history: (query: HistoryQuery = {}) =>
       backend.history({
         ref: query.ref === undefined ? undefined : canonicalRef(query.ref),
         since: query.since?.toISOString(),

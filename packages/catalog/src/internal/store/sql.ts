@@ -7,7 +7,7 @@
 import * as SqlClient from "@effect/sql/SqlClient"
 import { SqlError } from "@effect/sql/SqlError"
 import * as Effect from "effect/Effect"
-import { StoreError, type RelationEdge, type StoredEntity } from "../../CatalogStore.js"
+import { StoreError, type RelationEdge, type StoredEntity } from "./model.js"
 import type { Entity } from "../../Entity.js"
 import type { EntityRef } from "../../EntityRef.js"
 import type { Change, HistoryEntry } from "../../History.js"

@@ -3,7 +3,7 @@
  * write itself: catalog → scorecards and ownership → golden-path currency → a preview
  * environment (provisioned, started, observed) → traffic → RED, service map, drift → teardown.
  */
-import { Catalog, CatalogView, Facts, Ingest, OwnershipHealth, Scorecard } from "@paved/catalog"
+import { Catalog, CatalogStore, CatalogView, Facts, OwnershipHealth, Scorecard } from "@paved/catalog"
 import type { Entity } from "@paved/catalog/Entity"
 import { Environments } from "@paved/envs"
 import { Currency } from "@paved/golden"
@@ -19,7 +19,7 @@ export const catalogStep = (directory: string) =>
     // The organisation is what its root Location reaches; its history/ snapshot (also catalog
     // YAML) is an earlier state of the same entities, read only to compare ownership.
     const loaded = yield* Catalog.load([path.join(directory, "catalog-info.yaml")])
-    const ingested = yield* Ingest.ingest(loaded, { orphans: "delete", roots: [directory] })
+    const ingested = yield* CatalogStore.ingest(loaded, { orphans: "delete", roots: [directory] })
     const byKind: Record<string, number> = {}
     for (const { entity } of loaded.entities) byKind[entity.kind] = (byKind[entity.kind] ?? 0) + 1
     const errors = loaded.problems.filter((p) => p.severity === "error")
