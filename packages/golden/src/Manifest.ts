@@ -6,10 +6,10 @@
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
+import * as Yaml from "@paved/catalog/Yaml"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import * as YAML from "yaml"
 import { readOptional, writeFile } from "./internal/projectFiles.js"
 
 /**
@@ -84,10 +84,8 @@ export interface Recorded {
 const asRecord = (value: unknown): Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value) ? value as Record<string, unknown> : {}
 
-const parseAll = (text: string): ReadonlyArray<unknown> => {
-  const docs = YAML.parseAllDocuments(text)
-  return docs.flatMap((d) => (d.errors.length > 0 ? [] : [d.toJS() as unknown]))
-}
+const parseAll = (text: string): ReadonlyArray<unknown> =>
+  Yaml.parseAll(text).documents.flatMap((d) => (d.problems.length > 0 ? [] : [d.value]))
 
 /**
  * The answers a Component entity and its Score workload give a template: `name`,

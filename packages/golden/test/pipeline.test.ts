@@ -99,6 +99,17 @@ describe("Pipeline", () => {
       expect(invalid.message).toContain("score.yaml")
     }).pipe(Effect.provide(TestLayer)))
 
+  it.scoped("refuses a workload that breaks Score's schema, at its line, as paved provision plan does", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      fs.writeFileSync(path.join(dir, "catalog-info.yaml"), "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: x\nspec: {}\n")
+      // `size` belongs under params: Score forbids other keys in a resource.
+      fs.writeFileSync(path.join(dir, "score.yaml"), "apiVersion: score.dev/v1b1\nmetadata: { name: svc }\ncontainers: { main: { image: x } }\nresources:\n  db:\n    type: postgres\n    size: 1\n")
+      const refused = yield* Effect.flip(Pipeline.pipelineFor(dir))
+      expect(refused.problems?.map((p) => [p.severity, p.file, p.line, p.rule])).toEqual([["error", path.join(dir, "score.yaml"), 7, "score/schema"]])
+      expect(refused.message).toContain("resources.db.size")
+    }).pipe(Effect.provide(TestLayer)))
+
   it.effect("writes YAML that reads back to the same values, whatever the strings hold (property)", () =>
     Effect.gen(function*() {
       const generator = yield* Pipeline.PipelineGenerator
