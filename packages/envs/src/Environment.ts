@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import type { Problem } from "@paved/catalog/Problem"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
@@ -195,11 +196,16 @@ export const parseTtl = (input: string): Either.Either<Duration.Duration, Invali
 
 /**
  * The environment specification or its inputs are unusable (bad name, bad TTL, unknown service,
- * unreadable change set).
+ * unreadable change set). When the inputs are files with problems (a Score workload that does
+ * not decode, two workloads disagreeing on a shared resource), `problems` lists them located, in
+ * the one `Problem` shape of `@paved/catalog/Problem`.
  *
  * @since 0.1.0
  */
-export class InvalidSpec extends Data.TaggedError("InvalidSpec")<{ readonly reason: string }> {
+export class InvalidSpec extends Data.TaggedError("InvalidSpec")<{
+  readonly reason: string
+  readonly problems?: ReadonlyArray<Problem> | undefined
+}> {
   override get message(): string {
     return this.reason
   }

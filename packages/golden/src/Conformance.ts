@@ -10,6 +10,7 @@ import * as Path from "@effect/platform/Path"
 import { type PlatformError, SystemError } from "@effect/platform/Error"
 import * as Catalog from "@paved/catalog/Catalog"
 import * as Facts from "@paved/catalog/Facts"
+import type { Problem } from "@paved/catalog/Problem"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as nodeFs from "node:fs"
@@ -230,6 +231,46 @@ export const checkServices = (
   return Effect.forEach(dirs, (dir) =>
     Effect.tap(checkService(dir), (check) =>
       Effect.sync(() => onProgress({ checked: ++checked, total: dirs.length, dir, check }))), { concurrency: 16 })
+}
+
+/**
+ * The findings of a check as problems of the one `Problem` shape, for `paved golden check
+ * --format json` and scripts: a drifted template-owned file is an error (`golden/drift`, or
+ * `golden/unsafe` for a file not read), a service behind its template's latest version a warning
+ * (`golden/outdated`; an error with `requireLatest`), an owned file an adopted service lacks a
+ * warning (`golden/not-adopted`). `file` is the file's path under the service directory.
+ *
+ * @since 0.2.0
+ */
+export const problemsOf = (
+  check: ServiceCheck,
+  options: { readonly requireLatest?: boolean } = {}
+): ReadonlyArray<Problem> => {
+  const at = (file: string) => nodePath.join(check.dir, file)
+  return [
+    ...check.files.map((f): Problem => ({
+      severity: "error",
+      file: at(f.path),
+      rule: f.status === "unsafe" ? "golden/unsafe" : "golden/drift",
+      message: f.status === "unsafe"
+        ? `not read: ${f.reason ?? "a symbolic link"}`
+        : f.status === "missing"
+        ? `${check.template}@${check.version} owns this file and it is missing; \`paved golden update\` restores it`
+        : `differs from what ${check.template}@${check.version} generates; undo the change, or change the template`
+    })),
+    ...check.notAdopted.map((f): Problem => ({
+      severity: "warning",
+      file: at(f),
+      rule: "golden/not-adopted",
+      message: `${check.template} owns this file and the service does not have it; \`paved golden update\` adds it`
+    })),
+    ...(check.upToDate ? [] : [{
+      severity: options.requireLatest === true ? "error" as const : "warning" as const,
+      file: at(check.recordedBy === "manifest" ? ".paved/template.json" : "catalog-info.yaml"),
+      rule: "golden/outdated",
+      message: `on ${check.template}@${check.version}, behind the latest ${check.latest}; \`paved golden update\` moves it`
+    }])
+  ]
 }
 
 /**

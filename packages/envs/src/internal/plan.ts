@@ -98,7 +98,7 @@ export const plan = (input: PlanInput): Effect.Effect<Planned, InvalidSpec> =>
     }
     const merged = Request.merge(requests)
     if (merged.problems.length > 0) {
-      return yield* new InvalidSpec({ reason: merged.problems.map((p) => `${p.file}:${p.line} ${p.message}`).join("\n") })
+      return yield* new InvalidSpec({ reason: merged.problems.map((p) => `${p.file}:${p.line} ${p.message}`).join("\n"), problems: merged.problems })
     }
     const resources = merged.requests.map((request): PlannedResource => ({
       desired: Standards.applyDefaults(standards, input.name, request),

@@ -106,7 +106,7 @@ export const load = (entry: CatalogEntry): Effect.Effect<ServiceSpec, InvalidSpe
     const decoded = Workload.decode(text, file)
     if (decoded.located === undefined || decoded.problems.length > 0) {
       const lines = decoded.problems.map((p) => `${p.file}:${p.line}:${p.column} ${p.rule} ${p.message}`)
-      return yield* fail(`the workload of ${ref} has problems:\n  ${lines.join("\n  ")}`)
+      return yield* new InvalidSpec({ reason: `the workload of ${ref} has problems:\n  ${lines.join("\n  ")}`, problems: decoded.problems })
     }
     const workload = decoded.located.workload
     const directory = path.dirname(file)
