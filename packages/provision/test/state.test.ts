@@ -13,7 +13,7 @@ const settings = {
 }
 
 const conformance = (name: string, layer: Layer.Layer<StateStore.StateStore, unknown>) =>
-  describe(`state store: ${name}`, () => {
+  it.layer(layer)(`state store: ${name}`, (it) => {
     it.effect("records intent, readiness, deletion and a journal", () =>
       Effect.gen(function*() {
         const store = yield* StateStore.StateStore
@@ -32,7 +32,7 @@ const conformance = (name: string, layer: Layer.Layer<StateStore.StateStore, unk
         expect((yield* store.history(env)).map((e) => e.phase)).toEqual(["started", "completed"])
         yield* store.forget(env, "db")
         expect(yield* store.list(env)).toEqual([])
-      }).pipe(Effect.provide(layer)))
+      }))
   })
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "paved-state-"))
