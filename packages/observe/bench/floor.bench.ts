@@ -17,7 +17,7 @@ import { createRequire } from "node:module"
 import * as os from "node:os"
 import * as path from "node:path"
 import * as proto from "../src/internal/otlpProto.js"
-import { spanRow } from "../src/internal/spanRows.js"
+import { blobIds, type IdEncoding, spanRow, textIds } from "../src/internal/spanRows.js"
 import { makeRequests } from "./payloads.js"
 
 const require = createRequire(import.meta.url)
@@ -65,12 +65,13 @@ const sendAll = (url: string, signal: string, bodies: ReadonlyArray<Uint8Array>)
 
 const COLUMNS = ["trace_id", "span_id", "parent_span_id", "service", "namespace", "entity_ref", "name", "kind", "start_us", "duration_us", "status", "status_message", "peer", "attributes", "resource", "events"] as const
 
-const spanRows = (bodies: ReadonlyArray<Uint8Array>) => {
+/** The rows the store writes: ids as bytes on SQLite, as hex text on PostgreSQL. */
+const spanRows = (bodies: ReadonlyArray<Uint8Array>, ids: IdEncoding) => {
   const resources = new Map<object, string>()
   return bodies.flatMap((b) => {
     const decoded = proto.decodeTraces(Buffer.from(b))
     if (!decoded.ok) throw new Error(decoded.message)
-    return decoded.value.items.map((s) => spanRow(s, resources))
+    return decoded.value.items.map((s) => spanRow(s, resources, ids))
   })
 }
 
@@ -90,7 +91,7 @@ const spansSqlite = (dir: string, bodies: ReadonlyArray<Uint8Array>, n: number) 
       const receiver = yield* Receiver.serve({ port: 0, store, maxQueuedItems: 1_000_000 })
       return yield* sendAll(receiver.url, "traces", bodies)
     }).pipe(Effect.scoped, Effect.provide(SpanStore.layerSqlite({ filename: path.join(dir, "http.db") })))
-    const rows = spanRows(bodies)
+    const rows = spanRows(bodies, blobIds)
     const file = path.join(dir, "floor.db")
     yield* createSchema(file)
     const db = new Sqlite(file)
@@ -134,7 +135,7 @@ const spansPg = (bodies: ReadonlyArray<Uint8Array>, n: number) =>
       yield* Effect.gen(function*() {
         yield* (yield* SpanStore.SpanStore).insertSpans([])
       }).pipe(Effect.provide(SpanStore.layerPg({ url: `postgres://postgres@127.0.0.1:5432/${names[1]}` })))
-      const rows = spanRows(bodies)
+      const rows = spanRows(bodies, textIds)
       const client = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:5432/${names[1]}` })
       const floorMs = yield* Effect.promise(async () => {
         await client.connect()

@@ -42,6 +42,32 @@ export const conformance = (name: string, layer: () => Layer.Layer<SpanStoreModu
       expect(Option.isNone(yield* store.trace("ffffffffffffffffffffffffffffffff"))).toBe(true)
     })))
 
+  it.effect(`${name}: ids of any shape round-trip, and a replay of them changes nothing`, () =>
+    run(Effect.gen(function*() {
+      const store = yield* SpanStore.SpanStore
+      // Hex ids of the OTLP sizes, short or odd hex, upper case and plain text, as callers other
+      // than the receiver may write them; none may be confused with another.
+      const traces = ["0af7651916cd43dd8448eb211c80319c", "beef0001", "abc", "ABCD", "trace-1"]
+      const spans = traces.flatMap((traceId) => {
+        const root = { ...span({ traceId, service: "shapes", name: `root ${traceId}` }), spanId: "s1" }
+        const child = { ...span({ traceId, service: "shapes", name: `child ${traceId}`, parent: root }), spanId: "00f067aa0ba902b7" }
+        return [root, child]
+      })
+      yield* store.insertSpans(spans)
+      yield* store.insertSpans(spans)
+      const found = yield* store.searchTraces({ service: "shapes", limit: 100 })
+      expect(found.map((t) => t.traceId).sort()).toEqual([...traces].sort())
+      expect(found.every((t) => t.spanCount === 2 && t.rootName === `root ${t.traceId}`)).toBe(true)
+      for (const traceId of traces.filter((t) => t === t.toLowerCase())) {
+        const tree = Option.getOrThrow(yield* store.trace(traceId))
+        expect(tree.spans.map((s) => [s.depth, s.spanId, s.parentSpanId, s.traceId])).toEqual([
+          [0, "s1", "", traceId],
+          [1, "00f067aa0ba902b7", "s1", traceId]
+        ])
+      }
+      expect(Option.isNone(yield* store.trace("beef"))).toBe(true)
+    })))
+
   it.effect(`${name}: RED per operation and per service from rollups`, () =>
     run(Effect.gen(function*() {
       const store = yield* SpanStore.SpanStore

@@ -15,17 +15,42 @@ import { addEncodedHistogram, clampedQuantile, emptyRange, type Range } from "./
 import { applyPoints, MINUTE_COLUMNS, minuteKey, type MinuteRow, SERIES_COLUMNS, seriesIdOf, type SeriesRow } from "./metricRollups.js"
 import { DEFAULT_MAX_SERIES, seriesFromRow, seriesLimitReason, seriesWindow } from "./metricRows.js"
 import { MINUTE_US, mergeRollups, rollupKey, type RollupRow, rollupsOf } from "./rollups.js"
-import { type Bounds, insertChunks, logFromRow, spanFromRow, spanRow, type SpanRow, windowBounds } from "./spanRows.js"
+import {
+  blobIds,
+  type Bounds,
+  idFromStored,
+  insertChunks,
+  logFromRow,
+  spanFromRow,
+  spanRow,
+  type SpanRow,
+  type StoredId,
+  textIds,
+  windowBounds
+} from "./spanRows.js"
 import type { Writer } from "./sqliteWriter.js"
 import { buildTree } from "./traceTree.js"
 
-const DDL = [
-  `CREATE TABLE IF NOT EXISTS observe_spans (trace_id TEXT NOT NULL, span_id TEXT NOT NULL, parent_span_id TEXT NOT NULL,
-    service TEXT NOT NULL, namespace TEXT NOT NULL, entity_ref TEXT NOT NULL, name TEXT NOT NULL, kind INTEGER NOT NULL,
-    start_us BIGINT NOT NULL, duration_us BIGINT NOT NULL, status INTEGER NOT NULL, status_message TEXT NOT NULL,
-    peer TEXT NOT NULL, attributes TEXT NOT NULL, resource TEXT NOT NULL, events TEXT NOT NULL)`,
+const SPAN_COLUMNS = `service TEXT NOT NULL, namespace TEXT NOT NULL, entity_ref TEXT NOT NULL, name TEXT NOT NULL,
+  kind INTEGER NOT NULL, start_us BIGINT NOT NULL, duration_us BIGINT NOT NULL, status INTEGER NOT NULL,
+  status_message TEXT NOT NULL, peer TEXT NOT NULL, attributes TEXT NOT NULL, resource TEXT NOT NULL, events TEXT NOT NULL`
+
+const SPAN_NAMES = "service, namespace, entity_ref, name, kind, start_us, duration_us, status, status_message, peer, attributes, resource, events"
+
+/**
+ * The spans table. Its ids are declared `BLOB` on SQLite, where hex ids are stored as bytes
+ * (see `blobIds`); a table declaring them `TEXT` predates that and is converted once.
+ */
+const spansTable = (idType: "TEXT" | "BLOB") =>
+  `CREATE TABLE IF NOT EXISTS observe_spans (trace_id ${idType} NOT NULL, span_id ${idType} NOT NULL,
+    parent_span_id ${idType} NOT NULL, ${SPAN_COLUMNS})`
+
+const SPAN_INDEXES = [
   `CREATE UNIQUE INDEX IF NOT EXISTS observe_spans_id ON observe_spans (trace_id, span_id)`,
-  `CREATE INDEX IF NOT EXISTS observe_spans_start ON observe_spans (start_us)`,
+  `CREATE INDEX IF NOT EXISTS observe_spans_start ON observe_spans (start_us)`
+]
+
+const DDL = [
   `CREATE TABLE IF NOT EXISTS observe_logs (time_us BIGINT NOT NULL, trace_id TEXT NOT NULL, span_id TEXT NOT NULL,
     service TEXT NOT NULL, entity_ref TEXT NOT NULL, severity_number INTEGER NOT NULL, severity_text TEXT NOT NULL,
     body TEXT NOT NULL, attributes TEXT NOT NULL)`,
@@ -48,16 +73,40 @@ const DDL = [
 
 const statusCodes = { error: StatusCode.error, ok: StatusCode.ok, unset: StatusCode.unset } as const
 
+/** A stored hex id as its bytes, any other text as it is (what `blobIds` does on insert). */
+const hexToBytes = (column: string) =>
+  `CASE WHEN length(${column}) > 0 AND length(${column}) % 2 = 0 AND ${column} NOT GLOB '*[^0-9a-f]*' THEN unhex(${column}) ELSE ${column} END`
+
+/**
+ * Converts a SQLite spans table from before ids were stored as bytes (its ids declared `TEXT`):
+ * once, in one transaction, by copying it into a table declaring them `BLOB`.
+ */
+const sqliteIdsAsBytes = (sql: SqlClient.SqlClient) =>
+  sql.withTransaction(Effect.gen(function*() {
+    const [column] = yield* sql<{ type: string }>`SELECT type FROM pragma_table_info('observe_spans') WHERE name = 'trace_id'`
+    if (column === undefined || column.type.toUpperCase() !== "TEXT") return
+    yield* sql.unsafe("ALTER TABLE observe_spans RENAME TO observe_spans_text_ids")
+    yield* sql.unsafe(spansTable("BLOB"))
+    yield* sql.unsafe(`INSERT INTO observe_spans (trace_id, span_id, parent_span_id, ${SPAN_NAMES})
+      SELECT ${hexToBytes("trace_id")}, ${hexToBytes("span_id")}, ${hexToBytes("parent_span_id")}, ${SPAN_NAMES}
+      FROM observe_spans_text_ids ORDER BY rowid`)
+    // Its indexes go with it; the caller creates them again on the new table.
+    yield* sql.unsafe("DROP TABLE observe_spans_text_ids")
+  }))
+
 /** Creates the tables and indexes when missing. */
 export const createTables = (sql: SqlClient.SqlClient) =>
   Effect.gen(function*() {
     // SQLite: WAL is already on; NORMAL sync is durable across process crashes in WAL mode
     // and several times faster for the receiver's many small transactions.
-    if (sql.onDialectOrElse({ pg: () => false, orElse: () => true })) yield* sql.unsafe("PRAGMA synchronous = NORMAL")
-    for (const statement of DDL) yield* sql.unsafe(statement)
+    const isPg = sql.onDialectOrElse({ pg: () => true, orElse: () => false })
+    if (!isPg) yield* sql.unsafe("PRAGMA synchronous = NORMAL")
+    yield* sql.unsafe(spansTable(isPg ? "TEXT" : "BLOB"))
+    if (!isPg) yield* sqliteIdsAsBytes(sql)
+    for (const statement of [...SPAN_INDEXES, ...DDL]) yield* sql.unsafe(statement)
     // Log records of one millisecond keep the order they arrived in: SQLite orders ties by rowid;
     // PostgreSQL has no rowid, so its table gets a sequence column (added once to older tables).
-    if (sql.onDialectOrElse({ pg: () => true, orElse: () => false })) {
+    if (isPg) {
       const seq = yield* sql<{ n: number }>`SELECT COUNT(*)::int AS n FROM information_schema.columns
         WHERE table_schema = current_schema() AND table_name = 'observe_logs' AND column_name = 'seq'`
       if (seq[0]?.n === 0) yield* sql.unsafe("ALTER TABLE observe_logs ADD COLUMN IF NOT EXISTS seq BIGSERIAL")
@@ -72,6 +121,7 @@ export const makeSqlStore = (
 ): Effect.Effect<SpanStore.Service, SpanStore.SpanStoreError> =>
   Effect.gen(function*() {
     const isPg = sql.onDialectOrElse({ pg: () => true, orElse: () => false })
+    const ids = isPg ? textIds : blobIds
     const attempt = <A, E, R>(operation: string, effect: Effect.Effect<A, E, R>) =>
       Effect.mapError(effect, (cause) => fail(operation, cause))
 
@@ -87,7 +137,7 @@ export const makeSqlStore = (
     const insertSpans = (spans: ReadonlyArray<SpanRecord>) => {
       if (spans.length === 0) return Effect.void
       const resources = new Map<object, string>()
-      const rows = spans.map((span) => spanRow(span, resources))
+      const rows = spans.map((span) => spanRow(span, resources, ids))
       const rollups = rollupsOf(spans)
       return attempt(
         `store ${spans.length} spans`,
@@ -212,25 +262,25 @@ export const makeSqlStore = (
       return attempt(
         "search traces",
         Effect.gen(function*() {
-          const found = yield* sql<{ trace_id: string; latest: number }>`
+          const found = yield* sql<{ trace_id: StoredId; latest: number }>`
             SELECT trace_id, MAX(start_us) AS latest FROM observe_spans WHERE ${sql.and(clauses)}
             GROUP BY trace_id ORDER BY latest DESC LIMIT ${limit}`
           if (found.length === 0) return []
-          const ids = found.map((row) => row.trace_id)
           const rows = yield* sql<Pick<SpanRow, "trace_id" | "parent_span_id" | "service" | "name" | "start_us" | "duration_us" | "status">>`
             SELECT trace_id, parent_span_id, service, name, start_us, duration_us, status
-            FROM observe_spans WHERE ${sql.in("trace_id", ids)}`
+            FROM observe_spans WHERE ${sql.in("trace_id", found.map((row) => row.trace_id))}`
           const byTrace = new Map<string, Array<(typeof rows)[number]>>()
           for (const row of rows) {
-            const list = byTrace.get(row.trace_id) ?? []
+            const traceId = idFromStored(row.trace_id)
+            const list = byTrace.get(traceId) ?? []
             list.push(row)
-            byTrace.set(row.trace_id, list)
+            byTrace.set(traceId, list)
           }
-          return ids.map((traceId): SpanStore.TraceSummary => {
+          return found.map((row) => idFromStored(row.trace_id)).map((traceId): SpanStore.TraceSummary => {
             const spans = byTrace.get(traceId) ?? []
             const startUs = spans.reduce((min, s) => Math.min(min, Number(s.start_us)), Number.POSITIVE_INFINITY)
             const endUs = spans.reduce((max, s) => Math.max(max, Number(s.start_us) + Number(s.duration_us)), Number.NEGATIVE_INFINITY)
-            const root = spans.find((s) => s.parent_span_id === "") ??
+            const root = spans.find((s) => idFromStored(s.parent_span_id) === "") ??
               spans.reduce((a, b) => (Number(a.start_us) <= Number(b.start_us) ? a : b))
             return {
               traceId,
@@ -250,7 +300,7 @@ export const makeSqlStore = (
     const trace = (traceId: string) =>
       attempt(
         `read trace ${traceId}`,
-        sql<SpanRow>`SELECT * FROM observe_spans WHERE trace_id = ${traceId.toLowerCase()} ORDER BY start_us`.pipe(
+        sql<SpanRow>`SELECT * FROM observe_spans WHERE trace_id = ${ids(traceId.toLowerCase())} ORDER BY start_us`.pipe(
           Effect.map((rows) => (rows.length === 0 ? Option.none() : Option.some(buildTree(traceId.toLowerCase(), rows.map(spanFromRow)))))
         )
       )

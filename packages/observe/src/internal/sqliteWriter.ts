@@ -11,7 +11,7 @@ import type { LogRecord, SpanRecord } from "../Span.js"
 import { applyPoints, MINUTE_COLUMNS, type MinuteRow, SERIES_COLUMNS, type SeriesRow } from "./metricRollups.js"
 import { DEFAULT_MAX_SERIES, seriesLimitReason } from "./metricRows.js"
 import { MINUTE_US, mergeRollups, type RollupRow, rollupsOf } from "./rollups.js"
-import { spanRow } from "./spanRows.js"
+import { blobIds, spanRow } from "./spanRows.js"
 
 interface Statement {
   run(...params: ReadonlyArray<unknown>): { readonly changes: number }
@@ -78,7 +78,7 @@ export const openSqliteWriter = (filename: string, maxSeries = DEFAULT_MAX_SERIE
     const writeSpans = db.transaction((spans: ReadonlyArray<SpanRecord>) => {
       const resources = new Map<object, string>()
       for (const span of spans) {
-        const row = spanRow(span, resources)
+        const row = spanRow(span, resources, blobIds)
         insertSpan.run(row.trace_id, row.span_id, row.parent_span_id, row.service, row.namespace, row.entity_ref, row.name,
           row.kind, row.start_us, row.duration_us, row.status, row.status_message, row.peer, row.attributes, row.resource, row.events)
       }
