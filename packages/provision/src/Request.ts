@@ -4,12 +4,16 @@
  *
  * @since 0.1.0
  */
+import type { FileSystem } from "@effect/platform/FileSystem"
+import type { PlatformError } from "@effect/platform/Error"
 import type { Entity } from "@paved/catalog"
 import { EntityRef } from "@paved/catalog"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
 import * as path from "node:path"
 import * as Placeholder from "./Placeholder.js"
 import type { Problem } from "./Problem.js"
-import type { Located } from "./Workload.js"
+import * as Workload from "./Workload.js"
 
 /**
  * Where a request was written, for problems and violations.
@@ -122,7 +126,7 @@ export const tagsFromEntity = (entity: Entity.Entity): Readonly<Record<string, s
  * @since 0.1.0
  */
 export const fromWorkload = (
-  located: Located,
+  located: Workload.Located,
   options: { readonly tags?: Readonly<Record<string, string>>; readonly entityRef?: string } = {}
 ): ReadonlyArray<ResourceRequest> => {
   const { workload, file } = located
@@ -148,6 +152,105 @@ export const fromWorkload = (
       .map((d) => [d, keyOf(d)] as const)
   }))
 }
+
+/**
+ * The requests gathered from Score files or catalog entries, and the problems found on the way
+ * (invalid workloads, Resource entities without a type). Callers fail when `problems` is not
+ * empty; the requests are not merged (see {@link merge}).
+ *
+ * @since 0.2.0
+ */
+export interface Gathered {
+  readonly requests: ReadonlyArray<ResourceRequest>
+  readonly problems: ReadonlyArray<Problem>
+}
+
+/**
+ * A Score workload file that could not be read (missing, unreadable). A file that is read but
+ * invalid is not this error: its problems are in {@link Gathered}.
+ *
+ * @since 0.2.0
+ */
+export class WorkloadUnreadable extends Data.TaggedError("WorkloadUnreadable")<{
+  readonly file: string
+  readonly cause: PlatformError
+}> {
+  override get message(): string {
+    return `cannot read ${this.file}: ${this.cause.message}`
+  }
+}
+
+/**
+ * The requests of Score workload files, read in order, each tagged with `options.tags` (on top
+ * of the workload's own `paved.dev/*` annotations) and `options.entityRef`.
+ *
+ * @since 0.2.0
+ */
+export const fromScoreFiles = (
+  files: ReadonlyArray<string>,
+  options: { readonly tags?: Readonly<Record<string, string>>; readonly entityRef?: string } = {}
+): Effect.Effect<Gathered, WorkloadUnreadable, FileSystem> =>
+  Effect.map(
+    Effect.forEach(files, (file) =>
+      Workload.load(file).pipe(Effect.mapError((cause) => new WorkloadUnreadable({ file, cause })))),
+    (decoded) => ({
+      requests: decoded.flatMap((d) => (d.located ? fromWorkload(d.located, options) : [])),
+      problems: decoded.flatMap((d) => d.problems)
+    })
+  )
+
+/**
+ * A catalog entity with where it was read: `Catalog.load`'s entities and the store's
+ * `StoredEntity` both have this shape.
+ *
+ * @since 0.2.0
+ */
+export interface CatalogEntry {
+  readonly entity: Entity.Entity
+  readonly file: string
+  readonly line?: number | null | undefined
+  readonly column?: number | null | undefined
+}
+
+/**
+ * The requests of catalog entries, the one reading that `paved provision --entity`, `paved env up`
+ * and the terminal UI share. A `Resource` entity is one request ({@link fromEntity}, located at
+ * the entity). Any other entity is a component with a Score workload: the file its
+ * `paved.dev/workload` annotation names or `score.yaml` beside its catalog file
+ * ({@link workloadFileOf}), whose requests carry the component's tags ({@link tagsFromEntity})
+ * and ref. With `options.workloadFiles`, those files are read instead of the components' own,
+ * tagged with the tags of every component given (later ones win).
+ *
+ * @since 0.2.0
+ */
+export const fromCatalog = (
+  entries: ReadonlyArray<CatalogEntry>,
+  options: { readonly workloadFiles?: ReadonlyArray<string> | undefined } = {}
+): Effect.Effect<Gathered, WorkloadUnreadable, FileSystem> =>
+  Effect.gen(function*() {
+    const requests: Array<ResourceRequest> = []
+    const problems: Array<Problem> = []
+    const components: Array<CatalogEntry> = []
+    for (const entry of entries) {
+      if (entry.entity.kind.toLowerCase() !== "resource") {
+        components.push(entry)
+        continue
+      }
+      const r = fromEntity(entry.entity, entry.file)
+      if ("key" in r) requests.push({ ...r, source: { file: entry.file, line: entry.line ?? 0, column: entry.column ?? 0 } })
+      else problems.push(r)
+    }
+    const workloadFiles = options.workloadFiles ?? []
+    const gathered = workloadFiles.length > 0
+      ? [yield* fromScoreFiles(workloadFiles, { tags: Object.assign({}, ...components.map((c) => tagsFromEntity(c.entity))) })]
+      : yield* Effect.forEach(components, (c) =>
+        fromScoreFiles([workloadFileOf(c.entity, c.file)], { tags: tagsFromEntity(c.entity), entityRef: EntityRef.of(c.entity) }))
+    for (const g of gathered) {
+      requests.push(...g.requests)
+      problems.push(...g.problems)
+    }
+    return { requests, problems }
+  })
 
 // Backstage Resource entities use free-form types; these are the usual spellings.
 const entityTypeAliases: Readonly<Record<string, string>> = {

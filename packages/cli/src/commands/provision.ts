@@ -9,7 +9,7 @@ import * as Options from "@effect/cli/Options"
 import * as Catalog from "@paved/catalog/Catalog"
 import * as Database from "@paved/catalog/Database"
 import * as EntityRef from "@paved/catalog/EntityRef"
-import { EnvironmentName, Placeholder, Plan, Problem, Provision, Provisioner, Request, SecretBox, StateStore, Workload } from "@paved/provision"
+import { EnvironmentName, Placeholder, Plan, Problem, Provision, Provisioner, Request, SecretBox, StateStore } from "@paved/provision"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
@@ -19,6 +19,7 @@ import * as path from "node:path"
 import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as Mode from "../internal/mode.js"
+import { failWithProblems } from "../internal/problemReport.js"
 import * as Lists from "../Lists.js"
 import * as Output from "../Output.js"
 import * as Progress from "../Progress.js"
@@ -110,20 +111,12 @@ export const withServices = <A, E>(c: Common, effect: Effect.Effect<A, E, Provis
 
 // With --format json the problems are the JSON document on stdout; otherwise lines on stderr.
 const problemsFailed = (problems: ReadonlyArray<Problem.Problem>, format: Output.Format = "table") =>
-  Effect.zipRight(
-    format === "json"
-      ? Output.printJson({ problems: problems.map((p) => ({ file: p.file, line: p.line, column: p.column, rule: p.rule, message: p.message })) })
-      : Effect.forEach(problems, (p) => Output.diagnostic(Problem.format(p)), { discard: true }),
-    Effect.fail(new Output.CheckFailed({ summary: `${Output.count(problems.length, "problem")} in the resource requests` }))
-  )
+  failWithProblems(problems, format, "in the resource requests")
 
-// Requests from --workload files and --entity refs.
+// Requests from --workload files and --entity refs (looked up in the catalog at --catalog).
 const gatherRequests = (files: ReadonlyArray<string>, refs: ReadonlyArray<string>, catalogPaths: ReadonlyArray<string>, format: Output.Format = "table") =>
   Effect.gen(function*() {
-    const requests: Array<Request.ResourceRequest> = []
-    const problems: Array<Problem.Problem> = []
-    let tags: Record<string, string> = {}
-    const scoreFiles = [...files]
+    const entries: Array<Catalog.LoadedEntity> = []
     if (refs.length > 0) {
       const loaded = yield* Catalog.load(catalogPaths.length > 0 ? catalogPaths : ["."])
       for (const raw of refs) {
@@ -131,25 +124,14 @@ const gatherRequests = (files: ReadonlyArray<string>, refs: ReadonlyArray<string
         if (Either.isLeft(ref)) return yield* new Output.UsageError({ summary: ref.left.message })
         const found = loaded.entities.find((e) => e.ref === ref.right)
         if (found === undefined) return yield* new Output.UsageError({ summary: `no entity ${ref.right} in the catalog (${catalogPaths.join(", ") || "."})` })
-        if (found.entity.kind.toLowerCase() === "resource") {
-          const r = Request.fromEntity(found.entity, found.file)
-          if ("key" in r) requests.push({ ...r, source: { file: found.file, line: found.line, column: found.column } })
-          else problems.push(r)
-        } else {
-          tags = { ...tags, ...Request.tagsFromEntity(found.entity) }
-          if (files.length === 0) scoreFiles.push(Request.workloadFileOf(found.entity, found.file))
-        }
+        entries.push(found)
       }
     }
-    for (const file of scoreFiles) {
-      const decoded = yield* Workload.load(file).pipe(
-        Effect.mapError((e) => new Output.UsageError({ summary: `cannot read ${file}: ${e.message}` }))
-      )
-      problems.push(...decoded.problems)
-      if (decoded.located) requests.push(...Request.fromWorkload(decoded.located, { tags }))
-    }
-    if (problems.length > 0) return yield* problemsFailed(problems, format)
-    return requests
+    const gathered = yield* (entries.length > 0 ? Request.fromCatalog(entries, { workloadFiles: files }) : Request.fromScoreFiles(files)).pipe(
+      Effect.mapError((e) => new Output.UsageError({ summary: e.message }))
+    )
+    if (gathered.problems.length > 0) return yield* problemsFailed(gathered.problems, format)
+    return gathered.requests
   })
 
 const printPlan = (plan: Plan.Plan, format: Output.Format) =>

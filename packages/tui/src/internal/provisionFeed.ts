@@ -4,6 +4,7 @@
  * services (state store, provisioner, secret box) come from the runtime when it has them, as
  * `paved ui` wires `Provision.layerLocal` over the same store; without them the view says so.
  */
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import type { Entity } from "@paved/catalog"
 import type { Plan } from "@paved/provision/Plan"
 import type { ProblemsFound } from "@paved/provision/Problem"
@@ -12,7 +13,6 @@ import { Provisioner } from "@paved/provision/Provisioner"
 import * as Request from "@paved/provision/Request"
 import { SecretBox } from "@paved/provision/SecretBox"
 import { StateStore } from "@paved/provision/StateStore"
-import * as Workload from "@paved/provision/Workload"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as fs from "node:fs"
@@ -28,16 +28,12 @@ const problemsText = (e: ProblemsFound): string =>
 export const target = (subject: string): Effect.Effect<Provision.Target, Error> =>
   Effect.gen(function*() {
     const [env = "", ...files] = words(subject)
-    const requests: Array<Request.ResourceRequest> = []
-    const problems: Array<string> = []
-    for (const file of files) {
-      const resolved = path.resolve(file)
-      const text = yield* Effect.try({ try: () => fs.readFileSync(resolved, "utf8"), catch: (e) => new Error(`cannot read ${file}: ${describeError(e)}`) })
-      const decoded = Workload.decode(text, resolved)
-      problems.push(...decoded.problems.map((p) => `${p.file}:${p.line}:${p.column} ${p.rule} ${p.message}`))
-      if (decoded.located) requests.push(...Request.fromWorkload(decoded.located))
-    }
-    if (problems.length > 0) return yield* Effect.fail(new Error(problems.join("; ")))
+    const resolved = files.map((file) => path.resolve(file))
+    const { requests, problems } = yield* Request.fromScoreFiles(resolved).pipe(
+      Effect.mapError((e) => new Error(`cannot read ${files[resolved.indexOf(e.file)] ?? e.file}: ${describeError(e.cause)}`)),
+      Effect.provide(NodeFileSystem.layer)
+    )
+    if (problems.length > 0) return yield* Effect.fail(new Error(problems.map((p) => `${p.file}:${p.line}:${p.column} ${p.rule} ${p.message}`).join("; ")))
     return { env, envType: "development" as const, requests }
   })
 
