@@ -12,9 +12,10 @@
  *
  * @since 0.1.0
  */
-import type * as Provisioner from "@paved/provision/Provisioner"
+import * as Provisioner from "@paved/provision/Provisioner"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import type * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
@@ -271,4 +272,59 @@ export const parseShare = (pairs: ReadonlyArray<string>): Option.Option<Record<s
     share[pair.slice(0, eq)] = pair.slice(eq + 1)
   }
   return Option.some(share)
+}
+
+/**
+ * The PostgreSQL server an environment's databases live on: `$PAVED_POSTGRES_URL` when it is
+ * set, else the server the environment recorded when it came up (so `down` from a fresh shell
+ * reaches the same server), else none: the environment owns an embedded server.
+ *
+ * @since 0.2.0
+ */
+export const postgresServer = (record?: EnvironmentRecord): string | undefined => {
+  const configured = process.env["PAVED_POSTGRES_URL"]
+  return configured !== undefined && configured !== "" ? configured : record?.provisioner["postgres"]
+}
+
+/**
+ * What `up` is told about PostgreSQL: with a configured server, the server to record (its URL
+ * without the password, never a secret in the record); with none, an embedded server owned by
+ * the environment, which lives as long as it does, detached or not (`down` stops it and removes
+ * its data). Spread it into {@link UpOptions}.
+ *
+ * @since 0.2.0
+ */
+export const postgresOptions = (): Pick<UpOptions, "embeddedPostgres" | "provisionerSettings"> => {
+  const server = postgresServer()
+  if (server === undefined) return { embeddedPostgres: true }
+  const recorded = withoutPassword(server)
+  return { provisionerSettings: recorded === undefined ? {} : { postgres: recorded } }
+}
+
+/**
+ * The local provisioner an environment's `up` or `down` uses: on {@link postgresServer}'s
+ * server, with the S3 endpoint as a background process (`s3Process`, the command that runs it)
+ * when the buckets it hands to services must outlive the command.
+ *
+ * @since 0.2.0
+ */
+export const localProvisioner = (
+  record?: EnvironmentRecord,
+  options: { readonly s3Process?: ReadonlyArray<string> } = {}
+): Layer.Layer<Provisioner.Provisioner> => {
+  const postgres = postgresServer(record)
+  return Provisioner.layerLocal({
+    ...(postgres === undefined ? {} : { postgres }),
+    ...(options.s3Process === undefined ? {} : { s3Process: options.s3Process })
+  })
+}
+
+const withoutPassword = (url: string): string | undefined => {
+  try {
+    const parsed = new URL(url)
+    parsed.password = ""
+    return parsed.toString()
+  } catch {
+    return undefined
+  }
 }

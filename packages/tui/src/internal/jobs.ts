@@ -9,7 +9,6 @@ import type { CatalogEntry } from "@paved/envs/ChangeSet"
 import * as Environments from "@paved/envs/Environments"
 import { EnvStore } from "@paved/envs/EnvStore"
 import * as ServiceRuntime from "@paved/envs/ServiceRuntime"
-import * as Provisioner from "@paved/provision/Provisioner"
 import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
@@ -32,31 +31,14 @@ const envDown = (name: string, report: (line: string) => void): Effect.Effect<st
     const store = yield* Effect.serviceOption(EnvStore)
     if (Option.isNone(store)) return yield* Effect.fail(new Error("no environment store in this session: open paved ui with --db"))
     const stored = yield* store.value.get(name)
-    const configured = process.env.PAVED_POSTGRES_URL
-    const postgres = configured !== undefined && configured !== "" ? configured : stored?.record.provisioner.postgres
     const record = yield* Environments.down(name, {
       onProgress: (p) => Effect.sync(() => report(`[${p.phase}] ${p.subject}: ${p.detail}`))
     }).pipe(
       Effect.provideService(EnvStore, store.value),
-      Effect.provide(Provisioner.layerLocal(postgres === undefined ? {} : { postgres }))
+      Effect.provide(Environments.localProvisioner(stored?.record))
     )
     return `removed ${record.name}: ${record.services.length} services, ${record.resources.length} resources`
   })
-
-const configuredPostgres = (): string | undefined => {
-  const configured = process.env.PAVED_POSTGRES_URL
-  return configured !== undefined && configured !== "" ? configured : undefined
-}
-
-const withoutPassword = (url: string): string | undefined => {
-  try {
-    const parsed = new URL(url)
-    parsed.password = ""
-    return parsed.toString()
-  } catch {
-    return undefined
-  }
-}
 
 // Every entity of the catalog store, page by page (the change set planner needs the whole catalog).
 const catalogEntries = storedEntities({ orderBy: { field: "ref", direction: "asc" } }, { pageSize: 2000 }).pipe(
@@ -75,8 +57,6 @@ const envUp = (subject: string, report: (line: string) => void): Effect.Effect<s
     const [name = "", ...services] = flag === -1 ? all : [...all.slice(0, flag), ...all.slice(flag + 2)]
     const store = yield* Effect.serviceOption(EnvStore)
     if (Option.isNone(store)) return yield* Effect.fail(new Error("no environment store in this session: open paved ui with --db"))
-    const postgres = configuredPostgres()
-    const settings = postgres === undefined ? undefined : withoutPassword(postgres)
     const options: Environments.UpOptions = {
       name,
       type: "preview",
@@ -86,14 +66,12 @@ const envUp = (subject: string, report: (line: string) => void): Effect.Effect<s
       telemetry: { _tag: "Off" },
       detach: true,
       onProgress: (p) => Effect.sync(() => report(`[${p.phase}] ${p.subject}: ${p.detail}`)),
-      ...(settings === undefined ? {} : { provisionerSettings: { postgres: settings } }),
-      // No server configured: the environment owns an embedded one, stopped by `down`.
-      ...(postgres === undefined ? { embeddedPostgres: true } : {})
+      ...Environments.postgresOptions()
     }
     const record = yield* Effect.scoped(Environments.up(options)).pipe(
       Effect.provideService(EnvStore, store.value),
       Effect.provide(runtime === "docker" ? ServiceRuntime.layerDocker() : ServiceRuntime.layerLocalProcesses),
-      Effect.provide(Provisioner.layerLocal(postgres === undefined ? {} : { postgres }))
+      Effect.provide(Environments.localProvisioner())
     )
     const ready = record.services.filter((s) => s.status === "ready").length
     return `up ${record.name}: ${ready}/${record.services.length} services ready, ${record.resources.length} resources`
