@@ -71,6 +71,22 @@ const DDL = [
   `CREATE INDEX IF NOT EXISTS observe_metric_minute_minute ON observe_metric_minute (minute)`
 ]
 
+/** The spans table's columns with their PostgreSQL types, for {@link PG_INSERT_SPANS}. */
+const PG_SPAN_COLUMNS: ReadonlyArray<readonly [keyof SpanRow, string]> = [
+  ["trace_id", "text"], ["span_id", "text"], ["parent_span_id", "text"], ["service", "text"], ["namespace", "text"],
+  ["entity_ref", "text"], ["name", "text"], ["kind", "int"], ["start_us", "bigint"], ["duration_us", "bigint"],
+  ["status", "int"], ["status_message", "text"], ["peer", "text"], ["attributes", "text"], ["resource", "text"], ["events", "text"]
+]
+
+/**
+ * Spans into PostgreSQL: one array per column, one short statement per batch. Against a
+ * multi-row `VALUES` list (16 parameters per span, a new statement text to parse and plan per
+ * chunk) this halved the server's CPU per span and let the receiver reach the floor.
+ */
+const PG_INSERT_SPANS = `INSERT INTO observe_spans (${PG_SPAN_COLUMNS.map(([c]) => c).join(", ")})
+  SELECT * FROM unnest(${PG_SPAN_COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(", ")})
+  ON CONFLICT (trace_id, span_id) DO NOTHING`
+
 const statusCodes = { error: StatusCode.error, ok: StatusCode.ok, unset: StatusCode.unset } as const
 
 /** A stored hex id as its bytes, any other text as it is (what `blobIds` does on insert). */
@@ -142,8 +158,11 @@ export const makeSqlStore = (
       return attempt(
         `store ${spans.length} spans`,
         sql.withTransaction(Effect.gen(function*() {
-          yield* insertChunks<SpanRow>(rows, 16, (chunk) =>
-            sql`INSERT INTO observe_spans ${sql.insert(chunk)} ON CONFLICT (trace_id, span_id) DO NOTHING`)
+          if (isPg) yield* sql.unsafe(PG_INSERT_SPANS, PG_SPAN_COLUMNS.map(([column]) => rows.map((row) => row[column])))
+          else {
+            yield* insertChunks<SpanRow>(rows, 16, (chunk) =>
+              sql`INSERT INTO observe_spans ${sql.insert(chunk)} ON CONFLICT (trace_id, span_id) DO NOTHING`)
+          }
           // Rollups are read, merged and written back; the advisory lock serializes this between
           // PostgreSQL writers (SQLite serializes writers by itself).
           if (isPg) yield* sql`SELECT pg_advisory_xact_lock(7305020110)`
