@@ -153,7 +153,7 @@ const scoreHistory = (store: ScoreStore.ScoreStore["Type"], refs: ReadonlyArray<
   })
 
 const observeData = (
-  spans: SpanStore.Service,
+  spans: SpanStore.Query,
   entities: ReadonlyArray<CatalogStore.StoredEntity>,
   windowMs: number,
   perService: number
@@ -216,7 +216,8 @@ const platformContext: Effect.Effect<Option.Option<Context.Context<FileSystem | 
 
 /**
  * Reads everything the pages show. Requires the `CatalogStore`; reads the `ScoreStore`,
- * `SpanStore`, `EnvStore`, `TemplateRegistry` and `Facts` services when the context holds
+ * the telemetry read side (`SpanStore.TelemetryQuery`, which every span store layer provides),
+ * `EnvStore`, `TemplateRegistry` and `Facts` services when the context holds
  * them (conformance also needs `FileSystem` and `Path`), and marks a section unavailable with
  * the reason when its service is missing or fails.
  *
@@ -250,7 +251,7 @@ export const collect = (
       ? unavailable("no score store: scorecard history appears once paved score has recorded runs")
       : yield* scoreHistory(scores.value, entities.map((e) => e.ref)).pipe(Effect.catchAll((e) => Effect.succeed(unavailable(e.message))))
 
-    const spans = yield* Effect.serviceOption(SpanStore.SpanStore)
+    const spans = yield* Effect.serviceOption(SpanStore.TelemetryQuery)
     const observe = Option.isNone(spans)
       ? unavailable("no span store: telemetry appears when services send traces to paved observe serve")
       : yield* observeData(spans.value, entities, options.observeWindowMs ?? 24 * 3600_000, options.tracesPerService ?? 5).pipe(

@@ -1,13 +1,14 @@
 /**
  * Live data from the other packages, when the runtime has their services: telemetry from the
- * `SpanStore` of `@paved/observe` and environments from the `EnvStore` of `@paved/envs`. Each is
- * a `Stream` that polls its store, so the views follow changes (a service turning ready, new
- * traces) while they are open. Without the service the stream emits `None` once.
+ * read side of `@paved/observe` (`TelemetryQuery`: the span store, or another trace backend)
+ * and environments from the `EnvStore` of `@paved/envs`. Each is a `Stream` that polls its
+ * store, so the views follow changes (a service turning ready, new traces) while they are open.
+ * Without the service the stream emits `None` once.
  */
 import type { EnvironmentError, EnvironmentRecord } from "@paved/envs/Environment"
 import { EnvStore } from "@paved/envs/EnvStore"
 import * as GoldenSignals from "@paved/observe/GoldenSignals"
-import { SpanStore, type SpanStoreError } from "@paved/observe/SpanStore"
+import { type SpanStoreError, TelemetryQuery } from "@paved/observe/SpanStore"
 import type * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -35,7 +36,7 @@ const withService = <S, I, A, E>(
  * its RED, its edges and the traces it took part in.
  */
 export const telemetry = (service?: string): Stream.Stream<Option.Option<TelemetryOverview>, SpanStoreError> =>
-  withService(SpanStore, "5 seconds", (store) =>
+  withService(TelemetryQuery, "5 seconds", (store) =>
     Effect.all({
       red: store.red({ groupBy: "service", service }),
       edges: Effect.map(store.serviceMap(), (edges) =>
@@ -51,7 +52,7 @@ export const telemetry = (service?: string): Stream.Stream<Option.Option<Telemet
 
 /** One trace's spans as a waterfall with the logs of each span (traces do not change once stored). */
 export const trace = (traceId: string): Effect.Effect<Option.Option<Option.Option<TraceView>>, SpanStoreError> =>
-  Effect.flatMap(Effect.serviceOption(SpanStore), Option.match({
+  Effect.flatMap(Effect.serviceOption(TelemetryQuery), Option.match({
     onNone: () => Effect.succeed(Option.none()),
     onSome: (store) =>
       Effect.flatMap(store.trace(traceId), Option.match({
