@@ -70,7 +70,7 @@ describe("paved provision", () => {
     const unsupported = write("unsupported/score.yaml", "apiVersion: score.dev/v1b1\nmetadata: { name: bad }\ncontainers: { main: { image: x } }\nresources:\n  docs: { type: mongodb }\n")
     const second = await runPaved(["provision", "plan", "--env", "e", "--workload", unsupported], { cwd: work, env })
     expect(second.code).toBe(1)
-    expect(second.stderr).toContain(`${unsupported}:5:3 provision/unsupported-type no provisioner for type mongodb in environment type development`)
+    expect(second.stderr).toContain(`${unsupported}:5:3 error provision/unsupported-type no provisioner for type mongodb in environment type development`)
   })
 
   it("refuses a production plan that violates mandatory standards, listing each violation", async () => {

@@ -31,6 +31,14 @@ export type Problem = CatalogProblem.Problem
 export const format = CatalogProblem.format
 
 /**
+ * The JSON form of a problem, the one shape every `paved` command prints (`Problem.toJson` of
+ * `@paved/catalog`).
+ *
+ * @since 0.2.0
+ */
+export const toJson = CatalogProblem.toJson
+
+/**
  * The requests have problems, so no plan was made. Every problem is listed.
  *
  * @since 0.1.0

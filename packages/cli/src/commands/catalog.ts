@@ -53,16 +53,7 @@ export const validate = Command.make("validate", { paths, format: Output.format,
         files: result.sources.length,
         skipped: result.skipped.length,
         entities: result.entities.map((e) => ({ ref: e.ref, kind: e.entity.kind, file: e.file, line: e.line })),
-        problems: problems.map((p) => ({
-          severity: p.severity,
-          file: p.file ?? null,
-          line: p.line ?? null,
-          column: p.column ?? null,
-          path: p.path ?? null,
-          ref: p.ref ?? null,
-          rule: p.rule,
-          message: p.message
-        }))
+        problems: problems.map(Problem.toJson)
       })
     } else {
       if (problems.length > 0) {

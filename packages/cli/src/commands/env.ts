@@ -15,6 +15,7 @@ import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import { Catalog } from "@paved/catalog"
+import type * as Problem from "@paved/catalog/Problem"
 import { ChangeSet, Diff, Environment, Environments, EnvStore, Manifests, ServiceRuntime } from "@paved/envs"
 import { Receiver, SpanStore } from "@paved/observe"
 import * as EnvironmentName from "@paved/provision/EnvironmentName"
@@ -27,6 +28,7 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as path from "node:path"
 import * as Output from "../Output.js"
+import { failWithProblems } from "../internal/problemReport.js"
 import * as Lists from "../Lists.js"
 import * as Progress from "../Progress.js"
 import * as Store from "../Store.js"
@@ -205,7 +207,16 @@ const up = Command.make("up", { name, ...upOptions }, (o) =>
         Option.match({ onNone: () => ({}), onSome: (postgres) => ({ postgres }) })
       )
     }
-    const planned = yield* Environments.plan(options).pipe(Effect.mapError(usage))
+    const planned = yield* Environments.plan(options).pipe(
+      // Files with problems (a workload that does not decode) fail the check (exit 1) and list
+      // every problem, as paved provision plan does; other unusable inputs are usage errors.
+      Effect.catchIf(
+        (e): e is Environment.InvalidSpec & { readonly problems: ReadonlyArray<Problem.Problem> } =>
+          e instanceof Environment.InvalidSpec && e.problems !== undefined && e.problems.length > 0,
+        (e) => failWithProblems(e.problems, o.format, "in the environment's inputs")
+      ),
+      Effect.mapError((e) => e instanceof Output.CheckFailed ? e : usage(e))
+    )
     if (o.planOnly) {
       const summary = Environments.planSummary(planned)
       if (o.format === "json") return yield* Output.printJson(summary)

@@ -11,6 +11,7 @@ import * as Prompt from "@effect/cli/Prompt"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import * as Catalog from "@paved/catalog/Catalog"
+import * as Problem from "@paved/catalog/Problem"
 import {
   BackstageTemplate,
   Conformance,
@@ -244,7 +245,11 @@ const check = Command.make(
       progress.done(`${Output.count(checks.length, "service")} checked, ${drifted} with drift, ${checks.filter((c) => !c.upToDate).length} behind the latest template`)
       const failing = checks.filter((c) => c.drift || (requireLatest && !c.upToDate))
       if (format === "json") {
-        yield* Output.printJson({ services: checks, drift: checks.some((c) => c.drift) })
+        yield* Output.printJson({
+          services: checks,
+          drift: checks.some((c) => c.drift),
+          problems: checks.flatMap((c) => Conformance.problemsOf(c, { requireLatest })).map(Problem.toJson)
+        })
       } else {
         yield* Output.printTable(checks, [
           { header: "service", cell: (c) => c.dir },

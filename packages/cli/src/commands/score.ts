@@ -9,7 +9,7 @@
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import { EntityRef, Scorecard, ScoreStore } from "@paved/catalog"
+import { EntityRef, Problem, Scorecard, ScoreStore } from "@paved/catalog"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -79,7 +79,7 @@ const scoreCommand = Command.make(
         return yield* usage(`--require ${required}: the scorecard "${scorecard.name}" has the levels ${scorecard.levels.join(", ")}`)
       }
       const pairs = yield* Inputs.filterPairs(args.filter)
-      const view = yield* Inputs.loadView(args.paths, args.db)
+      const { problems, view } = yield* Inputs.loadViewWithProblems(args.paths, args.db)
       const facts = yield* Inputs.factsLayer(args.facts)
       const report = yield* Scorecard.evaluate(scorecard, view, { filter: pairs.length === 0 ? undefined : Scorecard.filterOf(pairs) })
         .pipe(Effect.provide(facts))
@@ -93,7 +93,9 @@ const scoreCommand = Command.make(
         yield* Output.printJson({
           ...report,
           runId,
-          ...(required === undefined ? {} : { required: { level: required, met: below.length === 0, below } })
+          ...(required === undefined ? {} : { required: { level: required, met: below.length === 0, below } }),
+          // What loading the catalog PATHs found (invalid entities are left out of the scores).
+          problems: problems.map(Problem.toJson)
         })
       } else {
         yield* printReport(report)

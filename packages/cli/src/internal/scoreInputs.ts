@@ -6,7 +6,7 @@
  */
 import * as Args from "@effect/cli/Args"
 import * as Options from "@effect/cli/Options"
-import { Catalog, CatalogStore, CatalogView, type Entity, type EntityRef, Facts, type OwnershipHealth, type Query, Scorecard, ScoreStore } from "@paved/catalog"
+import { Catalog, CatalogStore, CatalogView, type Entity, type EntityRef, Facts, type OwnershipHealth, Problem, type Query, Scorecard, ScoreStore } from "@paved/catalog"
 import * as Chunk from "effect/Chunk"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
@@ -56,10 +56,11 @@ const storedEntities: Effect.Effect<ReadonlyArray<Entity.Entity>, CatalogStore.S
   Effect.map(Stream.runCollect(Stream.map(CatalogStore.stream({}, { pageSize: 1000 }), (item) => item.entity)), Chunk.toReadonlyArray)
 
 /**
- * Builds the view: from PATHs (load problems are summarised on stderr), or without PATHs from
- * the catalog store at `--db`.
+ * Builds the view and says what loading found: from PATHs (load problems are summarised on
+ * stderr and returned, sorted), or without PATHs from the catalog store at `--db` (no problems:
+ * the store holds valid entities only).
  */
-export const loadView = (inputs: ReadonlyArray<string>, dbOption: Option.Option<string> = Option.none()) =>
+export const loadViewWithProblems = (inputs: ReadonlyArray<string>, dbOption: Option.Option<string> = Option.none()) =>
   Effect.gen(function*() {
     if (inputs.length === 0) {
       const entities = yield* storedEntities.pipe(
@@ -69,15 +70,22 @@ export const loadView = (inputs: ReadonlyArray<string>, dbOption: Option.Option<
       if (entities.length === 0) {
         return yield* usage("the catalog store is empty: run paved catalog ingest PATH first, or give catalog PATHs")
       }
-      return CatalogView.fromEntities(entities)
+      return { view: CatalogView.fromEntities(entities), problems: [] as ReadonlyArray<Problem.Problem> }
     }
     const missing = inputs.filter((p) => !/[*?[]/.test(p) && !fs.existsSync(p))
     if (missing.length > 0) return yield* usage(`no such file or directory: ${missing.join(", ")}`)
     const result = yield* Catalog.load(inputs)
     const errors = result.problems.filter((p) => p.severity === "error").length
     if (errors > 0) yield* Console.error(`paved: the catalog has ${errors} errors; invalid entities are left out (see paved catalog validate)`)
-    return CatalogView.fromEntities(result.entities.map((e) => e.entity))
+    return { view: CatalogView.fromEntities(result.entities.map((e) => e.entity)), problems: Problem.sort(result.problems) as ReadonlyArray<Problem.Problem> }
   })
+
+/**
+ * Builds the view: from PATHs (load problems are summarised on stderr), or without PATHs from
+ * the catalog store at `--db`.
+ */
+export const loadView = (inputs: ReadonlyArray<string>, dbOption: Option.Option<string> = Option.none()) =>
+  Effect.map(loadViewWithProblems(inputs, dbOption), (loaded) => loaded.view)
 
 /**
  * Groups the store's history records as deleted or renamed (and still absent), with the users
