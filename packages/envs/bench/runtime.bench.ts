@@ -2,7 +2,9 @@
  * `up` and `down` of 10 services + 5 PostgreSQL databases on the Docker runtime against the local
  * process runtime, in the same run (targets: Docker up ≤ 1.5× local up, Docker down < 3 s). The
  * same dependency-free service runs as a process and in a FROM-scratch node image built offline
- * (testing/docker.ts). `BENCH_RUNS` (default 2) pairs are measured, alternating.
+ * (testing/docker.ts). `BENCH_RUNS` (default 2) pairs are measured, alternating. With
+ * `BENCH_TIMELINE=1`, every progress line of every `up` goes to stderr with its offset in ms, the
+ * timeline of where `up`'s time goes.
  *
  * Needs the PostgreSQL server on 127.0.0.1:5432 and a Docker engine.
  */
@@ -20,6 +22,7 @@ import { nodeImage } from "../../../testing/docker.js"
 const pgUrl = "postgres://postgres@127.0.0.1:5432/postgres"
 const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "bare-service.mjs")
 const runs = Number(process.env.BENCH_RUNS ?? 2)
+const timeline = process.env.BENCH_TIMELINE === "1"
 const services = Array.from({ length: 10 }, (_, i) => ({
   name: `svc-${i}`,
   deps: i === 0 ? [] : i <= 4 ? ["svc-0"] : [`svc-${i - 4}`],
@@ -89,7 +92,10 @@ const main = Effect.gen(function*() {
           catalog: catalogs[runtime],
           services: services.map((s) => s.name),
           directory: path.join(dir, "envs", name),
-          readyTimeout: "60 seconds"
+          readyTimeout: "60 seconds",
+          ...(timeline
+            ? { onProgress: (p) => Effect.sync(() => process.stderr.write(`${runtime} ${String(Date.now() - t0).padStart(5)} ${p.phase} ${p.subject}: ${p.detail}\n`)) }
+            : {})
         })).pipe(Effect.provide(layer))
         times[runtime].up.push(Date.now() - t0)
         if (record.services.length !== 10 || record.resources.length !== 5) throw new Error("the bench environment is incomplete")

@@ -6,7 +6,8 @@
  * service starts, such as images present and a network created), makes host addresses reachable
  * from its services (`reach`: resource outputs and the telemetry endpoint point at 127.0.0.1,
  * which inside a container is the container), starts a service with its resolved variables and
- * waits for its readiness probe (`start`), and afterwards answers for what the environment owns:
+ * waits for its readiness probe (`start`; or, for a runtime that knows its services' addresses in
+ * advance, `prepare` while the service's dependencies still start, then run), and afterwards answers for what the environment owns:
  * health, logs, and removal (`remove`, for `down`), plus what crashed runs left behind
  * (`leftovers`, for `reap`).
  *
@@ -101,6 +102,21 @@ export interface Session {
   readonly reach: (values: ReadonlyArray<string>) => Effect.Effect<(value: string) => string, EnvironmentError, Scope.Scope>
   /** Starts a service and waits for its readiness; stopped when the scope closes unless kept. */
   readonly start: (request: StartRequest) => Effect.Effect<Started, ServiceFailed, Scope.Scope>
+  /**
+   * Optional, with `prepare`: how the other services will reach a service (`undefined` for one
+   * without ports), known before it starts (a container's name on the environment's network).
+   * With both, `up` resolves every service's variables at once and prepares every service while
+   * the ones it depends on are still starting.
+   */
+  readonly endpointOf?: ((service: Service) => Endpoint | undefined) | undefined
+  /**
+   * Optional, with `endpointOf`: does what starting a service needs short of running it (creates
+   * its container, copies its files); the effect it returns runs it and waits for its readiness,
+   * as `start` does. What it creates goes when the scope closes unless kept.
+   */
+  readonly prepare?:
+    | ((request: StartRequest) => Effect.Effect<Effect.Effect<Started, ServiceFailed, Scope.Scope>, ServiceFailed, Scope.Scope>)
+    | undefined
 }
 
 /**

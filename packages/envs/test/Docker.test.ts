@@ -120,11 +120,15 @@ describe.runIf(docker)("the Docker runtime", () => {
   }, 300_000)
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }))
 
-  const run = <A, E>(dir: string, effect: Effect.Effect<A, E, EnvStore.EnvStore | Provisioner.Provisioner | ServiceRuntime.ServiceRuntime>) =>
+  const run = <A, E>(
+    dir: string,
+    effect: Effect.Effect<A, E, EnvStore.EnvStore | Provisioner.Provisioner | ServiceRuntime.ServiceRuntime>,
+    options: ServiceRuntime.DockerOptions = {}
+  ) =>
     Effect.runPromiseExit(effect.pipe(Effect.provide(Layer.mergeAll(
       EnvStore.layerSqlite({ filename: path.join(dir, "paved.db") }),
       Provisioner.layerLocal({ dir, postgres: pgUrl }),
-      ServiceRuntime.layerDocker()
+      ServiceRuntime.layerDocker(options)
     ))))
 
   const setup = (f: Partial<Fixture>) => {
@@ -144,8 +148,16 @@ describe.runIf(docker)("the Docker runtime", () => {
   it("runs containers on a network per environment: DNS by workload name, a host database through the gateway, files, logs; down leaves nothing", async () => {
     const dir = setup({})
     const name = envName("dk")
+    const progress: Array<string> = []
     const up = await run(dir, Effect.scoped(Effect.gen(function*() {
-      const record = yield* Environments.up({ name, catalog: yield* catalogOf(dir), services: ["web"], directory: path.join(dir, "env"), readyTimeout: "60 seconds" })
+      const record = yield* Environments.up({
+        name,
+        catalog: yield* catalogOf(dir),
+        services: ["web"],
+        directory: path.join(dir, "env"),
+        readyTimeout: "60 seconds",
+        onProgress: (p) => Effect.sync(() => progress.push(`${p.subject.replace("component:default/", "")} ${p.detail.split(" ").slice(0, 2).join(" ")}`))
+      })
       const web = record.services.find((s) => s.name === "web")!
       const body = yield* Effect.promise(() => fetch(web.url!).then((r) => r.json() as Promise<{ web: boolean; api: { service: string; db: string; config: string } }>))
       const lines = yield* Environments.logs(name, "api", { lines: 10 }).pipe(Stream.runCollect, Effect.map(Chunk.toReadonlyArray))
@@ -154,6 +166,12 @@ describe.runIf(docker)("the Docker runtime", () => {
     })))
     if (Exit.isFailure(up)) throw new Error(String(up.cause))
     const { body, lines, listed, record } = up.value
+    // web's container is created while api starts (its address, "api", is known before), and
+    // started only once api is ready.
+    expect(progress.indexOf("web creating container")).toBeLessThan(progress.indexOf("api ready at"))
+    expect(progress.indexOf("web starting container")).toBeGreaterThan(progress.indexOf("api ready at"))
+    // The engine runs on this machine: Score files are bound from the environment's directory.
+    expect(fs.readFileSync(path.join(dir, "env", "files", "api", "etc", "api", "config.txt"), "utf8")).toBe("from score files")
     expect(record.runtime).toBe("docker")
     expect(body.web).toBe(true)
     expect(body.api.service).toBe("api")
@@ -164,6 +182,21 @@ describe.runIf(docker)("the Docker runtime", () => {
     expect((await labelled(`dev.paved.environment=${name}`)).containers).toBe(2)
     const down = await run(dir, Environments.down(name))
     expect(Exit.isSuccess(down)).toBe(true)
+    expect(await leftovers(name)).toEqual(nothing)
+  }, 240_000)
+
+  it("copies Score files into the container when the engine may not see this machine's paths (files: copy)", async () => {
+    const dir = setup({})
+    const name = envName("dk-copy")
+    const up = await run(dir, Effect.scoped(Effect.gen(function*() {
+      const record = yield* Environments.up({ name, catalog: yield* catalogOf(dir), services: ["api"], directory: path.join(dir, "env"), readyTimeout: "60 seconds" })
+      const api = record.services.find((s) => s.name === "api")!
+      return yield* Effect.promise(() => fetch(`${api.url!}/hello`).then((r) => r.json() as Promise<{ config: string }>))
+    })), { files: "copy" })
+    if (Exit.isFailure(up)) throw new Error(String(up.cause))
+    expect(up.value.config).toBe("from score files")
+    expect(fs.existsSync(path.join(dir, "env", "files"))).toBe(false)
+    expect(Exit.isSuccess(await run(dir, Environments.down(name)))).toBe(true)
     expect(await leftovers(name)).toEqual(nothing)
   }, 240_000)
 

@@ -11,6 +11,7 @@ import * as EmbeddedPostgres from "@paved/provision/EmbeddedPostgres"
 import type * as Placeholder from "@paved/provision/Placeholder"
 import * as Provisioner from "@paved/provision/Provisioner"
 import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -286,29 +287,73 @@ const upIn = (
       const url = new URL(reach(e.url))
       endpoints.set(service, { url: reach(e.url), host: url.hostname, port: e.port })
     }
-    const byRef = new Map(planned.services.map((s) => [s.ref, s]))
     const started: Array<ServiceRecord> = []
     const readyTimeout = Duration.decode(options.readyTimeout ?? Duration.seconds(30))
-    for (const layer of planned.runSet.layers) {
-      const results = yield* Effect.forEach(layer, (ref) => {
-        const service = byRef.get(ref)!
-        const { problems, secrets, values } = resolveVariables(service, { environment: name, overlays: options.overlays ?? {}, outputs, endpoints })
-        if (problems.length > 0) {
-          return Effect.fail(new ServiceFailedError({ environment: name, ref: service.ref, reason: `unresolved placeholders: ${problems.join("; ")}` }))
-        }
-        const otel = otelVariables(service, name, telemetryReached, options.otelProtocol)
-        return session.start({ service, variables: { ...otel, ...values }, secrets, readyTimeout })
-      }, { concurrency: "unbounded" })
-      for (const r of results) {
-        if (r.endpoint !== undefined) endpoints.set(r.record.name, r.endpoint)
-        started.push(r.record)
+    // A runtime that knows its services' endpoints before they start (containers: their names on
+    // the environment's network) lets every service be prepared at once, while the services it
+    // depends on are still starting; only running it waits for them.
+    const ahead = session.endpointOf !== undefined && session.prepare !== undefined
+    if (session.endpointOf !== undefined) {
+      for (const service of planned.services) {
+        const e = session.endpointOf(service)
+        if (e !== undefined) endpoints.set(service.name, e)
       }
     }
+    const requestOf = (service: ServiceSpec) => {
+      const { problems, secrets, values } = resolveVariables(service, { environment: name, overlays: options.overlays ?? {}, outputs, endpoints })
+      if (problems.length > 0) {
+        return Effect.fail(new ServiceFailedError({ environment: name, ref: service.ref, reason: `unresolved placeholders: ${problems.join("; ")}` }))
+      }
+      const otel = otelVariables(service, name, telemetryReached, options.otelProtocol)
+      return Effect.succeed({ service, variables: { ...otel, ...values }, secrets, readyTimeout })
+    }
+    const byRef = new Map(planned.services.map((s) => [s.ref, s]))
+    const ready = new Map<string, Deferred.Deferred<void>>()
+    for (const service of planned.services) ready.set(service.ref, yield* Deferred.make<void>())
+    const waits = startAfter(planned)
+    // Each service starts as soon as what it waits for is ready (not when its whole layer is).
+    yield* Effect.forEach(planned.runSet.layers.flat(), (ref) =>
+      Effect.gen(function*() {
+        const service = byRef.get(ref)!
+        const dependencies = Effect.forEach(waits.get(ref) ?? [], (d) => Deferred.await(ready.get(d)!), { discard: true })
+        let result: ServiceRuntime.Started
+        if (ahead) {
+          const run = yield* Effect.flatMap(requestOf(service), session.prepare!)
+          yield* dependencies
+          result = yield* run
+        } else {
+          yield* dependencies
+          result = yield* Effect.flatMap(requestOf(service), session.start)
+        }
+        if (result.endpoint !== undefined) endpoints.set(result.record.name, result.endpoint)
+        started.push(result.record)
+        yield* Deferred.succeed(ready.get(ref)!, undefined)
+      }), { concurrency: "unbounded", discard: true })
     record = { ...record, status: "ready", services: [...started, ...shared.records].sort((a, b) => a.ref.localeCompare(b.ref)) }
     yield* store.save({ instance, record })
     yield* progress("ready")(`${started.length} services ready, ${shared.records.length} shared, ${resources.length} resources`, name)
     return record
   })
+
+/**
+ * What each service waits for before it starts: the services it depends on, and any service of an
+ * earlier layer it reaches through a networking resource (whose endpoint it needs). Only earlier
+ * layers, so the waits stay acyclic.
+ */
+const startAfter = (planned: Pick<Planned, "runSet" | "services">): ReadonlyMap<string, ReadonlyArray<string>> => {
+  const layerOf = new Map(planned.runSet.layers.flatMap((layer, i) => layer.map((ref) => [ref, i] as const)))
+  const refOfName = new Map(planned.services.map((s) => [s.name, s.ref]))
+  const waits = new Map<string, ReadonlyArray<string>>()
+  for (const s of planned.runSet.run) {
+    const service = planned.services.find((x) => x.ref === s.ref)
+    const reached = Object.values(service?.resolved ?? {}).flatMap((r) => {
+      const ref = r.target === undefined ? undefined : refOfName.get(r.target)
+      return ref !== undefined && layerOf.get(ref)! < layerOf.get(s.ref)! ? [ref] : []
+    })
+    waits.set(s.ref, [...new Set([...s.dependsOn, ...reached])].sort())
+  }
+  return waits
+}
 
 const otelVariables = (
   service: ServiceSpec,

@@ -13,16 +13,19 @@
 import Docker from "dockerode"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as http from "node:http"
 import * as net from "node:net"
+import * as os from "node:os"
 import * as path from "node:path"
 import type { EnvironmentRecord, ServiceRecord } from "../../Environment.js"
 import { EnvironmentError, ServiceFailed } from "../../Environment.js"
 import * as Processes from "../../Processes.js"
-import type { Owned, ServiceRuntime, Session, StartRequest, Started } from "../../ServiceRuntime.js"
+import type { Endpoint, Owned, ServiceRuntime, Session, StartRequest, Started } from "../../ServiceRuntime.js"
 import type { Probe } from "../probe.js"
 import type { ServiceSpec } from "../workload.js"
 import { describeProbe, recordedConfig } from "./local.js"
@@ -39,6 +42,15 @@ export interface Options {
    * image does not carry). Missing sources are an error before anything starts.
    */
   readonly mounts?: ReadonlyArray<{ readonly source: string; readonly target: string; readonly readOnly?: boolean | undefined }> | undefined
+  /**
+   * How Score `files` get into a container. `bind`: written under the environment's directory and
+   * bind-mounted, as score-compose does (the engine must see this machine's paths). `copy`:
+   * copied into the container before it starts (the engine unpacks them with a process of its
+   * own per container, which is what makes it slower). Default: `bind` when the engine runs on
+   * this machine (its name is this machine's host name), else `copy` (a remote engine, Docker
+   * Desktop, a CI container talking to its host's engine).
+   */
+  readonly files?: "bind" | "copy" | undefined
 }
 
 /** The labels every object of an environment carries. */
@@ -164,9 +176,25 @@ const probeOnce = (docker: Docker, container: Docker.Container, probe: Probe, ad
     void docker
   })
 
-interface Prepared {
+interface PreparedImage {
   readonly image: string
 }
+
+/** The container ports of a workload's service ports, the first one being the service's `PORT`. */
+const portsOf = (service: ServiceSpec): ReadonlyArray<number> =>
+  Object.values(record(service.workload.service?.ports)).map(record)
+    .map((p) => Number(p.targetPort ?? p.port)).filter((n) => Number.isInteger(n) && n > 0)
+
+/** How peers reach a service: its workload name on the environment's network (none without ports). */
+const endpointOf = (service: ServiceSpec): Endpoint | undefined => {
+  const port = portsOf(service)[0]
+  const host = service.workload.metadata.name
+  return port === undefined ? undefined : { url: `http://${host}:${port}`, host, port }
+}
+
+/** The first readiness poll comes this soon after the start, then twice as late each time, up to the cap. */
+const firstPoll = 5
+const pollCap = 100
 
 const forwarderScript = `
 const net = require("net")
@@ -239,10 +267,10 @@ export const make = (options: Options): Effect.Effect<ServiceRuntime["Type"], En
               catch: (e) => failed(`building its image from ${context}/Dockerfile failed: ${message(e)}`)
             })
           }
-          return { image: tag } satisfies Prepared
+          return { image: tag } satisfies PreparedImage
         }
         const local = yield* Effect.promise(() => docker.getImage(service.image).inspect().then(() => true, () => false))
-        if (local) return { image: service.image } satisfies Prepared
+        if (local) return { image: service.image } satisfies PreparedImage
         yield* progress(`pulling ${service.image}`, service.ref)
         yield* Effect.tryPromise({
           try: async () => followProgress(docker, await docker.pull(service.image)),
@@ -252,7 +280,7 @@ export const make = (options: Options): Effect.Effect<ServiceRuntime["Type"], En
                 `build or load it (docker build -t ${service.image} …), or write image: . to build ${service.directory}/Dockerfile`
             )
         })
-        return { image: service.image } satisfies Prepared
+        return { image: service.image } satisfies PreparedImage
       })
 
     const runtime: ServiceRuntime["Type"] = {
@@ -260,16 +288,6 @@ export const make = (options: Options): Effect.Effect<ServiceRuntime["Type"], En
       open: (request) =>
         Effect.gen(function*() {
           const { environment, instance } = request
-          const info = yield* api(environment, "reaching the Docker engine", () => docker.info() as Promise<{ OperatingSystem?: string }>).pipe(
-            Effect.mapError((e) =>
-              new EnvironmentError({
-                environment,
-                operation: "reaching the Docker engine",
-                reason: `${e.reason}; start Docker (or set DOCKER_HOST), or use --runtime local`
-              })
-            )
-          )
-          const desktop = /docker desktop/i.test(info.OperatingSystem ?? "")
           const missing = (options.mounts ?? []).filter((m) => !path.isAbsolute(m.source) || !fs.existsSync(m.source))
           if (missing.length > 0) {
             return yield* new EnvironmentError({
@@ -278,23 +296,50 @@ export const make = (options: Options): Effect.Effect<ServiceRuntime["Type"], En
               reason: `${missing.map((m) => m.source).join(", ")} ${missing.length === 1 ? "is" : "are"} not an existing absolute path on this machine; fix the runtime's mounts option`
             })
           }
-          // Every image is checked (and built) before anything is created.
-          const images = new Map<string, Prepared>()
-          for (const service of request.services) images.set(service.ref, yield* prepareImage(environment, service, request.progress))
+          // Every image is checked (and built) before anything is created; services that share an
+          // image check it once, and the engine is asked about everything at the same time.
+          const imageKey = (service: ServiceSpec) =>
+            service.image === "." || service.image.startsWith("./") ? `build:${path.resolve(service.directory, service.image)}` : service.image
+          const distinct = [...new Map(request.services.map((s) => [imageKey(s), s])).values()]
+          const [reached, checked] = yield* Effect.all([
+            api(environment, "reaching the Docker engine", () => docker.info() as Promise<{ OperatingSystem?: string; Name?: string }>).pipe(Effect.either),
+            Effect.forEach(distinct, (service) => prepareImage(environment, service, request.progress), { concurrency: 4 }).pipe(Effect.either)
+          ], { concurrency: 2 })
+          if (reached._tag === "Left") {
+            return yield* new EnvironmentError({
+              environment,
+              operation: "reaching the Docker engine",
+              reason: `${reached.left.reason}; start Docker (or set DOCKER_HOST), or use --runtime local`
+            })
+          }
+          if (checked._tag === "Left") return yield* checked.left
+          const info = reached.right
+          const desktop = /docker desktop/i.test(info.OperatingSystem ?? "")
+          const bindFiles = (options.files ?? (info.Name === os.hostname() ? "bind" : "copy")) === "bind"
+          const imageOf = new Map(distinct.map((s, i) => [imageKey(s), checked.right[i]!.image]))
           const labels = { [LABEL.environment]: environment, [LABEL.instance]: instance }
           const networkName = `paved-${environment}-${short(instance)}`
-          const network = yield* Effect.acquireRelease(
-            api(environment, `creating network ${networkName}`, () => docker.createNetwork({ Name: networkName, Driver: "bridge", Labels: labels, CheckDuplicate: true })),
-            (n, exit) => request.keep(exit) ? Effect.void : Effect.promise(() => n.remove().catch(() => undefined)).pipe(Effect.timeout(Duration.seconds(30)), Effect.ignore)
-          )
-          const inspected = yield* api(environment, `inspecting network ${networkName}`, () => network.inspect() as Promise<{ IPAM?: { Config?: Array<{ Gateway?: string }> } }>)
-          const gateway = inspected.IPAM?.Config?.find((c) => c.Gateway !== undefined)?.Gateway
-          const hostAddress = options.hostAddress ?? (desktop ? "host.docker.internal" : gateway ?? "host.docker.internal")
+          // The network is created while the environment's resources are provisioned: `reach`
+          // (its gateway) and the first container wait for it, nothing before.
+          const creating = yield* Effect.forkScoped(Effect.gen(function*() {
+            const network = yield* Effect.acquireRelease(
+              api(environment, `creating network ${networkName}`, () => docker.createNetwork({ Name: networkName, Driver: "bridge", Labels: labels, CheckDuplicate: true })),
+              (n, exit) => request.keep(exit) ? Effect.void : Effect.promise(() => n.remove().catch(() => undefined)).pipe(Effect.timeout(Duration.seconds(30)), Effect.ignore)
+            )
+            const inspected = yield* api(environment, `inspecting network ${networkName}`, () => network.inspect() as Promise<{ IPAM?: { Config?: Array<{ Gateway?: string }> } }>)
+            const gateway = inspected.IPAM?.Config?.find((c) => c.Gateway !== undefined)?.Gateway
+            return { gateway, hostAddress: options.hostAddress ?? (desktop ? "host.docker.internal" : gateway ?? "host.docker.internal") }
+          }))
+          const network = Fiber.join(creating)
           const volumes = new Map<string, string>()
+          // Containers are created one at a time, in the order asked (the start order): creating
+          // the later ones in the background must not slow down starting the first ones.
+          const creatingOne = yield* Effect.makeSemaphore(1)
 
           const session: Session = {
             reach: (values) =>
               Effect.gen(function*() {
+                const { gateway, hostAddress } = yield* network
                 const rewrite = (value: string) => value.replace(/\b(?:127\.0\.0\.1|localhost)\b/g, hostAddress)
                 if (desktop || options.hostAddress !== undefined || gateway === undefined) return rewrite
                 const ports = new Set<string>()
@@ -318,23 +363,58 @@ export const make = (options: Options): Effect.Effect<ServiceRuntime["Type"], En
                 yield* request.progress(`containers reach this machine at ${gateway} (ports ${[...ports].join(", ")})`, environment)
                 return rewrite
               }),
-            start: (start) => startContainer(start)
+            start: (start) => Effect.flatten(prepareContainer(start)),
+            endpointOf,
+            prepare: (start) => creatingOne.withPermits(1)(prepareContainer(start))
           }
 
-          const startContainer = (start: StartRequest): Effect.Effect<Started, ServiceFailed, import("effect/Scope").Scope> =>
+          /** Creates a service's container (and its volumes, and copies its files); the effect it returns starts it and waits for readiness. */
+          const prepareContainer = (
+            start: StartRequest
+          ): Effect.Effect<Effect.Effect<Started, ServiceFailed, Scope.Scope>, ServiceFailed, Scope.Scope> =>
             Effect.gen(function*() {
               const service = start.service
               const failed = (reason: string) => new ServiceFailed({ environment, ref: service.ref, reason })
               const call = <A>(what: string, f: () => Promise<A>) => Effect.tryPromise({ try: f, catch: (e) => failed(`${what}: ${message(e)}`) })
               const container = record(service.workload.containers[service.container])
-              const image = images.get(service.ref)!.image
-              const ports = Object.values(record(service.workload.service?.ports)).map(record)
-                .map((p) => Number(p.targetPort ?? p.port)).filter((n) => Number.isInteger(n) && n > 0)
+              const image = imageOf.get(imageKey(service))!
+              const ports = portsOf(service)
               const exposed = Object.fromEntries(ports.map((p) => [`${p}/tcp`, {}]))
               const bindings = Object.fromEntries(ports.map((p) => [`${p}/tcp`, [{ HostIp: "127.0.0.1", HostPort: "" }]]))
               const name = `paved-${environment}-${service.name}-${short(instance)}`
               const mounts: Array<{ Type: "volume" | "bind"; Source: string; Target: string; ReadOnly: boolean }> = (options.mounts ?? [])
                 .map((m) => ({ Type: "bind" as const, Source: m.source, Target: m.target, ReadOnly: m.readOnly ?? true }))
+              const files = yield* Effect.try({
+                try: () => entries(container.files).flatMap((f) => {
+                  const target = typeof f.target === "string" ? f.target : undefined
+                  if (target === undefined) return []
+                  const content = typeof f.content === "string"
+                    ? Buffer.from(f.content)
+                    : typeof f.source === "string"
+                    ? fs.readFileSync(path.resolve(service.directory, f.source))
+                    : undefined
+                  if (content === undefined) return []
+                  const mode = typeof f.mode === "string" ? parseInt(f.mode, 8) : 0o644
+                  return [{ path: path.posix.normalize(`/${target}`).slice(1), content, mode }]
+                }),
+                catch: (e) => failed(`reading its files: ${message(e)}`)
+              })
+              if (bindFiles) {
+                // Written to the environment's directory (removed with it) and bound in place.
+                const root = path.join(request.directory, "files", service.name)
+                yield* Effect.try({
+                  try: () => {
+                    for (const f of files) {
+                      const source = path.join(root, f.path)
+                      fs.mkdirSync(path.dirname(source), { recursive: true })
+                      fs.writeFileSync(source, f.content)
+                      fs.chmodSync(source, f.mode)
+                      mounts.push({ Type: "bind", Source: source, Target: `/${f.path}`, ReadOnly: false })
+                    }
+                  },
+                  catch: (e) => failed(`writing its files to ${root}: ${message(e)}`)
+                })
+              }
               for (const v of entries(container.volumes)) {
                 const source = typeof v.source === "string" ? v.source : ""
                 const target = typeof v.target === "string" ? v.target : typeof v.path === "string" ? v.path : undefined
@@ -368,6 +448,7 @@ export const make = (options: Options): Effect.Effect<ServiceRuntime["Type"], En
               }
               const command = strings(container.command)
               const args = strings(container.args)
+              yield* network.pipe(Effect.mapError((e) => failed(e.message)))
               yield* request.progress(`creating container ${name} from ${image}`, service.ref)
               const created = yield* Effect.acquireRelease(
                 call(`creating container ${name}`, () =>
@@ -392,70 +473,58 @@ export const make = (options: Options): Effect.Effect<ServiceRuntime["Type"], En
                 (c, exit) =>
                   request.keep(exit) ? Effect.void : Effect.promise(() => c.remove({ force: true, v: true }).catch(() => undefined)).pipe(Effect.timeout(Duration.seconds(30)), Effect.ignore)
               )
-              const files = entries(container.files).flatMap((f) => {
-                const target = typeof f.target === "string" ? f.target : undefined
-                if (target === undefined) return []
-                const content = typeof f.content === "string"
-                  ? Buffer.from(f.content)
-                  : typeof f.source === "string"
-                  ? fs.readFileSync(path.resolve(service.directory, f.source))
-                  : undefined
-                if (content === undefined) return []
-                const mode = typeof f.mode === "string" ? parseInt(f.mode, 8) : 0o644
-                return [{ path: target.replace(/^\/+/, ""), content, mode }]
-              })
-              if (files.length > 0) yield* call("copying its files into the container", () => created.putArchive(tar(files), { path: "/" }))
-              yield* call(`starting container ${name}`, () => created.start())
-              const deadline = Date.now() + Duration.toMillis(start.readyTimeout)
-              const logTail = () => Effect.promise(() => created.logs({ stdout: true, stderr: true, tail: 20 }).then((b) => demux(b as unknown as Buffer).trimEnd(), () => ""))
-              let delay = 50
-              if (service.probe._tag === "alive") yield* Effect.sleep(Duration.millis(500))
-              let address = { host: "127.0.0.1", port: 0 }
-              let hostPort: number | undefined
-              while (true) {
-                const state = yield* call("inspecting its container", () => created.inspect())
-                if (!state.State.Running) {
-                  const output = yield* logTail()
-                  return yield* failed(`its container ${name} exited (code ${state.State.ExitCode}) before becoming ready${output.length > 0 ? `; last output:\n${output}` : ""}`)
-                }
+              if (!bindFiles && files.length > 0) yield* call("copying its files into the container", () => created.putArchive(tar(files), { path: "/" }))
+              return Effect.gen(function*() {
+                yield* request.progress(`starting container ${name}`, service.ref)
+                yield* call(`starting container ${name}`, () => created.start())
+                const deadline = Date.now() + Duration.toMillis(start.readyTimeout)
+                const logTail = () => Effect.promise(() => created.logs({ stdout: true, stderr: true, tail: 20 }).then((b) => demux(b as unknown as Buffer).trimEnd(), () => ""))
+                const inspect = call("inspecting its container", () => created.inspect())
+                if (service.probe._tag === "alive") yield* Effect.sleep(Duration.millis(500))
+                let state = yield* inspect
                 const published = ports[0] === undefined ? undefined : state.NetworkSettings.Ports?.[`${ports[0]}/tcp`]?.[0]?.HostPort
-                hostPort = published === undefined ? undefined : Number(published)
+                const hostPort = published === undefined ? undefined : Number(published)
                 // The host reaches a container's address directly on Linux; Docker Desktop only
                 // through the published port (whose proxy accepts before the service does).
                 const ip = state.NetworkSettings.Networks?.[networkName]?.IPAddress
-                address = !desktop && ip !== undefined && ip !== "" && ports[0] !== undefined
+                const address = !desktop && ip !== undefined && ip !== "" && ports[0] !== undefined
                   ? { host: ip, port: ports[0] }
                   : { host: "127.0.0.1", port: hostPort ?? 0 }
-                if (yield* probeOnce(docker, created, service.probe, address)) break
-                if (Date.now() >= deadline) {
-                  const output = yield* logTail()
-                  return yield* failed(
-                    `its readiness probe (${describeProbe(service.probe)}) did not pass within ${Duration.format(start.readyTimeout)}${output.length > 0 ? `; last output:\n${output}` : ""}`
-                  )
+                let delay = firstPoll
+                while (true) {
+                  if (!state.State.Running) {
+                    const output = yield* logTail()
+                    return yield* failed(`its container ${name} exited (code ${state.State.ExitCode}) before becoming ready${output.length > 0 ? `; last output:\n${output}` : ""}`)
+                  }
+                  // Whether it still runs is asked while the probe runs, not after it.
+                  const [ok, next] = yield* Effect.all([probeOnce(docker, created, service.probe, address), inspect], { concurrency: 2 })
+                  if (ok) break
+                  if (Date.now() >= deadline) {
+                    const output = yield* logTail()
+                    return yield* failed(
+                      `its readiness probe (${describeProbe(service.probe)}) did not pass within ${Duration.format(start.readyTimeout)}${output.length > 0 ? `; last output:\n${output}` : ""}`
+                    )
+                  }
+                  state = next
+                  yield* Effect.sleep(Duration.millis(delay))
+                  delay = Math.min(delay * 2, pollCap)
                 }
-                yield* Effect.sleep(Duration.millis(delay))
-                delay = Math.min(delay * 2, 250)
-              }
-              const url = hostPort === undefined ? undefined : `http://127.0.0.1:${hostPort}`
-              yield* request.progress(url === undefined ? `container ${name} running (no ports)` : `ready at ${url} (in the network: http://${service.workload.metadata.name}:${ports[0]})`, service.ref)
-              const serviceRecord: ServiceRecord = {
-                ref: service.ref,
-                name: service.name,
-                mode: "run",
-                status: "ready",
-                container: created.id,
-                image,
-                ...(url === undefined ? {} : { port: hostPort!, url }),
-                ...(service.version === undefined ? {} : { version: service.version }),
-                command: [...(command ?? []), ...(args ?? [])],
-                ...recordedConfig(start)
-              }
-              return {
-                record: serviceRecord,
-                endpoint: ports[0] === undefined
-                  ? undefined
-                  : { url: `http://${service.workload.metadata.name}:${ports[0]}`, host: service.workload.metadata.name, port: ports[0] }
-              } satisfies Started
+                const url = hostPort === undefined ? undefined : `http://127.0.0.1:${hostPort}`
+                yield* request.progress(url === undefined ? `container ${name} running (no ports)` : `ready at ${url} (in the network: http://${service.workload.metadata.name}:${ports[0]})`, service.ref)
+                const serviceRecord: ServiceRecord = {
+                  ref: service.ref,
+                  name: service.name,
+                  mode: "run",
+                  status: "ready",
+                  container: created.id,
+                  image,
+                  ...(url === undefined ? {} : { port: hostPort!, url }),
+                  ...(service.version === undefined ? {} : { version: service.version }),
+                  command: [...(command ?? []), ...(args ?? [])],
+                  ...recordedConfig(start)
+                }
+                return { record: serviceRecord, endpoint: endpointOf(service) } satisfies Started
+              })
             })
           return session
         }),
@@ -487,8 +556,12 @@ export const make = (options: Options): Effect.Effect<ServiceRuntime["Type"], En
         listOwned(instance === undefined ? { label: [LABEL.instance] } : { label: [`${LABEL.instance}=${instance}`] }),
       remove: (instance) =>
         Effect.gen(function*() {
-          const owned = yield* listOwned({ label: [`${LABEL.instance}=${instance}`] })
-          yield* removeOwned(owned)
+          const filters = { label: [`${LABEL.instance}=${instance}`] }
+          yield* removeOwned(yield* listOwned(filters))
+          // A killed `up` may have had a create in flight that the engine finished after the
+          // listing; once the network is gone no further one can succeed, so one more pass is all.
+          const late = yield* listOwned(filters)
+          if (late.length > 0) yield* removeOwned(late)
         })
     }
     return runtime
