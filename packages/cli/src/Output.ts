@@ -50,6 +50,92 @@ export class UsageError extends Data.TaggedError("UsageError")<{ readonly summar
 }
 
 /**
+ * The one error-to-exit-code table: each failure a command can end with, by its tag, is either
+ * 1 (the checked thing failed: invalid input, drift found, policy violated; its report has been
+ * printed) or 2 (a usage or environment error: bad arguments, a missing file, a store or server
+ * that cannot be reached). A failure whose tag is not here (or has none) is 2. Commands let
+ * library errors through; the runner looks their code up here (see {@link exitCodeOf}).
+ *
+ * @since 0.2.0
+ */
+export const exitCodes: Readonly<Record<string, 1 | 2>> = {
+  // the checked thing failed
+  CheckFailed: 1,
+  IngestRefused: 1,
+  PlanRefused: 1,
+  ApplyFailed: 1,
+  // usage or environment
+  UsageError: 2,
+  ValidationError: 2,
+  DatabaseError: 2,
+  StoreError: 2,
+  InvalidQuery: 2,
+  EntityRefParseError: 2,
+  ProjectConfigError: 2,
+  ScoreStoreError: 2,
+  ScorecardFileError: 2,
+  FactsFileError: 2,
+  FactSourceError: 2,
+  ProblemsFound: 2,
+  WorkloadUnreadable: 2,
+  InvalidEnvironmentName: 2,
+  ProvisionError: 2,
+  SecretKeyError: 2,
+  MissingDependency: 2,
+  EmbeddedPostgresError: 2,
+  S3EndpointError: 2,
+  InvalidSpec: 2,
+  EnvironmentError: 2,
+  EnvironmentConflict: 2,
+  ManifestError: 2,
+  NodeImageError: 2,
+  ServiceFailed: 2,
+  SpanStoreError: 2,
+  ReceiverError: 2,
+  OtlpDecodeError: 2,
+  TemplateNotFound: 2,
+  TemplateLoadError: 2,
+  TemplateDefinitionError: 2,
+  TemplateCodeError: 2,
+  ParameterError: 2,
+  OutputExists: 2,
+  UnsafePathError: 2,
+  UnsafeFileError: 2,
+  RegistryError: 2,
+  PipelineInputError: 2,
+  PortalError: 2,
+  SystemError: 2,
+  BadArgument: 2,
+  ParseError: 2,
+  SqlError: 2
+}
+
+const tagOf = (error: unknown): string | undefined => {
+  const tag = typeof error === "object" && error !== null ? (error as { readonly _tag?: unknown })._tag : undefined
+  return typeof tag === "string" ? tag : undefined
+}
+
+/**
+ * The exit code of a command's failure, from {@link exitCodes}: 1 or 2.
+ *
+ * @since 0.2.0
+ */
+export const exitCodeOf = (error: unknown): 1 | 2 => exitCodes[tagOf(error) ?? ""] ?? 2
+
+/**
+ * What to print for a command's failure: a `CheckFailed` or `UsageError` summary, an error's
+ * message, or the value itself.
+ *
+ * @since 0.2.0
+ */
+export const messageOf = (error: unknown): string =>
+  error instanceof UsageError || error instanceof CheckFailed
+    ? error.summary
+    : error instanceof Error
+    ? error.message
+    : String(error)
+
+/**
  * Prints one JSON document on stdout. `Redacted` values print as `<redacted>` because their
  * `toJSON` says so; nothing here reveals a secret.
  *

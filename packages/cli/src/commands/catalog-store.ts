@@ -24,12 +24,6 @@ const relative = (file: string): string => {
 }
 const where = (location: string): string => (location.startsWith("file:") ? relative(location.slice(5)) : location)
 
-const asUsage = <A, R>(
-  effect: Effect.Effect<A, CatalogStore.StoreError | Query.InvalidQuery | Output.UsageError | Output.CheckFailed, R>
-) =>
-  Effect.mapError(effect, (e) =>
-    e instanceof Output.UsageError || e instanceof Output.CheckFailed ? e : new Output.UsageError({ summary: e.message }))
-
 const filters = Options.text("filter").pipe(
   Options.withDescription("Backstage filter: key=value,key2=value2 (AND); repeat --filter for OR; a bare key means it exists"),
   Options.repeated
@@ -205,7 +199,6 @@ export const ingest = Command.make(
       if (errors > 0) return yield* new Output.CheckFailed({ summary: `${errors} errors in the input; previous entities of invalid files were kept` })
     }).pipe(
       Effect.ensuring(Effect.sync(finish)),
-      asUsage,
       Effect.provide(Store.layer(db))
     )
   }
@@ -258,7 +251,7 @@ export const query = Command.make(
         { header: "location", cell: (i) => `${where(i.location)}${i.line === null ? "" : `:${i.line}`}` }
       ])
       yield* Console.log(`${page.items.length} of ${page.totalItems}${page.nextCursor === null ? "" : `; next page: --cursor ${page.nextCursor}`}`)
-    }).pipe(asUsage, Effect.provide(Store.layer(o.db)))
+    }).pipe(Effect.provide(Store.layer(o.db)))
 ).pipe(Command.withDescription("Find entities with Backstage-style filters, full text, ordering and cursor paging"))
 
 // facets ------------------------------------------------------------------------------------
@@ -277,7 +270,7 @@ export const facets = Command.make(
       const values = yield* CatalogStore.facets(o.field, { filter: filter.length === 0 ? undefined : filter, text: Option.getOrUndefined(o.text) })
       if (o.format === "json") return yield* Output.printJson({ field: o.field, values })
       yield* Output.printTable(values, [{ header: "value", cell: (v) => v.value }, { header: "count", cell: (v) => v.count }])
-    }).pipe(asUsage, Effect.provide(Store.layer(o.db)))
+    }).pipe(Effect.provide(Store.layer(o.db)))
 ).pipe(Command.withDescription("Count entities per value of a field"))
 
 // history -----------------------------------------------------------------------------------
@@ -308,7 +301,7 @@ export const history = Command.make(
         { header: "location", cell: (h) => (h.location === null ? "" : where(h.location)) },
         { header: "detail", cell: (h) => h.detail }
       ], `no recorded changes for ${o.ref}`)
-    }).pipe(asUsage, Effect.provide(Store.layer(o.db)))
+    }).pipe(Effect.provide(Store.layer(o.db)))
 ).pipe(Command.withDescription("Show every recorded change of an entity, owner changes called out"))
 
 // graph -------------------------------------------------------------------------------------
@@ -372,7 +365,7 @@ export const graph = Command.make("graph", graphOptions, (o) =>
       { header: "depth", cell: (n) => n.depth },
       { header: "via", cell: (n) => `${n.via} (${n.relation})` }
     ], `no ${o.direction} of ${walk.root}`)
-  }).pipe(asUsage, Effect.provide(Store.layer(o.db)))
+  }).pipe(Effect.provide(Store.layer(o.db)))
 ).pipe(Command.withDescription("Dependencies, dependents, paths, cycles and blast radius from the catalog graph"))
 
 /**

@@ -131,14 +131,11 @@ export const demo = Command.make("demo", {
       detach: false,
       onProgress: (p) => Output.diagnostic(`    [${p.phase}] ${p.subject}: ${p.detail}`)
     }
-    const planned = yield* Environments.plan(upOptions).pipe(Effect.mapError((e) => new Output.UsageError({ summary: e.message })))
+    const planned = yield* Environments.plan(upOptions)
     // On Docker: the images the Score files name, and the services' npm dependencies bound
     // read-only into each container (the image is a plain Node.js image, as node:20-slim is).
     const runtimeLayer = o.runtime === "docker"
-      ? Layer.mapError(
-        ServiceRuntime.layerDocker({ mounts: yield* DemoDocker.dependencyMounts(demoDir) }),
-        (e) => new Output.UsageError({ summary: e.message })
-      )
+      ? ServiceRuntime.layerDocker({ mounts: yield* DemoDocker.dependencyMounts(demoDir) })
       : ServiceRuntime.layerLocalProcesses
     if (o.runtime === "docker") yield* DemoDocker.ensureImages(planned)
 
@@ -215,7 +212,7 @@ export const demo = Command.make("demo", {
     }))
 
     yield* print(assemble({ record, burst, telemetry, teardown }))
-    const portalIndex = yield* DemoPortal.buildPortal(stateDir, previousView).pipe(Effect.mapError((e) => new Output.UsageError({ summary: e.message })))
+    const portalIndex = yield* DemoPortal.buildPortal(stateDir, previousView)
     yield* Output.diagnostic(`\nThe portal of the demo: ${path.relative(process.cwd(), portalIndex)} (open it in a browser; paved demo --keep serves it live)`)
     if (teardown.processesLeft + teardown.portsLeft > 0) {
       return yield* new Output.CheckFailed({ summary: `teardown left ${teardown.processesLeft} processes and ${teardown.portsLeft} ports behind` })

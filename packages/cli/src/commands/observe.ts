@@ -40,9 +40,6 @@ export const spanStoreLayer = (
         : Store.over(Store.open(t), SpanStore))
   )
 
-const asUsage = <A, R>(effect: Effect.Effect<A, SpanStore.SpanStoreError | Output.UsageError, R>) =>
-  Effect.mapError(effect, (e) => (e instanceof Output.UsageError ? e : new Output.UsageError({ summary: e.message })))
-
 const units: Record<string, Duration.Unit> = { ms: "millis", s: "seconds", m: "minutes", h: "hours", d: "days", w: "weeks" }
 
 /** `15m`, `1h`, `2d`, `500ms` (also `15 minutes`). */
@@ -77,9 +74,7 @@ const serve = Command.make(
     Effect.gen(function*() {
       const maxAge = yield* parseSince(retention)
       const store = yield* SpanStore.SpanStore
-      const receiver = yield* Receiver.serve({ store, port, host, retention: { maxAge, maxSpans } }).pipe(
-        Effect.mapError((e) => new Output.UsageError({ summary: e.message }))
-      )
+      const receiver = yield* Receiver.serve({ store, port, host, retention: { maxAge, maxSpans } })
       const target = yield* Store.target(db)
       if (format === "json") yield* Output.printJson({ url: receiver.url, port: receiver.port, store: Store.describe(target) })
       else {
@@ -132,7 +127,7 @@ const traces = Command.make(
         { header: "errors", cell: (t) => t.errorCount },
         { header: "services", cell: (t) => t.services.join(",") }
       ], "(no traces match)")
-    }).pipe(asUsage, Effect.provide(spanStoreLayer(o.db)))
+    }).pipe(Effect.provide(spanStoreLayer(o.db)))
 ).pipe(Command.withDescription("Search traces by service, operation, status, duration and attributes"))
 
 // trace ---------------------------------------------------------------------------------------
@@ -191,7 +186,7 @@ const trace = Command.make(
           { header: "message", cell: (l) => bodyText(l.body) }
         ])
       }
-    }).pipe(asUsage, Effect.provide(spanStoreLayer(db)))
+    }).pipe(Effect.provide(spanStoreLayer(db)))
 ).pipe(Command.withDescription("Show one trace as a waterfall, with the logs of each span"))
 
 // logs ----------------------------------------------------------------------------------------
@@ -250,7 +245,7 @@ const logs = Command.make(
         lastUs = fresh.at(-1)!.timeUs
         seen = new Set([...(fresh.at(-1)!.timeUs === lastUs ? seen : []), ...fresh.filter((r) => r.timeUs === lastUs).map((r) => JSON.stringify(r))])
       }
-    }).pipe(asUsage, Effect.provide(spanStoreLayer(o.db)))
+    }).pipe(Effect.provide(spanStoreLayer(o.db)))
 ).pipe(Command.withDescription("Search stored log records by service, trace, severity and text; --follow for new ones"))
 
 // metrics -------------------------------------------------------------------------------------
@@ -323,7 +318,7 @@ const metrics = Command.make(
         { header: "last", cell: (s) => num(s.lastValue) },
         { header: "series", cell: (s) => s.seriesId }
       ], "(no metrics in the window: point OTLP metrics at paved observe serve)")
-    }).pipe(asUsage, Effect.provide(spanStoreLayer(o.db)))
+    }).pipe(Effect.provide(spanStoreLayer(o.db)))
 ).pipe(Command.withDescription("Metric series by service (owners from the catalog); --series ID shows one over the window"))
 
 // red -----------------------------------------------------------------------------------------
@@ -360,7 +355,7 @@ const red = Command.make(
       })
       if (o.format === "json") return yield* Output.printJson({ since: o.since, red: rows })
       yield* Output.printTable(rows, redColumns, "(no requests in the window)")
-    }).pipe(asUsage, Effect.provide(spanStoreLayer(o.db)))
+    }).pipe(Effect.provide(spanStoreLayer(o.db)))
 ).pipe(Command.withDescription("Rate, errors and duration percentiles per service and operation"))
 
 // map -----------------------------------------------------------------------------------------
@@ -377,7 +372,7 @@ const map = Command.make("map", { since: since("1h"), db, format }, (o) =>
       { header: "calls", cell: (e) => e.calls },
       { header: "errors", cell: (e) => e.errors }
     ], "(no calls between services in the window)")
-  }).pipe(asUsage, Effect.provide(spanStoreLayer(o.db)))).pipe(Command.withDescription("Service map: who calls whom, from the spans"))
+  }).pipe(Effect.provide(spanStoreLayer(o.db)))).pipe(Command.withDescription("Service map: who calls whom, from the spans"))
 
 // catalog input for drift and team ------------------------------------------------------------
 
@@ -396,7 +391,6 @@ const catalogEntities = (paths: ReadonlyArray<string>, db: Option.Option<string>
     })
     : Stream.runCollect(Stream.map(CatalogStore.stream({}, { pageSize: 500 }), (item): Entity.Entity => item.entity)).pipe(
       Effect.map(Chunk.toReadonlyArray),
-      Effect.mapError((e) => (e instanceof Output.UsageError ? e : new Output.UsageError({ summary: e.message }))),
       Effect.provide(Store.layer(db))
     )
 
@@ -432,10 +426,7 @@ const drift = Command.make("drift", { paths: catalogPaths, since: since("1h"), d
         summary: `drift: ${report.undeclared.length} undeclared, ${report.unobserved.length} unobserved, ${report.unknownServices.length} unknown services`
       })
     }
-  }).pipe(
-    Effect.mapError((e) => (e instanceof Output.UsageError || e instanceof Output.CheckFailed ? e : new Output.UsageError({ summary: e.message }))),
-    Effect.provide(spanStoreLayer(o.db))
-  )).pipe(Command.withDescription("Compare the service map with the catalog's declared dependencies (exit 1 on drift)"))
+  }).pipe(Effect.provide(spanStoreLayer(o.db)))).pipe(Command.withDescription("Compare the service map with the catalog's declared dependencies (exit 1 on drift)"))
 
 const team = Command.make(
   "team",
@@ -455,7 +446,7 @@ const team = Command.make(
         { header: "errors", cell: (e) => (e.red === undefined ? "" : `${(e.red.errorRatio * 100).toFixed(1)}%`) },
         { header: "p95 ms", cell: (e) => e.red?.p95Ms ?? "" }
       ], "(the group owns nothing)")
-    }).pipe(asUsage, Effect.provide(spanStoreLayer(o.db)))
+    }).pipe(Effect.provide(spanStoreLayer(o.db)))
 ).pipe(Command.withDescription("Everything a group owns, with its RED"))
 
 const mb = (bytes: number | undefined) => (bytes === undefined ? "" : `${(bytes / 1048576).toFixed(1)} MiB`)
@@ -466,7 +457,7 @@ const signals = Command.make("signals", { paths: catalogPaths, since: since("1h"
     const store = yield* SpanStore.TelemetryQuery
     const entities = yield* catalogEntities(o.paths, o.db).pipe(
       // Without a catalog the services are still listed, only without owners.
-      Effect.catchAll((error) => Effect.as(Output.diagnostic(`note: no owners (${error.summary})`), []))
+      Effect.catchAll((error) => Effect.as(Output.diagnostic(`note: no owners (${Output.messageOf(error)})`), []))
     )
     const result = yield* GoldenSignals.compute(store, entities, { since: yield* parseSince(o.since) })
     if (o.format === "json") return yield* Output.printJson({ since: o.since, ...result })
@@ -492,7 +483,7 @@ const signals = Command.make("signals", { paths: catalogPaths, since: since("1h"
       { header: "memory", cell: (t) => mb(t.memoryBytes) },
       { header: "max loop delay", cell: (t) => delay(t.maxEventLoopDelayMs) }
     ], "(no owned service sent telemetry)")
-  }).pipe(asUsage, Effect.provide(spanStoreLayer(o.db)))).pipe(
+  }).pipe(Effect.provide(spanStoreLayer(o.db)))).pipe(
     Command.withDescription("Golden signals per service and team: RED from spans, memory and event-loop delay from metrics")
   )
 

@@ -83,7 +83,6 @@ const loadPortal: Effect.Effect<typeof PortalModule> = Effect.promise(() => {
   return import("@paved/portal").then((m) => m.Portal)
 })
 
-const usage = (e: { readonly message: string }) => e instanceof Output.UsageError ? e : new Output.UsageError({ summary: e.message })
 
 const build = Command.make("build", {
   paths,
@@ -96,7 +95,7 @@ const build = Command.make("build", {
   Effect.gen(function*() {
     const options = yield* collectOptions(args)
     const Portal = yield* loadPortal
-    const report = yield* Portal.build({ ...options, out: args.out }).pipe(Effect.provide(storesLayer(args.db, args.paths)), Effect.mapError(usage))
+    const report = yield* Portal.build({ ...options, out: args.out }).pipe(Effect.provide(storesLayer(args.db, args.paths)))
     if (args.format === "json") return yield* Output.printJson(report)
     yield* Effect.sync(() =>
       process.stdout.write(
@@ -124,7 +123,7 @@ const serve = Command.make("serve", {
       if (args.format === "json") yield* Output.printJson({ url: server.url, port: server.port })
       else yield* Effect.sync(() => process.stdout.write(`The portal is at ${server.url} (Ctrl-C to stop)\n`))
       return yield* Effect.never
-    })).pipe(Effect.provide(storesLayer(args.db, args.paths)), Effect.mapError(usage))
+    })).pipe(Effect.provide(storesLayer(args.db, args.paths)))
   })
 ).pipe(Command.withDescription("Serve the portal live on 127.0.0.1, re-rendered when the catalog store changes"))
 

@@ -44,7 +44,7 @@ export const serveS3 = Command.make("serve-s3", {
 }, (o) =>
   Effect.scoped(Effect.gen(function*() {
     const s3Dir = path.join(o.dir, "s3")
-    const endpoint = yield* S3Endpoint.serve({ dir: s3Dir, port: o.port }).pipe(Effect.mapError((e) => new Output.UsageError({ summary: e.message })))
+    const endpoint = yield* S3Endpoint.serve({ dir: s3Dir, port: o.port })
     yield* Output.diagnostic(`S3 endpoint on ${endpoint.url} serving ${s3Dir}; objects at most ${S3Endpoint.defaultMaxObjectBytes()} bytes`)
     if (!o.untilUnused) return yield* Effect.never
     let idle = 0

@@ -127,9 +127,7 @@ const gatherRequests = (files: ReadonlyArray<string>, refs: ReadonlyArray<string
         entries.push(found)
       }
     }
-    const gathered = yield* (entries.length > 0 ? Request.fromCatalog(entries, { workloadFiles: files }) : Request.fromScoreFiles(files)).pipe(
-      Effect.mapError((e) => new Output.UsageError({ summary: e.message }))
-    )
+    const gathered = yield* (entries.length > 0 ? Request.fromCatalog(entries, { workloadFiles: files }) : Request.fromScoreFiles(files))
     if (gathered.problems.length > 0) return yield* problemsFailed(gathered.problems, format)
     return gathered.requests
   })
@@ -226,21 +224,12 @@ const printOutputs = (envName: string, outputs: Readonly<Record<string, Placehol
   ], "(no outputs)")
 }
 
-const userFailures = <A, R>(effect: Effect.Effect<A, unknown, R>) =>
-  effect.pipe(Effect.catchAll((e) => {
-    if (e instanceof Output.CheckFailed || e instanceof Output.UsageError) return Effect.fail(e)
-    const tag = (e as { _tag?: string })._tag
-    const message = e instanceof Error ? e.message : String(e)
-    if (tag === "PlanRefused" || tag === "ApplyFailed") return Effect.fail(new Output.CheckFailed({ summary: message }))
-    return Effect.fail(new Output.UsageError({ summary: message }))
-  }))
-
 const apply = Command.make("apply", {
   ...requestOptions,
   reveal,
   concurrency: Options.integer("concurrency").pipe(Options.withDefault(4), Options.withDescription("Steps run at once (default 4)"))
 }, (o) =>
-  userFailures(Effect.gen(function*() {
+  Effect.gen(function*() {
     yield* checkEnv(o.env)
     const requests = yield* gatherRequests(o.workloads, o.entities, o.catalog, o.format)
     const onEvent = progressLine({ n: 0 }, { n: 0 })
@@ -254,12 +243,12 @@ const apply = Command.make("apply", {
       yield* printPlan(result.plan, o.format)
       yield* printOutputs(o.env, result.outputs, o.reveal, o.format)
     }
-  }))).pipe(Command.withDescription("Plan, then create/update/replace/delete through the backend; progress on stderr"))
+  })).pipe(Command.withDescription("Plan, then create/update/replace/delete through the backend; progress on stderr"))
 
 const envOptions = { env, dir, db: Store.db, state, backend, format: Output.format }
 
 const drift = Command.make("drift", envOptions, (o) =>
-  userFailures(Effect.gen(function*() {
+  Effect.gen(function*() {
     const differences = yield* withServices(o, Provision.drift(o.env))
     if (o.format === "json") yield* Output.printJson({ env: o.env, differences })
     else yield* Output.printTable(differences, [
@@ -268,19 +257,19 @@ const drift = Command.make("drift", envOptions, (o) =>
       { header: "difference", cell: (d) => d.difference }
     ], `no drift in ${o.env}`)
     if (differences.length > 0) return yield* new Output.CheckFailed({ summary: `${Output.count(differences.length, "difference")} between recorded state and reality; repair with paved provision refresh --env ${o.env}` })
-  }))).pipe(Command.withDescription("Compare the recorded state with reality; exit 1 listing each difference"))
+  })).pipe(Command.withDescription("Compare the recorded state with reality; exit 1 listing each difference"))
 
 const destroy = Command.make("destroy", { ...envOptions, yes: Output.yes }, (o) =>
-  userFailures(Effect.gen(function*() {
+  Effect.gen(function*() {
     yield* Output.confirm(`Destroy every resource of ${o.env} (${o.backend} backend)?`, o.yes)
     const onEvent = progressLine({ n: 0 }, { n: 0 })
     const destroyed = yield* withServices(o, Provision.destroy(o.env, { onEvent }))
     if (o.format === "json") yield* Output.printJson({ env: o.env, destroyed })
     else yield* Output.printTable(destroyed.map((resource) => ({ resource })), [{ header: "destroyed", cell: (r) => r.resource }], `nothing recorded in ${o.env}`)
-  }))).pipe(Command.withDescription("Remove every resource of the environment"))
+  })).pipe(Command.withDescription("Remove every resource of the environment"))
 
 const refresh = Command.make("refresh", envOptions, (o) =>
-  userFailures(Effect.gen(function*() {
+  Effect.gen(function*() {
     const onEvent = progressLine({ n: 0 }, { n: 0 })
     const repaired = yield* withServices(o, Provision.refresh(o.env, { onEvent }))
     if (o.format === "json") yield* Output.printJson({ env: o.env, repaired })
@@ -289,13 +278,13 @@ const refresh = Command.make("refresh", envOptions, (o) =>
       { header: "type", cell: (d) => d.type },
       { header: "was", cell: (d) => d.difference }
     ], `no drift in ${o.env}: nothing to repair`)
-  }))).pipe(Command.withDescription("Bring drifted resources back to their recorded state: recreate what was dropped, re-grant what was revoked"))
+  })).pipe(Command.withDescription("Bring drifted resources back to their recorded state: recreate what was dropped, re-grant what was revoked"))
 
 const outputs = Command.make("outputs", { ...envOptions, reveal }, (o) =>
-  userFailures(Effect.gen(function*() {
+  Effect.gen(function*() {
     const out = yield* withServices(o, Provision.outputs(o.env))
     yield* printOutputs(o.env, out, o.reveal, o.format)
-  }))).pipe(Command.withDescription("Print the outputs of every resource; secrets only with --reveal"))
+  })).pipe(Command.withDescription("Print the outputs of every resource; secrets only with --reveal"))
 
 /**
  * The `provision` command group.

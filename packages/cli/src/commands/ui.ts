@@ -121,8 +121,6 @@ export const ui = Command.make("ui", { paths, db: Store.db, readonly, telemetryD
     // slower per frame. Loading the TUI here also keeps Ink and React out of every other command.
     process.env.NODE_ENV ??= "production"
     const { Tui } = yield* Effect.promise(() => import("@paved/tui"))
-    yield* Tui.run(layer, { readonly }).pipe(
-      Effect.mapError((error) => new Output.UsageError({ summary: error.message }))
-    )
+    yield* Tui.run(layer, { readonly })
   })
 ).pipe(Command.withDescription("The terminal UI: browse the catalog (filter with /, facets with f, : for commands, ? for help)"))

@@ -2,7 +2,7 @@
  * Runs one `paved` command group: loads only that group's module, answers `--help` with
  * `help.ts`, turns unknown commands and options into usage errors with a "did you mean", expands
  * list options (`--services a b`), then parses with @effect/cli and maps every failure to one
- * exit code: 0 success, 1 the checked thing failed (`CheckFailed`), 2 usage or environment
+ * exit code from `Output.exitCodes`: 0 success, 1 the checked thing failed, 2 usage or environment
  * error, 130 interrupted.
  */
 import * as CliConfig from "@effect/cli/CliConfig"
@@ -19,7 +19,7 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type { Group } from "../main.js"
-import { CheckFailed, colour, UsageError } from "../Output.js"
+import { colour, exitCodeOf, messageOf } from "../Output.js"
 import { closest, type CommandInfo, helpText, type OptionInfo, read } from "./commandTree.js"
 import * as Help from "./help.js"
 import { readOnlyCommands, setReadOnly } from "./mode.js"
@@ -147,18 +147,20 @@ const exitCode = (path: ReadonlyArray<string>, cause: Cause.Cause<unknown>): Eff
   if (Option.isSome(failure)) {
     const error: unknown = failure.value
     return Effect.sync(() => {
-      if (error instanceof CheckFailed) {
-        if (error.summary.length > 0) process.stderr.write(error.summary + "\n")
-        return 1
-      }
       if (ValidationError.isValidationError(error)) {
         const message = plain(error.error)
           .replace(/^Expected to find option: '(.*)'$/, "missing required option $1")
         return fail(path, message.length > 0 ? message : "invalid arguments")
       }
-      const message = error instanceof UsageError ? error.summary : error instanceof Error ? error.message : String(error)
-      process.stderr.write(`paved: ${message}\n`)
-      return 2
+      // One table (Output.exitCodes) says which failures mean "the checked thing failed" (1,
+      // whose report is already printed: the summary alone) and which are usage or environment
+      // errors (2).
+      const code = exitCodeOf(error)
+      const message = messageOf(error)
+      if (code === 1) {
+        if (message.length > 0) process.stderr.write(message + "\n")
+      } else process.stderr.write(`paved: ${message}\n`)
+      return code
     })
   }
   if (Cause.isInterruptedOnly(cause)) return Effect.succeed(130)
