@@ -26,15 +26,22 @@ export interface Rollup {
 }
 
 export const rollupsOf = (spans: ReadonlyArray<SpanRecord>): Array<Rollup> => {
-  const rollups = new Map<string, Rollup>()
+  const rollups: Array<Rollup> = []
+  // Entity → operation → minute: nested maps rather than a joined key, which would cost a
+  // string per entry span on the ingest path and could let names collide.
+  const byEntity = new Map<string, Map<string, Map<number, Rollup>>>()
   for (const span of spans) {
     if (!isEntry(span)) continue
     const minute = Math.floor(span.startUs / MINUTE_US)
-    const key = rollupKey(minute, span.entityRef, span.name)
-    let rollup = rollups.get(key)
+    let byName = byEntity.get(span.entityRef)
+    if (byName === undefined) byEntity.set(span.entityRef, byName = new Map())
+    let byMinute = byName.get(span.name)
+    if (byMinute === undefined) byName.set(span.name, byMinute = new Map())
+    let rollup = byMinute.get(minute)
     if (rollup === undefined) {
       rollup = { minute, entity_ref: span.entityRef, service: span.service, name: span.name, count: 0, errors: 0, sum_us: 0, hist: new Map(), range: emptyRange() }
-      rollups.set(key, rollup)
+      byMinute.set(minute, rollup)
+      rollups.push(rollup)
     }
     rollup.count++
     if (span.status === StatusCode.error) rollup.errors++
@@ -43,7 +50,7 @@ export const rollupsOf = (spans: ReadonlyArray<SpanRecord>): Array<Rollup> => {
     const bucket = bucketOf(span.durationUs)
     rollup.hist.set(bucket, (rollup.hist.get(bucket) ?? 0) + 1)
   }
-  return [...rollups.values()]
+  return rollups
 }
 
 /** A stored rollup row (`observe_red_minute`). */
