@@ -84,8 +84,7 @@ const scoreCommand = Command.make(
       const report = yield* Scorecard.evaluate(scorecard, view, { filter: pairs.length === 0 ? undefined : Scorecard.filterOf(pairs) })
         .pipe(Effect.provide(facts))
       const runId = args.noRecord ? null : yield* Effect.flatMap(ScoreStore.ScoreStore, (s) => s.record(report, view)).pipe(
-        Effect.provide(Inputs.storeLayer(args.db)),
-        Effect.mapError((e) => e instanceof Output.UsageError ? e : usage(e.message))
+        Effect.provide(Inputs.storeLayer(args.db))
       )
       const rank = (level: string | null) => level === null ? -1 : scorecard.levels.indexOf(level)
       const below = required === undefined ? [] : report.entities.filter((e) => rank(e.level) < rank(required)).map((e) => e.ref)
@@ -168,7 +167,7 @@ export const history = Command.make(
       if (Either.isLeft(parsed)) return yield* usage(parsed.left.message)
       const points = yield* Effect.flatMap(ScoreStore.ScoreStore, (s) =>
         s.history(parsed.right, { limit: args.limit, scorecard: Option.getOrUndefined(args.scorecard) })
-      ).pipe(Effect.provide(Inputs.storeLayer(args.db)), Effect.mapError((e) => e instanceof Output.UsageError ? e : usage(e.message)))
+      ).pipe(Effect.provide(Inputs.storeLayer(args.db)))
       if (args.format === "json") return yield* Output.printJson({ ref: parsed.right, history: points })
       if (points.length === 0) return yield* Console.log(`No stored scores for ${parsed.right}; run paved score first.`)
       yield* Output.printTable(points, [

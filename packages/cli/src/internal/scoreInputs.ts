@@ -63,10 +63,7 @@ const storedEntities: Effect.Effect<ReadonlyArray<Entity.Entity>, CatalogStore.S
 export const loadViewWithProblems = (inputs: ReadonlyArray<string>, dbOption: Option.Option<string> = Option.none()) =>
   Effect.gen(function*() {
     if (inputs.length === 0) {
-      const entities = yield* storedEntities.pipe(
-        Effect.provide(Store.layer(dbOption)),
-        Effect.mapError((e) => e instanceof Output.UsageError ? e : usage(e.message))
-      )
+      const entities = yield* storedEntities.pipe(Effect.provide(Store.layer(dbOption)))
       if (entities.length === 0) {
         return yield* usage("the catalog store is empty: run paved catalog ingest PATH first, or give catalog PATHs")
       }
@@ -117,10 +114,7 @@ export const departures = (dbOption: Option.Option<string>, current: CatalogView
       })
     }
     return [...out.values()]
-  }).pipe(
-    Effect.provide(Store.layer(dbOption)),
-    Effect.mapError((e) => e instanceof Output.UsageError ? e : usage(e.message))
-  )
+  }).pipe(Effect.provide(Store.layer(dbOption)))
 
 /**
  * The scorecard in force: `--scorecard`, else the first of `scorecards:` in paved.yaml, else the
@@ -131,7 +125,7 @@ export const loadScorecard = (file: Option.Option<string>) =>
     const configured = Option.flatMap(yield* Store.project, (p) => Option.fromNullable(p.scorecards[0]))
     const chosen = Option.getOrElse(Option.orElse(file, () => configured), () => fs.existsSync(ADOPTED_SCORECARD) ? ADOPTED_SCORECARD : "")
     if (chosen === "") return Scorecard.defaultScorecard
-    return yield* Scorecard.loadFile(chosen).pipe(Effect.mapError((e) => usage(e.message)))
+    return yield* Scorecard.loadFile(chosen)
   })
 
 /** The facts layer from `--facts` files (no sources: fact rules are unknown). */
