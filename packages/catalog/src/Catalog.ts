@@ -16,6 +16,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as CatalogSource from "./CatalogSource.js"
 import type { Entity } from "./Entity.js"
 import * as EntityRef from "./EntityRef.js"
 import * as Integrity from "./Integrity.js"
@@ -147,9 +148,16 @@ const registryFromContext: Effect.Effect<Registry> = Effect.map(
   Option.getOrElse(() => defaultRegistry)
 )
 
+// Files are listed and read through the CatalogSource in the context, else the file system.
+const sourceFromContext: Effect.Effect<CatalogSource.Source> = Effect.map(
+  Effect.serviceOption(CatalogSource.CatalogSource),
+  Option.getOrElse(() => CatalogSource.fileSystem)
+)
+
 /**
  * Loads catalog files, directories and globs (`*`, `**`, `?`), following Location entities.
- * Uses the {@link KindRegistry} in the context, or the built-in kinds.
+ * Uses the {@link KindRegistry} in the context, or the built-in kinds, and lists and reads files
+ * through the `CatalogSource` in the context, or the local file system (`CatalogSource.fileSystem`).
  *
  * - A **directory** yields every `*.yaml` / `*.yml` below it whose documents are catalog
  *   entities: a top-level `apiVersion` of `backstage.io/*`, `scaffolder.backstage.io/*`, or one
@@ -166,7 +174,7 @@ const registryFromContext: Effect.Effect<Registry> = Effect.map(
  * @since 0.1.0
  */
 export const load = (paths: ReadonlyArray<string>, options: LoadOptions = {}): Effect.Effect<LoadResult> =>
-  Effect.flatMap(registryFromContext, (registry) =>
+  Effect.flatMap(Effect.zip(registryFromContext, sourceFromContext), ([registry, source]) =>
     Effect.promise(() =>
       loadFiles(paths, {
         root: options.root,
@@ -177,6 +185,7 @@ export const load = (paths: ReadonlyArray<string>, options: LoadOptions = {}): E
         concurrency: Math.max(1, options.concurrency ?? defaults.concurrency),
         integrity: options.integrity ?? Integrity.defaultPolicy,
         registry,
+        source,
         onProgress: options.onProgress
       })
     ).pipe(Effect.map((loaded): LoadResult => ({

@@ -7,6 +7,8 @@
 
 /** @since 0.1.0 */
 export * as Catalog from "./Catalog.js"
+/** @since 0.2.0 */
+export * as CatalogSource from "./CatalogSource.js"
 /** @since 0.1.0 */
 export * as CatalogStore from "./CatalogStore.js"
 /** @since 0.2.0 */

@@ -108,3 +108,15 @@ export const globFiles = (absolutePattern: string, limit: number): Array<string>
   // Without `**`, a directory deeper than the pattern can never hold a match.
   return walk(base, (file) => regex.test(file.split(path.sep).join("/")), limit, (d) => !anyDepth && d.split(path.sep).length >= depth)
 }
+
+/** Whether a path is a directory (links followed, as `stat` does); `false` when nothing is there. */
+export const isDirectory = (file: string): boolean => {
+  try {
+    return fs.statSync(file).isDirectory()
+  } catch {
+    return false
+  }
+}
+
+/** Whether a file name ends in `.yaml` or `.yml`. */
+export const isYamlFile = (file: string): boolean => YAML_FILE.test(file)

@@ -9,7 +9,6 @@
  * Location target or a Location glob), so a link inside a catalog repository never makes the
  * loader read, or quote, a file outside it.
  */
-import * as fs from "node:fs"
 import * as path from "node:path"
 import type { LoadProgress } from "../Catalog.js"
 import type { Entity } from "../Entity.js"
@@ -18,11 +17,12 @@ import * as Integrity from "../Integrity.js"
 import type { Registry } from "../KindRegistry.js"
 import { type Problem, type Severity, sort as sortProblems } from "../Problem.js"
 import * as Relations from "../Relations.js"
-import { globBase, globFiles, isGlob, realPath, yamlFilesIn } from "./discover.js"
+import type { Source } from "../CatalogSource.js"
+import { globBase, isGlob } from "./discover.js"
 import { hasPlaceholder, isInside, resolvePlaceholders } from "./placeholders.js"
 import { pathToString, validateEntity } from "./validateEntity.js"
 import { parseFast } from "./fastYaml.js"
-import { cutDocuments, type FileIssue, parseDocuments, type Positions, positionOf, readTextSync, tooManyDocuments } from "./yamlSource.js"
+import { cutDocuments, type FileIssue, parseDocuments, type Positions, positionOf, tooManyDocuments } from "./yamlSource.js"
 /** Options with every default applied. */
 export interface Settings {
   readonly root: string | undefined
@@ -33,6 +33,8 @@ export interface Settings {
   readonly concurrency: number
   readonly integrity: Integrity.Policy | false
   readonly registry: Registry
+  /** Where files are listed and read (`CatalogSource`; the file system by default). */
+  readonly source: Source
   /** Called after each file is read (see `LoadOptions.onProgress`). */
   readonly onProgress?: ((progress: LoadProgress) => void) | undefined
 }
@@ -136,10 +138,10 @@ const readDocuments = (
 const KIND_LOCATION = /^["']?kind["']?[ \t]*:[ \t]*["']?Location["']?[ \t]*(?:#.*)?$/m
 
 /** The directory's top-level `catalog-info.yaml`/`.yml` when it declares a Location. */
-const locationEntry = (dir: string, maxBytes: number): string | undefined => {
+const locationEntry = (source: Source, dir: string, maxBytes: number): string | undefined => {
   for (const name of ["catalog-info.yaml", "catalog-info.yml"]) {
     const file = path.join(dir, name)
-    const read = readTextSync(file, maxBytes)
+    const read = source.read(file, maxBytes)
     if (read._tag === "Text" && KIND_LOCATION.test(read.text)) return file
   }
   return undefined
@@ -170,11 +172,12 @@ export const loadFiles = async (inputs: ReadonlyArray<string>, settings: Setting
   const skipped: Array<string> = []
   const seen = new Set<string>()
   const isCatalogApiVersion = catalogApiVersions(settings.registry)
+  const source = settings.source
   const realRoots = new Map<string, string>()
   const realRoot = (root: string): string => {
     let real = realRoots.get(root)
     if (real === undefined) {
-      real = realPath(root) ?? root
+      real = source.realPath(root) ?? root
       realRoots.set(root, real)
     }
     return real
@@ -196,33 +199,27 @@ export const loadFiles = async (inputs: ReadonlyArray<string>, settings: Setting
     const absolute = path.resolve(input)
     if (isGlob(input)) {
       const root = settings.root ?? path.resolve(globBase(input))
-      const files = globFiles(absolute, settings.maxFiles)
+      const files = source.glob(absolute, settings.maxFiles)
       if (files.length === 0) problems.push({ severity: "error", file: absolute, rule: "input/no-match", message: `No file matches ${input}; check the pattern (quote it so that the shell does not expand it)` })
       for (const file of files) enqueue({ file, root })
       continue
     }
-    const real = realPath(absolute)
+    const real = source.realPath(absolute)
     if (real === undefined) {
       problems.push({ severity: "error", file: absolute, rule: "input/not-found", message: `${input} does not exist; pass a catalog file, a directory or a glob` })
       continue
     }
-    let isDirectory = false
-    try {
-      isDirectory = fs.statSync(absolute).isDirectory()
-    } catch {
-      isDirectory = false
-    }
-    if (isDirectory) {
+    if (source.kind(absolute) === "directory") {
       const root = settings.root ?? absolute
       // A catalog whose top-level catalog-info.yaml is a Location says itself what it holds (as
       // Backstage reads a registered repository): read from there, not every YAML file below,
       // which may hold snapshots or copies the Location leaves out on purpose.
-      const entry = locationEntry(absolute, settings.maxFileBytes)
+      const entry = locationEntry(source, absolute, settings.maxFileBytes)
       if (entry !== undefined) {
         enqueue({ file: entry, root })
         continue
       }
-      const files = yamlFilesIn(absolute, settings.maxFiles)
+      const files = source.yamlFiles(absolute, settings.maxFiles)
       const walked: Walked = { input, file: absolute, yaml: files.length, read: 0 }
       walks.push(walked)
       for (const file of files) enqueue({ file, root, discovered: walked })
@@ -240,13 +237,13 @@ export const loadFiles = async (inputs: ReadonlyArray<string>, settings: Setting
     // A file found by walking a directory input is contained by construction: the walk starts at
     // the root itself and never follows a link (a link is neither a directory nor a file in a
     // Dirent). Every other file — a Location target, a file a Location glob matched — is checked.
-    const real = job.discovered !== undefined ? undefined : realPath(job.file)
+    const real = job.discovered !== undefined ? undefined : source.realPath(job.file)
     if (real !== undefined && !isInside(realRoot(job.root), real)) {
       if (job.via !== undefined) escape(job, job.via)
       else problems.push({ severity: "error", file: job.file, rule: "location/escape", message: `${job.file} resolves, through a symbolic link, outside the root directory ${job.root}; it was not read. Copy the file into the root instead` })
       return
     }
-    const read = readTextSync(job.file, settings.maxFileBytes)
+    const read = source.read(job.file, settings.maxFileBytes)
     if (job.discovered !== undefined && read._tag !== "Missing") job.discovered.read++
     if (read._tag === "Missing") {
       if (job.via === undefined) problems.push({ severity: "error", file: job.file, rule: "input/not-found", message: `${job.file} does not exist` })
@@ -263,7 +260,7 @@ export const loadFiles = async (inputs: ReadonlyArray<string>, settings: Setting
         skipped.push(job.file)
         return
       }
-      problems.push({ severity: "error", file: job.file, line: read.issue.line ?? 1, column: read.issue.column ?? 1, rule: read.issue.rule, message: read.issue.message })
+      problems.push({ severity: "error", file: job.file, line: 1, column: 1, rule: read.issue.rule, message: read.issue.message })
       sources.set(job.file, false)
       return
     }
@@ -296,7 +293,7 @@ export const loadFiles = async (inputs: ReadonlyArray<string>, settings: Setting
       const refOf = guessRef(value)
       const unresolved: Array<string> = []
       if (hasPlaceholder(value)) {
-        const resolved = await resolvePlaceholders(value, job.file, { root: job.root, maxFileBytes: settings.maxFileBytes, maxAliasCount: settings.maxAliasCount })
+        const resolved = await resolvePlaceholders(value, job.file, { root: job.root, maxFileBytes: settings.maxFileBytes, maxAliasCount: settings.maxAliasCount, source })
         value = resolved.value
         for (const i of resolved.issues) {
           local.push(at(i.severity, i.path, i.rule, i.message, refOf))
@@ -355,12 +352,12 @@ export const loadFiles = async (inputs: ReadonlyArray<string>, settings: Setting
       const via: Via = { file: job.file, where: () => position(p), ref, path: pathToString(p), required }
       if (isGlob(target)) {
         // The glob's fixed part must really lie inside the root before anything below it is listed.
-        const base = realPath(globBase(resolved))
+        const base = source.realPath(globBase(resolved))
         if (base !== undefined && !isInside(realRoot(job.root), base)) {
           problems.push({ severity: "error", ...at(), rule: "location/escape", message: `The target ${target} starts in ${globBase(resolved)}, which resolves through a symbolic link outside the root directory ${job.root}; nothing was read there. Copy the files into the root instead` })
           continue
         }
-        const files = base === undefined ? [] : globFiles(resolved, settings.maxFiles)
+        const files = base === undefined ? [] : source.glob(resolved, settings.maxFiles)
         if (files.length === 0 && required) problems.push({ severity: "error", ...at(), rule: "location/not-found", message: `No file matches ${target}; fix the pattern, or set spec.presence: optional` })
         for (const file of files) enqueue({ file, root: job.root, via })
         continue

@@ -3,11 +3,10 @@
  * content of the file it names, resolved relative to the file that holds it and never outside
  * the root. Remote URLs are left unresolved with a warning (Paved reads no network here).
  */
-import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import * as YAML from "yaml"
+import type { Source } from "../CatalogSource.js"
 import type { Severity } from "../Problem.js"
-import { readText } from "./yamlSource.js"
 
 /** An issue with a placeholder, at its JSON path. */
 export interface PlaceholderIssue {
@@ -22,6 +21,8 @@ export interface PlaceholderLimits {
   readonly root: string
   readonly maxFileBytes: number
   readonly maxAliasCount: number
+  /** Where placeholder files are read (the catalog's `CatalogSource`). */
+  readonly source: Source
 }
 
 const KEYS = new Set(["$text", "$json", "$yaml"])
@@ -38,11 +39,10 @@ export const isInside = (root: string, target: string): boolean => {
  * root that points at `/etc/passwd` is an escape too). A target that does not exist passes; the
  * read reports it.
  */
-export const isInsideReal = async (root: string, target: string): Promise<boolean> => {
-  const real = await fs.realpath(target).catch(() => undefined)
+export const isInsideReal = (source: Source, root: string, target: string): boolean => {
+  const real = source.realPath(target)
   if (real === undefined) return true
-  const realRoot = await fs.realpath(root).catch(() => root)
-  return isInside(realRoot, real)
+  return isInside(source.realPath(root) ?? root, real)
 }
 
 /** Whether a value holds any placeholder (cheap check so most entities skip the async walk). */
@@ -97,11 +97,11 @@ export const resolvePlaceholders = async (
       issues.push({ severity: "error", path: where, rule: "location/escape", message: `${key} points at ${target}, outside the root directory ${limits.root}; keep placeholder files inside the root, or set LoadOptions.root` })
       return undefined
     }
-    if (!(await isInsideReal(limits.root, resolved))) {
+    if (!isInsideReal(limits.source, limits.root, resolved)) {
       issues.push({ severity: "error", path: where, rule: "location/escape", message: `${key} points at ${target}, a symbolic link to a file outside the root directory ${limits.root}; copy the file into the root instead` })
       return undefined
     }
-    const read = await readText(resolved, limits.maxFileBytes)
+    const read = limits.source.read(resolved, limits.maxFileBytes)
     if (read._tag === "Missing") {
       issues.push({ severity: "error", path: where, rule: "placeholder/not-found", message: `${key} points at ${target} (${resolved}), which does not exist; fix the path` })
       return undefined

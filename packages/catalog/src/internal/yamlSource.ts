@@ -119,8 +119,6 @@ export const readTextSync = (file: string, maxBytes: number): ReadText => {
   }
 }
 
-/** {@link readTextSync} behind a promise, for callers that are already asynchronous. */
-export const readText = (file: string, maxBytes: number): Promise<ReadText> => Promise.resolve(readTextSync(file, maxBytes))
 
 const isMarker = (text: string, at: number): boolean => {
   if (text.charCodeAt(at) !== 45 || text.charCodeAt(at + 1) !== 45 || text.charCodeAt(at + 2) !== 45) return false

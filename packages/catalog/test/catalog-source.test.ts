@@ -1,0 +1,81 @@
+/**
+ * `Catalog.load` lists and reads files through the `CatalogSource` in its context: a memory
+ * source stands in for the disk (as a Git source would), with directories, Location targets,
+ * globs, placeholders and positions working as they do on files.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Catalog, CatalogSource } from "@paved/catalog"
+import * as Effect from "effect/Effect"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+
+const root = path.resolve("/virtual/catalog")
+const files: Record<string, string> = {
+  [path.join(root, "catalog-info.yaml")]: [
+    "apiVersion: backstage.io/v1alpha1",
+    "kind: Location",
+    "metadata: { name: root }",
+    "spec:",
+    "  targets: [./services/*.yaml, ./teams.yaml]"
+  ].join("\n"),
+  [path.join(root, "services/web.yaml")]: [
+    "apiVersion: backstage.io/v1alpha1",
+    "kind: Component",
+    "metadata:",
+    "  name: web",
+    "  description: { $text: ../docs/web.txt }",
+    "spec: { type: service, lifecycle: production, owner: group:default/web-team }"
+  ].join("\n"),
+  [path.join(root, "services/bad.yaml")]: [
+    "apiVersion: backstage.io/v1alpha1",
+    "kind: Component",
+    "metadata:",
+    "  name: Bad_Name!",
+    "spec: { type: service, lifecycle: production, owner: group:default/web-team }"
+  ].join("\n"),
+  [path.join(root, "teams.yaml")]: "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: { name: web-team }\nspec: { type: team, children: [] }\n",
+  [path.join(root, "docs/web.txt")]: "The shop's front end"
+}
+
+const summary = (result: Catalog.LoadResult, base = root) => ({
+  entities: result.entities.map((e) => [e.ref, path.relative(base, e.file), e.line]),
+  problems: result.problems.map((p) => [p.rule, path.relative(base, p.file ?? ""), p.line, p.column, p.path])
+})
+
+describe("CatalogSource", () => {
+  it.effect("loads a catalog held in memory as it loads one on disk", () =>
+    Effect.gen(function*() {
+      const fromMemory = yield* Catalog.load([root]).pipe(Effect.provide(CatalogSource.layerMemory(files)))
+      expect(fromMemory.entities.find((e) => e.ref === "component:default/web")?.entity.metadata.description).toBe("The shop's front end")
+      expect(summary(fromMemory)).toEqual({
+        entities: [
+          ["location:default/root", "catalog-info.yaml", 1],
+          ["component:default/web", "services/web.yaml", 1],
+          ["group:default/web-team", "teams.yaml", 1]
+        ],
+        problems: [["entity/name", "services/bad.yaml", 4, 9, "metadata.name"]]
+      })
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "paved-source-"))
+      try {
+        for (const [file, text] of Object.entries(files)) {
+          const target = path.join(dir, path.relative(root, file))
+          fs.mkdirSync(path.dirname(target), { recursive: true })
+          fs.writeFileSync(target, text)
+        }
+        const onDisk = yield* Catalog.load([dir]).pipe(Effect.provide(CatalogSource.layerFileSystem))
+        const byDefault = yield* Catalog.load([dir])
+        expect(summary(onDisk, dir)).toEqual(summary(fromMemory))
+        expect(summary(byDefault, dir)).toEqual(summary(fromMemory))
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true })
+      }
+    }))
+
+  it.effect("an input the source does not hold is an error, never an empty catalog", () =>
+    Effect.gen(function*() {
+      const result = yield* Catalog.load([path.join(root, "nowhere")]).pipe(Effect.provide(CatalogSource.layerMemory(files)))
+      expect(result.entities).toEqual([])
+      expect(result.problems.map((p) => p.rule)).toEqual(["input/not-found"])
+    }))
+})
