@@ -72,8 +72,9 @@ const queueFourBehindOne = (fail: boolean) =>
     const first = yield* Effect.fork(post(receiver.url, oneSpan(0), events))
     yield* seen(events, "begin 1")
     const rest = yield* Effect.fork(Effect.all([1, 2, 3, 4].map((i) => post(receiver.url, oneSpan(i), events)), { concurrency: "unbounded" }))
-    // The four are read and queued while the first commit is held open.
-    yield* Effect.sleep("300 millis")
+    // The four are read and queued while the first commit is held open (generously timed, as
+    // the receiver does not tell when a request is queued).
+    yield* Effect.sleep("1 second")
     yield* Deferred.succeed(gates[0]!, undefined)
     expect((yield* Fiber.join(first)).status).toBe(200)
     yield* seen(events, "begin 4")
@@ -91,8 +92,8 @@ describe("Receiver group commit", () => {
       expect(replies.map((r) => r.status)).toEqual([200, 200, 200, 200])
       // Only the first request had been answered while the group's commit was open.
       expect(answeredBeforeCommit).toBe(1)
-      expect(events.slice(0, 5)).toEqual(["begin 1", "commit 1", "reply 200", "begin 4", "commit 4"])
-      expect(events.slice(5)).toEqual(Array(4).fill("reply 200"))
+      expect(events.filter((e) => !e.startsWith("reply"))).toEqual(["begin 1", "commit 1", "begin 4", "commit 4"])
+      expect(events.slice(events.indexOf("commit 4"))).toEqual(["commit 4", ...Array(4).fill("reply 200")])
     }))
 
   it.scopedLive("when a group's commit fails, every request in it fails (503, retryable), none before the failure", () =>
@@ -102,8 +103,9 @@ describe("Receiver group commit", () => {
       expect(replies.map((r) => r.status)).toEqual([503, 503, 503, 503])
       expect(replies.every((r) => r.retryAfter === "2")).toBe(true)
       // The group failed; each request was then tried alone and failed alone.
-      expect(events.slice(3, 5)).toEqual(["begin 4", "failed 4"])
-      expect(events.filter((e) => e.startsWith("commit"))).toEqual(["commit 1"])
+      expect(events.filter((e) => !e.startsWith("reply"))).toEqual([
+        "begin 1", "commit 1", "begin 4", "failed 4", ...Array(4).fill(["begin 1", "failed 1"]).flat()
+      ])
       expect(events.indexOf("failed 4")).toBeLessThan(events.indexOf("reply 503"))
     }))
 })
