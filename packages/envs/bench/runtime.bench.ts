@@ -3,8 +3,8 @@
  * process runtime, in the same run (targets: Docker up ≤ 1.5× local up, Docker down < 3 s). The
  * same dependency-free service runs as a process and in a FROM-scratch node image built offline
  * (testing/docker.ts). `BENCH_RUNS` (default 2) pairs are measured, alternating. With
- * `BENCH_TIMELINE=1`, every progress line of every `up` goes to stderr with its offset in ms, the
- * timeline of where `up`'s time goes.
+ * `BENCH_TIMELINE=1`, every progress line of every `up` and `down` goes to stderr with its offset
+ * in ms, the timeline of where their time goes.
  *
  * Needs the PostgreSQL server on 127.0.0.1:5432 and a Docker engine.
  */
@@ -100,7 +100,9 @@ const main = Effect.gen(function*() {
         times[runtime].up.push(Date.now() - t0)
         if (record.services.length !== 10 || record.resources.length !== 5) throw new Error("the bench environment is incomplete")
         const t1 = Date.now()
-        yield* Environments.down(name)
+        yield* Environments.down(name, timeline
+          ? { onProgress: (p) => Effect.sync(() => process.stderr.write(`${runtime} down ${String(Date.now() - t1).padStart(5)} ${p.phase} ${p.subject}: ${p.detail}\n`)) }
+          : {})
         times[runtime].down.push(Date.now() - t1)
       }
     }

@@ -331,6 +331,7 @@ export const make = (options: Options): Effect.Effect<ServiceRuntime["Type"], En
             return { gateway, hostAddress: options.hostAddress ?? (desktop ? "host.docker.internal" : gateway ?? "host.docker.internal") }
           }))
           const network = Fiber.join(creating)
+          let forwarding: Effect.Effect<void, string> = Effect.void
           const volumes = new Map<string, string>()
           // Containers are created one at a time, in the order asked (the start order): creating
           // the later ones in the background must not slow down starting the first ones.
@@ -353,14 +354,18 @@ export const make = (options: Options): Effect.Effect<ServiceRuntime["Type"], En
                   ),
                   (child, exit) => request.keep(exit) ? Effect.void : Processes.stopGroup({ pgid: child.pid, startTime: child.startTime, instance }).pipe(Effect.ignore)
                 )
-                const deadline = Date.now() + 10_000
-                while (!fs.readFileSync(logFile, "utf8").includes("ready")) {
-                  if (spawned.exited() !== undefined || Date.now() > deadline) {
-                    return yield* new EnvironmentError({ environment, operation: "starting the port forwarder for containers", reason: fs.readFileSync(logFile, "utf8") })
+                // Containers are created while the forwarder comes up; the first start waits for it.
+                const listening = yield* Effect.forkScoped(Effect.gen(function*() {
+                  const deadline = Date.now() + 10_000
+                  while (!fs.readFileSync(logFile, "utf8").includes("ready")) {
+                    if (spawned.exited() !== undefined || Date.now() > deadline) {
+                      return yield* Effect.fail(`the port forwarder for containers did not start: ${fs.readFileSync(logFile, "utf8")}`)
+                    }
+                    yield* Effect.sleep(Duration.millis(10))
                   }
-                  yield* Effect.sleep(Duration.millis(20))
-                }
-                yield* request.progress(`containers reach this machine at ${gateway} (ports ${[...ports].join(", ")})`, environment)
+                  yield* request.progress(`containers reach this machine at ${gateway} (ports ${[...ports].join(", ")})`, environment)
+                }))
+                forwarding = Fiber.join(listening)
                 return rewrite
               }),
             start: (start) => Effect.flatten(prepareContainer(start)),
@@ -475,6 +480,7 @@ export const make = (options: Options): Effect.Effect<ServiceRuntime["Type"], En
               )
               if (!bindFiles && files.length > 0) yield* call("copying its files into the container", () => created.putArchive(tar(files), { path: "/" }))
               return Effect.gen(function*() {
+                yield* forwarding.pipe(Effect.mapError(failed))
                 yield* request.progress(`starting container ${name}`, service.ref)
                 yield* call(`starting container ${name}`, () => created.start())
                 const deadline = Date.now() + Duration.toMillis(start.readyTimeout)
