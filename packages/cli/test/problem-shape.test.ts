@@ -67,6 +67,10 @@ describe("--format json problems", () => {
       "golden check": 1,
       "score": 0
     })
+    // paved check's catalog findings are the same problems.
+    const check = await runPaved(["check", work, "--format", "json"], { cwd: work })
+    const report = JSON.parse(check.stdout) as { checks: ReadonlyArray<{ name: string; findings: ReadonlyArray<Record<string, unknown>> }> }
+    expect(report.checks.find((c) => c.name === "catalog")?.findings).toEqual(problemsOf(runs["catalog validate"].stdout))
     // The same problem reads the same in two commands.
     expect(problemsOf(runs["env up"].stdout)).toEqual(problemsOf(runs["provision plan"].stdout))
   })

@@ -94,7 +94,7 @@ const catalogCheck = (result: Catalog.LoadResult): CheckResult => {
     name: "catalog",
     status: errors > 0 ? "failed" : "passed",
     summary,
-    findings: problems,
+    findings: problems.map(Problem.toJson),
     lines: problems.map((p) => Problem.format({ ...p, file: p.file === undefined ? undefined : relative(p.file) }))
   }
 }
