@@ -15,7 +15,7 @@ import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import { Catalog } from "@paved/catalog"
-import type * as Problem from "@paved/catalog/Problem"
+import * as Problem from "@paved/catalog/Problem"
 import { ChangeSet, Diff, Environment, Environments, EnvStore, Manifests, ServiceRuntime } from "@paved/envs"
 import { Receiver, SpanStore } from "@paved/observe"
 import * as EnvironmentName from "@paved/provision/EnvironmentName"
@@ -121,7 +121,7 @@ const loadCatalog = (paths: ReadonlyArray<string>) =>
   Effect.gen(function*() {
     const result = yield* Catalog.load(paths.length === 0 ? ["."] : paths)
     const errors = result.problems.filter((p) => p.severity === "error")
-    for (const p of errors) yield* Output.diagnostic(`${p.file}:${p.line}:${p.column} ${p.rule} ${p.message}`)
+    for (const p of errors) yield* Output.diagnostic(Problem.format(p))
     return result.entities
   })
 

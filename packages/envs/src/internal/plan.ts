@@ -3,6 +3,7 @@
  * the resources to provision (requests after the organisation's standards).
  */
 import type { Entity } from "@paved/catalog"
+import * as Problem from "@paved/catalog/Problem"
 import * as EnvironmentName from "@paved/provision/EnvironmentName"
 import * as Request from "@paved/provision/Request"
 import * as Standards from "@paved/provision/Standards"
@@ -98,7 +99,7 @@ export const plan = (input: PlanInput): Effect.Effect<Planned, InvalidSpec> =>
     }
     const merged = Request.merge(requests)
     if (merged.problems.length > 0) {
-      return yield* new InvalidSpec({ reason: merged.problems.map((p) => `${p.file}:${p.line} ${p.message}`).join("\n"), problems: merged.problems })
+      return yield* new InvalidSpec({ reason: merged.problems.map(Problem.format).join("\n"), problems: merged.problems })
     }
     const resources = merged.requests.map((request): PlannedResource => ({
       desired: Standards.applyDefaults(standards, input.name, request),

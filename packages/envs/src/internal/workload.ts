@@ -3,6 +3,7 @@
  * variables (with placeholders), the readiness probe, the resources it asks for, and what a
  * Kubernetes rendering needs (image, ports, resource requests).
  */
+import * as Problem from "@paved/catalog/Problem"
 import * as ResourceType from "@paved/provision/ResourceType"
 import * as ServiceTypes from "@paved/provision/ServiceTypes"
 import * as Workload from "@paved/provision/Workload"
@@ -105,7 +106,7 @@ export const load = (entry: CatalogEntry): Effect.Effect<ServiceSpec, InvalidSpe
     })
     const decoded = Workload.decode(text, file)
     if (decoded.located === undefined || decoded.problems.length > 0) {
-      const lines = decoded.problems.map((p) => `${p.file}:${p.line}:${p.column} ${p.rule} ${p.message}`)
+      const lines = decoded.problems.map(Problem.format)
       return yield* new InvalidSpec({ reason: `the workload of ${ref} has problems:\n  ${lines.join("\n  ")}`, problems: decoded.problems })
     }
     const workload = decoded.located.workload

@@ -7,7 +7,7 @@
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import type { Entity } from "@paved/catalog"
 import type { Plan } from "@paved/provision/Plan"
-import type { ProblemsFound } from "@paved/provision/Problem"
+import * as Problem from "@paved/provision/Problem"
 import * as Provision from "@paved/provision/Provision"
 import { Provisioner } from "@paved/provision/Provisioner"
 import * as Request from "@paved/provision/Request"
@@ -21,8 +21,7 @@ import { words } from "../state/provisionLines.js"
 
 const describeError = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
-const problemsText = (e: ProblemsFound): string =>
-  e.problems.map((p) => `${p.file}:${p.line}:${p.column} ${p.rule} ${p.message}`).join("; ")
+const problemsText = (e: Problem.ProblemsFound): string => e.problems.map(Problem.format).join("; ")
 
 /** The target of a provision subject (`ENV FILE...`): its Score files' requests. */
 export const target = (subject: string): Effect.Effect<Provision.Target, Error> =>
@@ -33,7 +32,7 @@ export const target = (subject: string): Effect.Effect<Provision.Target, Error> 
       Effect.mapError((e) => new Error(`cannot read ${files[resolved.indexOf(e.file)] ?? e.file}: ${describeError(e.cause)}`)),
       Effect.provide(NodeFileSystem.layer)
     )
-    if (problems.length > 0) return yield* Effect.fail(new Error(problems.map((p) => `${p.file}:${p.line}:${p.column} ${p.rule} ${p.message}`).join("; ")))
+    if (problems.length > 0) return yield* Effect.fail(new Error(problems.map(Problem.format).join("; ")))
     return { env, envType: "development" as const, requests }
   })
 
