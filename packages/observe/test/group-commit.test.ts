@@ -96,6 +96,19 @@ describe("Receiver group commit", () => {
       expect(events.slice(events.indexOf("commit 4"))).toEqual(["commit 4", ...Array(4).fill("reply 200")])
     }))
 
+  it.scopedLive("a replayed request (alone or in the same commit as the original) stores and counts nothing twice", () =>
+    Effect.gen(function*() {
+      const store = yield* SpanStore.SpanStore
+      const receiver = yield* Receiver.serve({ port: 0, store })
+      const events: Array<string> = []
+      const body = oneSpan(7)
+      const together = yield* Effect.all([post(receiver.url, body, events), post(receiver.url, body, events)], { concurrency: "unbounded" })
+      const again = yield* post(receiver.url, body, events)
+      expect([...together, again].map((r) => r.status)).toEqual([200, 200, 200])
+      expect((yield* store.searchTraces({ service: "grouped" })).map((t) => t.spanCount)).toEqual([1])
+      expect((yield* store.red({ service: "grouped" })).map((r) => r.count)).toEqual([1])
+    }).pipe(Effect.provide(SpanStore.layerMemory)))
+
   it.scopedLive("when a group's commit fails, every request in it fails (503, retryable), none before the failure", () =>
     Effect.gen(function*() {
       const { answeredBeforeCommit, events, replies } = yield* queueFourBehindOne(true)

@@ -78,6 +78,9 @@ export const conformance = (name: string, layer: () => Layer.Layer<SpanStoreModu
       const child = span({ traceId: spans[0]!.traceId, service: "api", name: "internal", kind: 1, parent: spans[0] })
       yield* store.insertSpans([...spans.slice(0, 50), child])
       yield* store.insertSpans(spans.slice(50))
+      // Retried exports (whole, in part, or twice in one batch) count once.
+      yield* store.insertSpans(spans.slice(50))
+      yield* store.insertSpans([spans[0]!, spans[0]!, ...spans.slice(90)])
       const perOp = yield* store.red({ since: "10 minutes" })
       expect(perOp.map((r) => [r.operation, r.count, r.errors])).toEqual([["GET /a", 50, 10], ["GET /b", 50, 0]])
       const [service] = yield* store.red({ since: "10 minutes", groupBy: "service", service: "api" })
@@ -91,7 +94,8 @@ export const conformance = (name: string, layer: () => Layer.Layer<SpanStoreModu
       expect(service!.ratePerSecond).toBeGreaterThan(100 / 181)
       expect(service!.ratePerSecond).toBeLessThan(100 / 119)
       // Percentiles are clamped to what was observed: one span's p50 is its exact duration.
-      yield* store.insertSpans([span({ traceId: newTraceId(), service: "single", name: "GET /one", durationUs: 25_000 })])
+      const one = span({ traceId: newTraceId(), service: "single", name: "GET /one", durationUs: 25_000 })
+      yield* store.insertSpans([one, one])
       expect(yield* store.red({ service: "single" })).toMatchObject([{ count: 1, p50Ms: 25, p95Ms: 25, p99Ms: 25, meanMs: 25 }])
       expect(yield* store.red({ since: "10 minutes", service: "nope" })).toEqual([])
     })))

@@ -87,6 +87,28 @@ const PG_INSERT_SPANS = `INSERT INTO observe_spans (${PG_SPAN_COLUMNS.map(([c]) 
   SELECT * FROM unnest(${PG_SPAN_COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(", ")})
   ON CONFLICT (trace_id, span_id) DO NOTHING`
 
+/** The key of a span as an insert returned it. */
+type StoredKey = { readonly trace_id: StoredId; readonly span_id: StoredId }
+
+/** 16 columns per span, under SQLite's and PostgreSQL's limits on bound parameters. */
+const SPANS_PER_STATEMENT = 500
+
+/**
+ * The spans of a batch that an insert stored (it returned their keys), each (trace, span) once:
+ * a span already stored, or a second copy in the same batch, is left out.
+ */
+const newlyStored = (spans: ReadonlyArray<SpanRecord>, stored: ReadonlyArray<StoredKey>): Array<SpanRecord> => {
+  if (stored.length === spans.length) return [...spans]
+  const byTrace = new Map<string, Set<string>>()
+  for (const key of stored) {
+    const traceId = idFromStored(key.trace_id)
+    let spanIds = byTrace.get(traceId)
+    if (spanIds === undefined) byTrace.set(traceId, spanIds = new Set())
+    spanIds.add(idFromStored(key.span_id))
+  }
+  return spans.filter((span) => byTrace.get(span.traceId)?.delete(span.spanId) === true)
+}
+
 const statusCodes = { error: StatusCode.error, ok: StatusCode.ok, unset: StatusCode.unset } as const
 
 /** A stored hex id as its bytes, any other text as it is (what `blobIds` does on insert). */
@@ -154,23 +176,32 @@ export const makeSqlStore = (
       if (spans.length === 0) return Effect.void
       const resources = new Map<object, string>()
       const rows = spans.map((span) => spanRow(span, resources, ids))
-      const rollups = rollupsOf(spans)
       return attempt(
         `store ${spans.length} spans`,
         sql.withTransaction(Effect.gen(function*() {
-          if (isPg) yield* sql.unsafe(PG_INSERT_SPANS, PG_SPAN_COLUMNS.map(([column]) => rows.map((row) => row[column])))
-          else {
-            yield* insertChunks<SpanRow>(rows, 16, (chunk) =>
-              sql`INSERT INTO observe_spans ${sql.insert(chunk)} ON CONFLICT (trace_id, span_id) DO NOTHING`)
+          const stored: Array<StoredKey> = []
+          if (isPg) {
+            stored.push(...yield* sql.unsafe<StoredKey>(
+              `${PG_INSERT_SPANS} RETURNING trace_id, span_id`,
+              PG_SPAN_COLUMNS.map(([column]) => rows.map((row) => row[column]))
+            ))
+          } else {
+            for (let i = 0; i < rows.length; i += SPANS_PER_STATEMENT) {
+              stored.push(...yield* sql<StoredKey>`INSERT INTO observe_spans ${sql.insert(rows.slice(i, i + SPANS_PER_STATEMENT))}
+                ON CONFLICT (trace_id, span_id) DO NOTHING RETURNING trace_id, span_id`)
+            }
           }
+          // Only spans stored now count in RED: a retried export must not count twice.
+          const rollups = rollupsOf(newlyStored(spans, stored))
+          if (rollups.length === 0) return
           // Rollups are read, merged and written back; the advisory lock serializes this between
           // PostgreSQL writers (SQLite serializes writers by itself).
           if (isPg) yield* sql`SELECT pg_advisory_xact_lock(7305020110)`
-          const stored = yield* sql<RollupRow>`
+          const previous = yield* sql<RollupRow>`
             SELECT minute, entity_ref, name, count, errors, sum_us, hist FROM observe_red_minute
             WHERE ${sql.in("minute", [...new Set(rollups.map((r) => r.minute))])}
               AND ${sql.in("entity_ref", [...new Set(rollups.map((r) => r.entity_ref))])}`
-          const byKey = new Map(stored.map((row) => [rollupKey(Number(row.minute), row.entity_ref, row.name), row]))
+          const byKey = new Map(previous.map((row) => [rollupKey(Number(row.minute), row.entity_ref, row.name), row]))
           const merged = mergeRollups(rollups, (r) => byKey.get(rollupKey(r.minute, r.entity_ref, r.name)))
           yield* insertChunks(merged, 8, (chunk) =>
             sql`INSERT INTO observe_red_minute ${sql.insert(chunk)} ON CONFLICT (minute, entity_ref, name) DO UPDATE SET

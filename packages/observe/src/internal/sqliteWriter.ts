@@ -77,13 +77,18 @@ export const openSqliteWriter = (filename: string, maxSeries = DEFAULT_MAX_SERIE
     )
     const writeSpans = db.transaction((spans: ReadonlyArray<SpanRecord>) => {
       const resources = new Map<object, string>()
+      // Only spans stored now count in RED: a retried export (or a second copy in the batch)
+      // must not count twice.
+      const stored: Array<SpanRecord> = []
       for (const span of spans) {
         const row = spanRow(span, resources, blobIds)
-        insertSpan.run(row.trace_id, row.span_id, row.parent_span_id, row.service, row.namespace, row.entity_ref, row.name,
-          row.kind, row.start_us, row.duration_us, row.status, row.status_message, row.peer, row.attributes, row.resource, row.events)
+        const { changes } = insertSpan.run(row.trace_id, row.span_id, row.parent_span_id, row.service, row.namespace, row.entity_ref,
+          row.name, row.kind, row.start_us, row.duration_us, row.status, row.status_message, row.peer, row.attributes, row.resource,
+          row.events)
+        if (changes > 0) stored.push(span)
       }
       // The lookup gets the rollup itself, never a joined key split again (names may hold any byte).
-      const merged = mergeRollups(rollupsOf(spans), (r) => readRed.get(r.minute, r.entity_ref, r.name) as RollupRow | undefined)
+      const merged = mergeRollups(rollupsOf(stored), (r) => readRed.get(r.minute, r.entity_ref, r.name) as RollupRow | undefined)
       for (const r of merged) upsertRed.run(r.minute, r.entity_ref, r.service, r.name, r.count, r.errors, r.sum_us, r.hist)
     })
     const writeLogs = db.transaction((logs: ReadonlyArray<LogRecord>) => {
