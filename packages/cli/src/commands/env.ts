@@ -19,7 +19,6 @@ import * as Problem from "@paved/catalog/Problem"
 import { ChangeSet, Diff, Environment, Environments, EnvStore, Manifests, ServiceRuntime } from "@paved/envs"
 import { Receiver, SpanStore } from "@paved/observe"
 import * as EnvironmentName from "@paved/provision/EnvironmentName"
-import * as Provisioner from "@paved/provision/Provisioner"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -54,31 +53,10 @@ export const storeLayer = (db: Option.Option<string>): Layer.Layer<EnvStore.EnvS
   // Made private as the state store makes it (.paved 0700, the database 0600).
   Layer.unwrapEffect(Effect.map(Store.target(db), (t) => Store.over(Store.open(t, { tightenExisting: true }), EnvStore)))
 
-// The PostgreSQL server an environment's databases live on: $PAVED_POSTGRES_URL, else the one
-// recorded when it came up (so `down` from a fresh shell reaches the same server), else embedded.
-const postgresUrl = (recorded?: string) => {
-  const configured = process.env.PAVED_POSTGRES_URL
-  return configured !== undefined && configured !== "" ? configured : recorded
-}
-
 // A detached `up` runs the S3 endpoint as a background process (`paved provision serve-s3`),
 // so the buckets it hands to services outlive the command; the last `down` stops it.
-const provisionerFor = (record: Environment.EnvironmentRecord | undefined, s3Process?: ReadonlyArray<string>) => {
-  const postgres = postgresUrl(record?.provisioner.postgres)
-  return Provisioner.layerLocal({ ...(postgres === undefined ? {} : { postgres }), ...(s3Process === undefined ? {} : { s3Process }) })
-}
-
-const withoutPassword = (url: string) => {
-  try {
-    const parsed = new URL(url)
-    parsed.password = ""
-    return parsed.toString()
-  } catch {
-    return undefined
-  }
-}
-
-const stateLayer = (db: Option.Option<string>, s3Process?: ReadonlyArray<string>) => Layer.merge(storeLayer(db), provisionerFor(undefined, s3Process))
+const stateLayer = (db: Option.Option<string>, s3Process?: ReadonlyArray<string>) =>
+  Layer.merge(storeLayer(db), Environments.localProvisioner(undefined, s3Process === undefined ? {} : { s3Process }))
 
 const progressLine = (p: Environments.Progress) => Output.diagnostic(`[${p.phase}] ${p.subject}: ${p.detail}`)
 
@@ -199,13 +177,8 @@ const up = Command.make("up", { name, ...upOptions }, (o) =>
       readyTimeout: `${o.readyTimeout} seconds`,
       detach: !o.wait,
       onProgress: reporter.onProgress,
-      // With no server configured, the environment owns an embedded PostgreSQL server that lives
-      // as long as it does (detached or not); `down` stops it and removes its data.
-      ...(postgresUrl() === undefined ? { embeddedPostgres: true } : {}),
-      provisionerSettings: Option.fromNullable(postgresUrl()).pipe(
-        Option.flatMapNullable(withoutPassword),
-        Option.match({ onNone: () => ({}), onSome: (postgres) => ({ postgres }) })
-      )
+      // The configured server, or an embedded one the environment owns (stopped by `down`).
+      ...Environments.postgresOptions()
     }
     const planned = yield* Environments.plan(options).pipe(
       // Files with problems (a workload that does not decode) fail the check (exit 1) and list
@@ -257,7 +230,7 @@ const up = Command.make("up", { name, ...upOptions }, (o) =>
 const downOne = (name: string) =>
   Effect.gen(function*() {
     const recorded = yield* Environments.get(name)
-    return yield* Environments.down(name, { onProgress: progressLine }).pipe(Effect.provide(provisionerFor(recorded)))
+    return yield* Environments.down(name, { onProgress: progressLine }).pipe(Effect.provide(Environments.localProvisioner(recorded)))
   })
 
 const down = Command.make("down", { name, db: Store.db, format, yes: Output.yes }, ({ db, format, name, yes }) =>
