@@ -6,11 +6,18 @@
  * `BENCH_TIMELINE=1`, every progress line of every `up` and `down` goes to stderr with its offset
  * in ms, the timeline of where their time goes.
  *
+ * The engine's own floor is measured in the same run: the same 10 containers of the same image
+ * created and started straight through the Engine API on one bridge network, with nothing of
+ * Paved around them (no provisioning, no files, no probes, no port forwarding), timed until every
+ * `start` call has returned. `dockerOverFloor` says how much Paved adds to what the engine costs;
+ * `floorOverLocal` says how far the engine alone is from the local runtime's whole `up`.
+ *
  * Needs the PostgreSQL server on 127.0.0.1:5432 and a Docker engine.
  */
 import { Catalog } from "@paved/catalog"
 import { Environments, EnvStore, ServiceRuntime } from "@paved/envs"
 import * as Provisioner from "@paved/provision/Provisioner"
+import Docker from "dockerode"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as fs from "node:fs"
@@ -69,6 +76,28 @@ const writeCatalog = (dir: string, runtime: "local" | "docker", image: string) =
   }
 }
 
+// Create and start the services' containers with nothing around them; ms until all have started.
+const engineFloor = async (image: string): Promise<number> => {
+  const docker = new Docker()
+  const network = await docker.createNetwork({ Name: `paved-bench-floor-${process.pid}-${Date.now()}`, Driver: "bridge" })
+  const containers: Array<Docker.Container> = []
+  try {
+    const t0 = Date.now()
+    containers.push(...await Promise.all(services.map((s) =>
+      docker.createContainer({
+        Image: image,
+        Cmd: ["-e", "setInterval(() => {}, 1000)"],
+        name: `paved-bench-floor-${process.pid}-${s.name}`,
+        HostConfig: { NetworkMode: network.id }
+      }))))
+    await Promise.all(containers.map((c) => c.start()))
+    return Date.now() - t0
+  } finally {
+    await Promise.all(containers.map((c) => c.remove({ force: true }).catch(() => undefined)))
+    await network.remove().catch(() => undefined)
+  }
+}
+
 const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
 const main = Effect.gen(function*() {
@@ -82,7 +111,9 @@ const main = Effect.gen(function*() {
       docker: (yield* Catalog.load([path.join(dir, "docker")])).entities
     }
     const times = { local: { up: [] as Array<number>, down: [] as Array<number> }, docker: { up: [] as Array<number>, down: [] as Array<number> } }
+    const floor: Array<number> = []
     for (let i = 0; i < runs; i++) {
+      floor.push(yield* Effect.promise(() => engineFloor(image)))
       for (const runtime of ["local", "docker"] as const) {
         const name = `rb-${runtime}-${process.pid}-${i}`
         const layer = runtime === "docker" ? ServiceRuntime.layerDocker() : ServiceRuntime.layerLocalProcesses
@@ -107,8 +138,17 @@ const main = Effect.gen(function*() {
       }
     }
     const line = (c: string, ms: number, peerMs: number, target: string) =>
-      console.log(JSON.stringify({ case: c, n: runs, ms, peer: peerMs, ratio: Math.round((ms / peerMs) * 100) / 100, target, peerName: "local process runtime" }))
+      console.log(JSON.stringify({ case: c, n: runs, ms, peer: peerMs, ratio: Math.round((ms / peerMs) * 100) / 100, target, peerName: "local process runtime", loadavg: os.loadavg().map((x) => Math.round(x * 100) / 100) }))
     line("up: 10 services, 5 postgres databases, docker", median(times.docker.up), median(times.local.up), "ratio <= 1.5")
+    const floorMs = median(floor)
+    console.log(JSON.stringify({
+      case: "engine floor: create and start the same 10 containers through the Engine API, nothing else",
+      n: runs,
+      ms: floorMs,
+      dockerOverFloor: Math.round((median(times.docker.up) / floorMs) * 100) / 100,
+      floorOverLocal: Math.round((floorMs / median(times.local.up)) * 100) / 100,
+      loadavg: os.loadavg().map((x) => Math.round(x * 100) / 100)
+    }))
     line("down: 10 services, 5 postgres databases, docker", median(times.docker.down), median(times.local.down), "ms < 3000")
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
