@@ -14,6 +14,7 @@
 import * as Data from "effect/Data"
 import type { Entity } from "./Entity.js"
 import type { EntityRef } from "./EntityRef.js"
+import type * as Problem from "./Problem.js"
 
 /**
  * An entity as the loader emits it, with where it came from. `location` is the key that
@@ -31,21 +32,14 @@ export interface InputEntity {
 }
 
 /**
- * A problem found while loading. Problems with a `ref` attach to that entity; problems of an
- * invalid file without a `ref` attach to every entity the file emitted before (last known good).
+ * A problem found while loading: the one catalog `Problem`. Problems with a `ref` attach to that
+ * entity; problems of an invalid file without a `ref` attach to every entity the file emitted
+ * before (last known good).
  *
+ * @deprecated Use `Problem.Problem` from `@paved/catalog/Problem`; this alias will be removed.
  * @since 0.1.0
  */
-export interface InputProblem {
-  readonly severity: "error" | "warning"
-  readonly file?: string | undefined
-  readonly line?: number | undefined
-  readonly column?: number | undefined
-  readonly path?: string | undefined
-  readonly ref?: string | undefined
-  readonly rule: string
-  readonly message: string
-}
+export type InputProblem = Problem.Problem
 
 /**
  * A source that was read: a location is reconciled only when it appears here. `ok: false`
@@ -66,7 +60,7 @@ export interface InputSource {
  */
 export interface IngestInput {
   readonly entities: ReadonlyArray<InputEntity>
-  readonly problems: ReadonlyArray<InputProblem>
+  readonly problems: ReadonlyArray<Problem.Problem>
   readonly sources: ReadonlyArray<InputSource>
 }
 
@@ -180,7 +174,7 @@ export interface Rename {
 export interface KeptEntity {
   readonly ref: EntityRef
   readonly location: string
-  readonly problems: ReadonlyArray<InputProblem>
+  readonly problems: ReadonlyArray<Problem.Problem>
 }
 
 /**
@@ -197,7 +191,7 @@ export interface IngestReport {
   readonly renamed: ReadonlyArray<Rename>
   readonly conflicts: ReadonlyArray<Conflict>
   readonly lastKnownGood: ReadonlyArray<KeptEntity>
-  readonly problems: ReadonlyArray<InputProblem>
+  readonly problems: ReadonlyArray<Problem.Problem>
   readonly locations: number
 }
 

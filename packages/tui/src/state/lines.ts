@@ -3,7 +3,8 @@
  * lists of lines, some of which open another view with Enter. Built here as pure functions of
  * what the store returned, so the components only draw them.
  */
-import type { EntityProblem, RelationEdge, StoredEntity } from "@paved/catalog/CatalogStore"
+import type { RelationEdge, StoredEntity } from "@paved/catalog/CatalogStore"
+import type * as Problem from "@paved/catalog/Problem"
 import { type View, view } from "./app.js"
 import { type CatalogIndex, facetCounts, shortRef } from "./catalogIndex.js"
 
@@ -27,7 +28,7 @@ const stringOf = (v: unknown): string | undefined =>
   typeof v === "string" ? v : typeof v === "number" || typeof v === "boolean" ? String(v) : undefined
 
 /** A problem as one line: severity, rule, message and where. */
-export const problemLine = (p: EntityProblem): Line => {
+export const problemLine = (p: Problem.Problem): Line => {
   const where = p.file === undefined ? "" : ` (${p.file}${p.line === undefined ? "" : `:${p.line}:${p.column ?? 1}`})`
   return line(`  ${p.severity === "error" ? "✗" : "!"} ${p.rule}: ${p.message}${where}`, p.severity === "error" ? "error" : "warning")
 }

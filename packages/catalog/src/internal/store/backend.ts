@@ -8,14 +8,15 @@ import type { Entity } from "../../Entity.js"
 import type { EntityRef } from "../../EntityRef.js"
 import type { HistoryEntry } from "../../History.js"
 import type { FacetCount, FilterSet, Order } from "../../Query.js"
-import type { EntityRecord, RecordHead, StoredProblem } from "./records.js"
+import type * as Problem from "../../Problem.js"
+import type { EntityRecord, RecordHead } from "./records.js"
 
 /** A location row. */
 export interface LocationRecord {
   readonly location: string
   readonly file: string
   readonly ok: boolean
-  readonly problems: ReadonlyArray<StoredProblem>
+  readonly problems: ReadonlyArray<Problem.Problem>
   readonly lastIngested: string
   readonly entityCount: number
 }

@@ -6,22 +6,17 @@
 import * as Data from "effect/Data"
 import type { Entity } from "../../Entity.js"
 import type { EntityRef } from "../../EntityRef.js"
+import type * as Problem from "../../Problem.js"
 
 /**
  * A problem attached to a stored entity (validation warnings, or the error of an invalid file
- * whose last known good content is kept).
+ * whose last known good content is kept): the one catalog `Problem`, stored without its `ref`
+ * (the entity it is attached to says which).
  *
+ * @deprecated Use `Problem.Problem` from `@paved/catalog/Problem`; this alias will be removed.
  * @since 0.1.0
  */
-export interface EntityProblem {
-  readonly severity: "error" | "warning"
-  readonly rule: string
-  readonly message: string
-  readonly file?: string | undefined
-  readonly line?: number | undefined
-  readonly column?: number | undefined
-  readonly path?: string | undefined
-}
+export type EntityProblem = Problem.Problem
 
 /**
  * An entity as stored: the entity (relations filled), its ref, provenance and status.
@@ -37,7 +32,7 @@ export interface StoredEntity {
   readonly line: number | null
   readonly column: number | null
   readonly hash: string
-  readonly problems: ReadonlyArray<EntityProblem>
+  readonly problems: ReadonlyArray<Problem.Problem>
   readonly firstSeen: string
   readonly lastChanged: string
   readonly orphan: boolean
@@ -72,7 +67,7 @@ export interface LocationStatus {
   readonly location: string
   readonly file: string
   readonly ok: boolean
-  readonly problems: ReadonlyArray<EntityProblem>
+  readonly problems: ReadonlyArray<Problem.Problem>
   readonly lastIngested: string
   readonly entityCount: number
 }

@@ -9,10 +9,11 @@ import type { StoreError } from "./model.js"
 import type { Entity } from "../../Entity.js"
 import * as EntityRef from "../../EntityRef.js"
 import type { Change } from "../../History.js"
-import { type Conflict, type IngestInput, type IngestOptions, IngestRefused, type IngestReport, type InputEntity, type InputProblem, type KeptEntity, type Rename } from "../../Ingest.js"
+import type * as Problem from "../../Problem.js"
+import { type Conflict, type IngestInput, type IngestOptions, IngestRefused, type IngestReport, type InputEntity, type KeptEntity, type Rename } from "../../Ingest.js"
 import type { HistoryInsert, LocationRecord, Plan, Tx } from "./backend.js"
 import {
-  canonicalJson, changedPaths, contentHash, type EntityRecord, makeRecord, ownerOf, type RecordHead, type StoredProblem
+  canonicalJson, changedPaths, contentHash, type EntityRecord, makeRecord, ownerOf, type RecordHead
 } from "./records.js"
 
 interface Emitted {
@@ -29,7 +30,8 @@ interface Source {
   readonly ok: boolean
 }
 
-const toStored = (p: InputProblem): StoredProblem => ({
+// Stored on the entity it names, so without its ref.
+const toStored = (p: Problem.Problem): Problem.Problem => ({
   severity: p.severity,
   rule: p.rule,
   message: p.message,
@@ -39,7 +41,7 @@ const toStored = (p: InputProblem): StoredProblem => ({
   ...(p.path !== undefined ? { path: p.path } : {})
 })
 
-const problemRef = (p: InputProblem): string | undefined => {
+const problemRef = (p: Problem.Problem): string | undefined => {
   if (p.ref === undefined) return undefined
   const parsed = EntityRef.parse(p.ref)
   return Either.isRight(parsed) ? parsed.right : p.ref.toLowerCase()
@@ -96,14 +98,14 @@ export const reconcile = (
       else list.push(e)
     }
 
-    const problemsByFile = new Map<string, Array<InputProblem>>()
+    const problemsByFile = new Map<string, Array<Problem.Problem>>()
     for (const p of input.problems) {
       if (p.file === undefined) continue
       const list = problemsByFile.get(p.file)
       if (list === undefined) problemsByFile.set(p.file, [p])
       else list.push(p)
     }
-    const problemsOf = (file: string, ref: string, includeFileLevel: boolean): ReadonlyArray<InputProblem> =>
+    const problemsOf = (file: string, ref: string, includeFileLevel: boolean): ReadonlyArray<Problem.Problem> =>
       (problemsByFile.get(file) ?? []).filter((p) => {
         const target = problemRef(p)
         return target === ref || (includeFileLevel && target === undefined)
@@ -162,8 +164,8 @@ export const reconcile = (
 
     // Decide, then read the previous contents that the records and history need.
     type Decision =
-      | { readonly _tag: "write"; readonly w: Emitted; readonly head: RecordHead | undefined; readonly problems: ReadonlyArray<InputProblem> }
-      | { readonly _tag: "keep"; readonly head: RecordHead; readonly problems: ReadonlyArray<InputProblem> }
+      | { readonly _tag: "write"; readonly w: Emitted; readonly head: RecordHead | undefined; readonly problems: ReadonlyArray<Problem.Problem> }
+      | { readonly _tag: "keep"; readonly head: RecordHead; readonly problems: ReadonlyArray<Problem.Problem> }
       | { readonly _tag: "orphan"; readonly head: RecordHead }
       | { readonly _tag: "delete"; readonly head: RecordHead; readonly renamedTo: string | undefined }
     const decisions: Array<Decision> = []
@@ -289,7 +291,7 @@ export const reconcile = (
       } else if (d._tag === "keep" || d._tag === "orphan") {
         const entity = previous.get(d.head.ref)
         if (entity === undefined) continue
-        const problems = d._tag === "keep" ? d.problems.map(toStored) : (JSON.parse(d.head.problemsJson) as Array<StoredProblem>)
+        const problems = d._tag === "keep" ? d.problems.map(toStored) : (JSON.parse(d.head.problemsJson) as Array<Problem.Problem>)
         const json = canonicalJson(entity)
         upserts.push(makeRecord({
           ref: d.head.ref, entity, entityJson: json, hash: d.head.hash, location: d.head.location, file: d.head.file,

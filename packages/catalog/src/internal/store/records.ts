@@ -7,17 +7,7 @@ import { createHash } from "node:crypto"
 import * as Either from "effect/Either"
 import type { Entity } from "../../Entity.js"
 import * as EntityRef from "../../EntityRef.js"
-
-/** A problem as stored on an entity or a location. */
-export interface StoredProblem {
-  readonly severity: "error" | "warning"
-  readonly rule: string
-  readonly message: string
-  readonly file?: string | undefined
-  readonly line?: number | undefined
-  readonly column?: number | undefined
-  readonly path?: string | undefined
-}
+import type * as Problem from "../../Problem.js"
 
 /** One relation edge. */
 export interface Edge {
@@ -46,7 +36,7 @@ export interface EntityRecord {
   readonly file: string
   readonly line: number | null
   readonly column: number | null
-  readonly problems: ReadonlyArray<StoredProblem>
+  readonly problems: ReadonlyArray<Problem.Problem>
   readonly firstSeen: string
   readonly lastChanged: string
   readonly orphan: boolean
@@ -135,7 +125,7 @@ export const ownerOf = (entity: Entity): string | null => {
 /** Status facts that are searchable like entity fields (`paved.orphan=true`, `paved.problem=error`). */
 export interface StatusFacts {
   readonly orphan: boolean
-  readonly problems: ReadonlyArray<StoredProblem>
+  readonly problems: ReadonlyArray<Problem.Problem>
   readonly location: string
 }
 
@@ -187,7 +177,7 @@ export interface RecordInput {
   readonly file: string
   readonly line: number | null
   readonly column: number | null
-  readonly problems: ReadonlyArray<StoredProblem>
+  readonly problems: ReadonlyArray<Problem.Problem>
   readonly firstSeen: string
   readonly lastChanged: string
   readonly orphan: boolean
