@@ -2,12 +2,31 @@
  * Test support: run the built `paved` binary as a user would, and capture what it prints.
  * `npm test` builds every package before the suites run.
  */
+import { afterAll } from "@effect/vitest"
 import { spawn } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 
 /** The path of the built `paved` executable. */
 export const pavedBin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../packages/cli/dist/bin.js")
+
+/**
+ * A scratch directory for a test file (removed after its suites) and how to write a file in it:
+ * `write("catalog/catalog-info.yaml", text)` creates the directories and returns the path.
+ */
+export const workspace = (prefix: string) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
+  const write = (name: string, text: string): string => {
+    const file = path.join(dir, name)
+    fs.mkdirSync(path.dirname(file), { recursive: true })
+    fs.writeFileSync(file, text)
+    return file
+  }
+  return { dir, write }
+}
 
 /** What one run of `paved` did. */
 export interface PavedRun {

@@ -1,19 +1,10 @@
 import { afterAll, describe, expect, it } from "@effect/vitest"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
-import { runPaved } from "../../../testing/cli.js"
+import { runPaved, workspace } from "../../../testing/cli.js"
 import { serverAvailable, uniqueName } from "../../../testing/servers.js"
 
-const work = fs.mkdtempSync(path.join(os.tmpdir(), "paved-cli-provision-"))
-afterAll(() => fs.rmSync(work, { recursive: true, force: true }))
-
-const write = (name: string, text: string) => {
-  const file = path.join(work, name)
-  fs.mkdirSync(path.dirname(file), { recursive: true })
-  fs.writeFileSync(file, text)
-  return file
-}
+const { dir: work, write } = workspace("paved-cli-provision-")
 
 const score = write("score.yaml", [
   "apiVersion: score.dev/v1b1",
