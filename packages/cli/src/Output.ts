@@ -124,7 +124,7 @@ export const exitCodeOf = (error: unknown): 1 | 2 => exitCodes[tagOf(error) ?? "
 
 /**
  * What to print for a command's failure: a `CheckFailed` or `UsageError` summary, an error's
- * message, or the value itself.
+ * message (also of a plain object that carries one), or the value itself.
  *
  * @since 0.2.0
  */
@@ -133,6 +133,8 @@ export const messageOf = (error: unknown): string =>
     ? error.summary
     : error instanceof Error
     ? error.message
+    : typeof error === "object" && error !== null && "message" in error
+    ? String(error.message)
     : String(error)
 
 /**

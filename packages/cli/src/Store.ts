@@ -94,14 +94,20 @@ export const parseTarget: (url: string) => Target = Database.parse
 
 /**
  * The project's `paved.yaml` (walking up from the working directory), if any; an invalid file is
- * a usage error whose message has a `paved.yaml:LINE:COLUMN` line per problem.
+ * a `ProjectConfigError` (a usage error by `Output.exitCodes`) whose message has a
+ * `paved.yaml:LINE:COLUMN` line per problem.
  *
  * @since 0.1.0
  */
-export const project: Effect.Effect<Option.Option<ProjectConfig.ProjectConfig>, UsageError> = Effect.mapError(
-  ProjectConfig.load(),
-  (error) => new UsageError({ summary: error.message })
-)
+export const project: Effect.Effect<Option.Option<ProjectConfig.ProjectConfig>, ProjectConfig.ProjectConfigError> = ProjectConfig.load()
+
+/**
+ * Why a store cannot be chosen or opened: a usage error of the command (a missing directory, an
+ * unusable file), or an invalid `paved.yaml`. Both exit 2 (`Output.exitCodes`).
+ *
+ * @since 0.2.0
+ */
+export type Unusable = UsageError | ProjectConfig.ProjectConfigError
 
 /**
  * The chosen store and where the choice came from: `flag` (`--db`), `env` (`PAVED_DB_URL`),
@@ -120,7 +126,7 @@ export interface Choice {
  *
  * @since 0.1.0
  */
-export const choose = (option: Option.Option<string>): Effect.Effect<Choice, UsageError> =>
+export const choose = (option: Option.Option<string>): Effect.Effect<Choice, ProjectConfig.ProjectConfigError> =>
   Option.match(option, {
     onSome: (url) => Effect.succeed<Choice>({ target: parseTarget(url), from: "flag" }),
     onNone: () =>
@@ -145,7 +151,7 @@ export const choose = (option: Option.Option<string>): Effect.Effect<Choice, Usa
  *
  * @since 0.1.0
  */
-export const target = (option: Option.Option<string>): Effect.Effect<Target, UsageError> =>
+export const target = (option: Option.Option<string>): Effect.Effect<Target, Unusable> =>
   choose(option).pipe(
     Effect.tap(({ from, target }) => target._tag === "sqlite" ? prepareSqlite(target.filename, from !== "default") : Effect.void),
     Effect.map(({ target }) => target)
@@ -220,5 +226,5 @@ export const over = <A, E extends { readonly message: string }>(
  *
  * @since 0.1.0
  */
-export const layer = (option: Option.Option<string>): Layer.Layer<CatalogStore.CatalogStore, UsageError> =>
+export const layer = (option: Option.Option<string>): Layer.Layer<CatalogStore.CatalogStore, Unusable> =>
   Layer.unwrapEffect(Effect.map(target(option), (t) => over(open(t), CatalogStore)))

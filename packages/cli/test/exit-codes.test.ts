@@ -3,23 +3,14 @@
  * and exit 1 (the checked thing failed) or 2 (usage or environment), printed the same way the
  * commands' own mappings printed them before. Runs the built `paved` (npm run build first).
  */
-import { afterAll, describe, expect, it } from "@effect/vitest"
+import { describe, expect, it } from "@effect/vitest"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import { runPaved } from "../../../testing/cli.js"
+import { runPaved, workspace } from "../../../testing/cli.js"
 import * as Output from "../src/Output.js"
 
-const work = fs.mkdtempSync(path.join(os.tmpdir(), "paved-cli-exit-"))
-afterAll(() => fs.rmSync(work, { recursive: true, force: true }))
-
-const write = (name: string, text: string) => {
-  const file = path.join(work, name)
-  fs.mkdirSync(path.dirname(file), { recursive: true })
-  fs.writeFileSync(file, text)
-  return file
-}
+const { dir: work, write } = workspace("paved-cli-exit-")
 
 const env = { PAVED_SECRET_KEY: "cd".repeat(32) }
 const packages = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
@@ -78,5 +69,37 @@ describe("exit codes", () => {
     const broken = await runPaved(["catalog", "query", "--db", path.join(work, "store/broken.db")], { cwd: work, env })
     expect(broken.code).toBe(2)
     expect(broken.stderr).toMatch(/^paved: /m)
+  })
+
+  it("no command rewraps a library error just to choose its exit code", () => {
+    // The one table decides; a command turning `e` into UsageError({ summary: e.message }) (or
+    // setting process.exitCode) would be a second mapping that can disagree with it.
+    const cli = path.join(packages, "cli", "src")
+    const offenders = [...sourceFiles(path.join(cli, "commands")), ...sourceFiles(path.join(cli, "internal"))].flatMap((file) => {
+      const text = fs.readFileSync(file, "utf8")
+      const rewraps = [
+        ...text.matchAll(/new (?:Output\.)?(?:UsageError|CheckFailed)\(\{ summary: [\w.]+\.message \}\)/g),
+        ...text.matchAll(/mapError\(\(?\w*\)? ?(?:=> )?(?:e instanceof Output\.UsageError \? e : )?usage\b/g),
+        ...text.matchAll(/process\.exitCode/g)
+      ]
+      return rewraps.map((m) => `${path.relative(cli, file)}: ${m[0]}`)
+    })
+    expect(offenders).toEqual([])
+  })
+
+  it("env and check let library errors through: usage or environment errors (2), printed as before", async () => {
+    write("envs/catalog/catalog-info.yaml", "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: { name: shop }\nspec: { type: service, lifecycle: production, owner: group:default/web }\n")
+    const catalog = path.join(work, "envs/catalog")
+    const db = path.join(work, "envs/paved.db")
+    const ttl = await runPaved(["env", "up", "x", "--catalog", catalog, "--services", "shop", "--ttl", "soon", "--db", db], { cwd: work, env })
+    expect(ttl.code).toBe(2)
+    expect(ttl.stderr).toContain(`paved: TTL "soon" is not a number followed by s, m, h or d (e.g. 24h)`)
+    expect((await runPaved(["catalog", "ingest", catalog, "--db", db], { cwd: work, env })).code).toBe(0)
+    const diff = await runPaved(["env", "diff", "a", "b", "--db", db], { cwd: work, env })
+    expect(diff.code).toBe(2)
+    expect(diff.stderr).toMatch(/^paved: environment "a" does not exist/m)
+    const check = await runPaved(["check", catalog, "--env-diff", "a,b", "--db", db, "--format", "json"], { cwd: work, env })
+    expect(check.code).toBe(2)
+    expect(check.stderr).toMatch(/^paved: environment "a" does not exist/m)
   })
 })

@@ -28,7 +28,7 @@ import * as Store from "../Store.js"
 import * as Inputs from "../internal/scoreInputs.js"
 import { storeLayer as envStoreLayer } from "./env.js"
 import { registryLayer } from "./golden.js"
-import { spanStoreLayer } from "./observe.js"
+import { parseSince, spanStoreLayer } from "./observe.js"
 import { withServices } from "./provision.js"
 
 /**
@@ -46,9 +46,10 @@ export interface CheckResult {
   readonly lines: ReadonlyArray<string>
 }
 
+// Failures of the checks' library calls (a store that cannot be opened, a template that does
+// not load) reach the runner as they are; Output.exitCodes makes them usage or environment
+// errors (2), so a check that cannot run is never mistaken for one that failed.
 const usage = (summary: string) => new Output.UsageError({ summary })
-const asUsage = (e: unknown) =>
-  e instanceof Output.UsageError ? e : usage(typeof e === "object" && e !== null && "message" in e ? String(e.message) : String(e))
 
 const passed = (name: CheckResult["name"], summary: string): CheckResult => ({ name, status: "passed", summary, findings: [], lines: [] })
 const skipped = (name: CheckResult["name"], summary: string): CheckResult => ({ name, status: "skipped", summary, findings: [], lines: [] })
@@ -74,14 +75,6 @@ const envDiff = Options.text("env-diff").pipe(
   Options.optional
 )
 const dir = Options.text("dir").pipe(Options.withDefault(".paved"), Options.withDescription("The provisioning state directory (default .paved)"))
-
-const parseSince = (text: string): Effect.Effect<Duration.Duration, Output.UsageError> => {
-  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)$/.exec(text.trim())
-  const unit = { ms: "millis", s: "seconds", m: "minutes", h: "hours", d: "days", w: "weeks" } as const
-  return m === null
-    ? Effect.fail(usage(`--since ${text}: write a duration such as 30s, 15m, 1h or 7d`))
-    : Effect.succeed(Duration.decode(`${Number(m[1])} ${unit[m[2] as keyof typeof unit]}`))
-}
 
 // -- the checks -------------------------------------------------------------------------------
 
@@ -163,7 +156,7 @@ const telemetryCheck = (entities: ReadonlyArray<Entity.Entity>, db: Option.Optio
         ...report.unknownServices.map((s) => `not in the catalog: service ${s.service} (${s.spans} spans)`)
       ]
     } satisfies CheckResult
-  }).pipe(Effect.mapError(asUsage), Effect.provide(spanStoreLayer(db)))
+  }).pipe(Effect.provide(spanStoreLayer(db)))
 
 const provisionCheck = (db: Option.Option<string>, stateDir: string) =>
   withServices(
@@ -183,7 +176,7 @@ const provisionCheck = (db: Option.Option<string>, stateDir: string) =>
         lines: findings.map((d) => `${d.env}: ${d.resource} (${d.type}): ${d.difference}`)
       } satisfies CheckResult
     })
-  ).pipe(Effect.mapError(asUsage))
+  )
 
 const envDiffCheck = (pair: string, db: Option.Option<string>) =>
   Effect.gen(function*() {
@@ -202,7 +195,7 @@ const envDiffCheck = (pair: string, db: Option.Option<string>) =>
       findings: rows,
       lines: rows.map((r) => `${r.aspect} ${r.subject}: ${a} ${r.a ?? "(absent)"}, ${b} ${r.b ?? "(absent)"}`)
     } satisfies CheckResult
-  }).pipe(Effect.mapError(asUsage), Effect.provide(envStoreLayer(db)))
+  }).pipe(Effect.provide(envStoreLayer(db)))
 
 const relative = (file: string): string => {
   const rel = path.relative(process.cwd(), file)
@@ -235,7 +228,7 @@ export const check = Command.make(
       const entities = loaded.entities.map((e) => e.entity)
       const before = o.previous.length === 0 ? undefined : yield* Inputs.loadView(o.previous)
       results.push(ownersCheck(CatalogView.fromEntities(entities), before))
-      results.push(yield* goldenCheck(roots, o.templates, o.allowOutdated).pipe(Effect.mapError(asUsage)))
+      results.push(yield* goldenCheck(roots, o.templates, o.allowOutdated))
 
       // The stores: skipped when the default store does not exist; a store named by --db,
       // PAVED_DB_URL or paved.yaml that does not exist is a usage error.

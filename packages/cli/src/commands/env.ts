@@ -41,15 +41,13 @@ const catalogPaths = Options.text("catalog").pipe(
 )
 const list = (option: string, description: string) => Options.text(option).pipe(Options.withDescription(description), Options.repeated)
 
-const usage = (e: { readonly message: string }) => new Output.UsageError({ summary: e.message })
-
 /**
  * The environment store for `--db` (the catalog's database). `paved check` reuses it for
  * `--env-diff`.
  *
  * @since 0.1.0
  */
-export const storeLayer = (db: Option.Option<string>): Layer.Layer<EnvStore.EnvStore, Output.UsageError> =>
+export const storeLayer = (db: Option.Option<string>): Layer.Layer<EnvStore.EnvStore, Store.Unusable> =>
   // Made private as the state store makes it (.paved 0700, the database 0600).
   Layer.unwrapEffect(Effect.map(Store.target(db), (t) => Store.over(Store.open(t, { tightenExisting: true }), EnvStore)))
 
@@ -148,7 +146,7 @@ const up = Command.make("up", { name, ...upOptions }, (o) =>
     const share = yield* pairs(o.share, "--share")
     const overlays = yield* pairs(o.set, "--set")
     const ttl = Option.isSome(o.ttl) ? Environment.parseTtl(o.ttl.value) : Either.right(undefined)
-    if (Either.isLeft(ttl)) return yield* usage(ttl.left)
+    if (Either.isLeft(ttl)) return yield* ttl.left
     const changedFiles = splitAll(o.changedFiles)
     const target = yield* Store.target(o.db)
     const dbFile = target._tag === "sqlite" ? path.resolve(target.filename) : undefined
@@ -182,13 +180,13 @@ const up = Command.make("up", { name, ...upOptions }, (o) =>
     }
     const planned = yield* Environments.plan(options).pipe(
       // Files with problems (a workload that does not decode) fail the check (exit 1) and list
-      // every problem, as paved provision plan does; other unusable inputs are usage errors.
+      // every problem, as paved provision plan does; other unusable inputs are usage errors
+      // (InvalidSpec, in Output.exitCodes).
       Effect.catchIf(
         (e): e is Environment.InvalidSpec & { readonly problems: ReadonlyArray<Problem.Problem> } =>
           e instanceof Environment.InvalidSpec && e.problems !== undefined && e.problems.length > 0,
         (e) => failWithProblems(e.problems, o.format, "in the environment's inputs")
-      ),
-      Effect.mapError((e) => e instanceof Output.CheckFailed ? e : usage(e))
+      )
     )
     if (o.planOnly) {
       const summary = Environments.planSummary(planned)
@@ -219,11 +217,9 @@ const up = Command.make("up", { name, ...upOptions }, (o) =>
         return yield* Effect.never
       }
     })
-    const spanLayer = Layer.mapError(dbFile === undefined ? SpanStore.layerMemory : SpanStore.layerSqlite({ filename: dbFile }), usage)
-    yield* Effect.scoped(run).pipe(
-      Effect.provide(Layer.mergeAll(stateLayer(o.db, o.wait ? undefined : serveS3Command()), spanLayer, Layer.mapError(o.runtime === "docker" ? ServiceRuntime.layerDocker() : ServiceRuntime.layerLocalProcesses, usage))),
-      Effect.mapError((e) => e instanceof Output.UsageError ? e : usage(e))
-    )
+    const spanLayer = dbFile === undefined ? SpanStore.layerMemory : SpanStore.layerSqlite({ filename: dbFile })
+    const runtime = o.runtime === "docker" ? ServiceRuntime.layerDocker() : ServiceRuntime.layerLocalProcesses
+    yield* Effect.scoped(run).pipe(Effect.provide(Layer.mergeAll(stateLayer(o.db, o.wait ? undefined : serveS3Command()), spanLayer, runtime)))
   })
 ).pipe(Command.withDescription("Bring an environment up: plan, provision, start services in dependency order, wait for readiness"))
 
@@ -240,8 +236,7 @@ const down = Command.make("down", { name, db: Store.db, format, yes: Output.yes 
       format === "json"
         ? Output.printJson({ removed: record.name, services: record.services.length, resources: record.resources.length })
         : Console.log(`removed ${record.name}: ${record.services.length} services, ${record.resources.length} resources`)),
-    Effect.provide(storeLayer(db)),
-    Effect.mapError((e) => e instanceof Output.UsageError ? e : usage(e))
+    Effect.provide(storeLayer(db))
   )))).pipe(Command.withDescription("Remove an environment completely: processes, resources, files and its record"))
 
 const age = (ms: number) => ms < 3_600_000 ? `${Math.round(ms / 60_000)}m` : ms < 86_400_000 ? `${Math.round(ms / 3_600_000)}h` : `${Math.round(ms / 86_400_000)}d`
@@ -270,7 +265,7 @@ const listCommand = Command.make("list", { db: Store.db, format }, ({ db, format
       { header: "ttl", cell: (l) => (l.ttlMs === undefined ? "" : l.ttlMs <= 0 ? "expired" : age(l.ttlMs)) },
       { header: "urls", cell: (l) => l.services.map((s) => `${s.ref.split("/").pop()}=${s.url ?? "-"}`).join(" ") }
     ], "no environments")
-  }).pipe(Effect.provide(storeLayer(db)), Effect.mapError((e) => e instanceof Output.UsageError ? e : usage(e)))
+  }).pipe(Effect.provide(storeLayer(db)))
 ).pipe(Command.withDescription("Every environment with status, health, age, TTL and URLs"))
 
 const diff = Command.make("diff", {
@@ -291,7 +286,7 @@ const diff = Command.make("diff", {
       { header: "same", cell: (r) => (r.same ? "yes" : "NO") }
     ], `${a} and ${b} agree`)
     if (report.differences > 0) return yield* new Output.CheckFailed({ summary: `${report.differences} differences between ${a} and ${b}` })
-  }).pipe(Effect.provide(storeLayer(db)), Effect.mapError((e) => e instanceof Output.UsageError || e instanceof Output.CheckFailed ? e : usage(e)))
+  }).pipe(Effect.provide(storeLayer(db)))
 ).pipe(Command.withDescription("Compare two environments: services, versions, resource classes, config keys, telemetry (exit 1 on drift)"))
 
 const reap = Command.make("reap", { db: Store.db, format }, ({ db, format }) =>
@@ -310,8 +305,7 @@ const reap = Command.make("reap", { db: Store.db, format }, ({ db, format }) =>
           (names.length === 0 ? "nothing expired" : `reaped ${names.join(", ")}`) +
             (leftovers.length === 0 ? "" : `; removed Docker leftovers of ${leftovers.length} unrecorded runs`)
         )),
-    Effect.provide(storeLayer(db)),
-    Effect.mapError((e) => e instanceof Output.UsageError ? e : usage(e))
+    Effect.provide(storeLayer(db))
   )).pipe(Command.withDescription("Remove preview environments whose TTL has run out, and what killed runs left in Docker"))
 
 const logs = Command.make("logs", {
@@ -327,8 +321,7 @@ const logs = Command.make("logs", {
     (stream) => format === "json" && !follow
       ? Effect.flatMap(Stream.runCollect(stream), (all) => Output.printJson({ env: name, service, lines: Array.from(all) }))
       : Stream.runForEach(stream, (line) => format === "json" ? Console.log(JSON.stringify({ env: name, service, line })) : Console.log(line)),
-    Effect.provide(storeLayer(db)),
-    Effect.mapError((e) => e instanceof Output.UsageError ? e : usage(e))
+    Effect.provide(storeLayer(db))
   )).pipe(Command.withDescription("Print (and with --follow, tail) a service's output"))
 
 const manifests = Command.make("manifests", {
@@ -349,7 +342,7 @@ const manifests = Command.make("manifests", {
     const named = (["development", "preview", "staging", "production"] as const).find((t) => t === o.name)
     const type = Option.getOrElse(o.type, () => recorded?.record.type ?? named ?? "preview")
     const catalog = yield* loadCatalog(o.catalog)
-    const planned = yield* Environments.plan({ name: o.name, type, catalog, services, share }).pipe(Effect.mapError(usage))
+    const planned = yield* Environments.plan({ name: o.name, type, catalog, services, share })
     const objects = Manifests.render(planned, {
       name: o.name,
       type,
@@ -357,7 +350,7 @@ const manifests = Command.make("manifests", {
     })
     if (o.format === "json") yield* Output.printJson(objects)
     else yield* Effect.sync(() => process.stdout.write(Manifests.toYaml(objects)))
-  }).pipe(Effect.provide(storeLayer(o.db)), Effect.mapError((e) => e instanceof Output.UsageError ? e : usage(e)))
+  }).pipe(Effect.provide(storeLayer(o.db)))
 ).pipe(Command.withDescription("Render an environment as Kubernetes manifests (YAML; --format json for objects)"))
 
 /**

@@ -31,7 +31,7 @@ import * as Store from "../Store.js"
  */
 export const spanStoreLayer = (
   db: Option.Option<string>
-): Layer.Layer<SpanStore.SpanStore | SpanStore.SpanWriter | SpanStore.TelemetryQuery, Output.UsageError> =>
+): Layer.Layer<SpanStore.SpanStore | SpanStore.SpanWriter | SpanStore.TelemetryQuery, Store.Unusable> =>
   Layer.unwrapEffect(
     Effect.map(Store.target(db), (t) =>
       t._tag === "sqlite"
@@ -42,8 +42,13 @@ export const spanStoreLayer = (
 
 const units: Record<string, Duration.Unit> = { ms: "millis", s: "seconds", m: "minutes", h: "hours", d: "days", w: "weeks" }
 
-/** `15m`, `1h`, `2d`, `500ms` (also `15 minutes`). */
-const parseSince = (text: string): Effect.Effect<Duration.Duration, Output.UsageError> => {
+/**
+ * A `--since` window: `15m`, `1h`, `2d`, `500ms` (also `15 minutes`). `paved check` reads its
+ * `--since` the same way.
+ *
+ * @since 0.2.0
+ */
+export const parseSince = (text: string): Effect.Effect<Duration.Duration, Output.UsageError> => {
   const short = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)$/.exec(text.trim())
   if (short !== null) return Effect.succeed(Duration.decode(`${Number(short[1])} ${units[short[2]!]!}`))
   const long = /^(\d+(?:\.\d+)?) (millis|seconds|minutes|hours|days|weeks)$/.exec(text.trim())

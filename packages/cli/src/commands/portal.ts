@@ -10,19 +10,19 @@
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import { Catalog, CatalogView, ScoreStore } from "@paved/catalog"
+import { CatalogView, ScoreStore } from "@paved/catalog"
 import * as CatalogStore from "@paved/catalog/CatalogStore"
 import * as EnvStore from "@paved/envs/EnvStore"
 import { TemplateRegistry } from "@paved/golden"
 import * as SpanStore from "@paved/observe/SpanStore"
 import type { Portal as PortalModule } from "@paved/portal"
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as fs from "node:fs"
 import * as Output from "../Output.js"
 import * as Store from "../Store.js"
+import { fromFiles, optional } from "../internal/storeLayers.js"
 import * as Inputs from "../internal/scoreInputs.js"
 
 const paths = Args.text({ name: "PATH" }).pipe(
@@ -36,12 +36,11 @@ const previous = Options.text("previous").pipe(
 
 // Scores, spans and environments live in the same database as the catalog. They are optional:
 // when a store cannot be opened, its sections say so and the catalog pages still render.
-const optional = <A, E>(layer: Layer.Layer<A, E>): Layer.Layer<never> => Layer.catchAll(layer, () => Layer.empty)
 
 const storesLayer = (
   db: Option.Option<string>,
   inputs: ReadonlyArray<string>
-): Layer.Layer<CatalogStore.CatalogStore, Output.UsageError> =>
+) =>
   Layer.unwrapEffect(Effect.map(Store.target(db), (t) => {
     // One database (one SQLite connection, one PostgreSQL pool) for every store; made private
     // as the environment store makes it.
@@ -50,13 +49,7 @@ const storesLayer = (
     const others: Layer.Layer<never> = inputs.length > 0 && Option.isNone(db)
       ? Layer.empty
       : Layer.mergeAll(optional(Store.over(database, ScoreStore)), optional(Store.over(database, SpanStore)), optional(Store.over(database, EnvStore)))
-    const catalog: Layer.Layer<CatalogStore.CatalogStore, Output.UsageError> = inputs.length === 0
-      ? Store.over(database, CatalogStore)
-      : Layer.mapError(
-        Layer.tap(CatalogStore.layerMemory, (context) =>
-          Effect.flatMap(Catalog.load(inputs), (loaded) => Context.get(context, CatalogStore.CatalogStore).ingest(loaded))),
-        (e) => new Output.UsageError({ summary: e.message })
-      )
+    const catalog = inputs.length === 0 ? Store.over(database, CatalogStore) : fromFiles(inputs)
     return Layer.mergeAll(catalog, others, optional(TemplateRegistry.layerBuiltin))
   }))
 

@@ -102,12 +102,13 @@ const layerFor = (c: Common) =>
 
 /**
  * Runs a command's effect with the chosen services (state store, secret box, provisioner);
- * failures to build them are usage errors. `paved check` reuses it for provisioned-state drift.
+ * failures to build them are usage or environment errors (2, by `Output.exitCodes`). `paved
+ * check` reuses it for provisioned-state drift.
  *
  * @since 0.1.0
  */
 export const withServices = <A, E>(c: Common, effect: Effect.Effect<A, E, Provision.Requirements>) =>
-  Effect.provide(effect, layerFor(c).pipe(Layer.mapError((e) => e instanceof Output.UsageError ? e : new Output.UsageError({ summary: e.message }))))
+  Effect.provide(effect, layerFor(c))
 
 // With --format json the problems are the JSON document on stdout; otherwise lines on stderr.
 const problemsFailed = (problems: ReadonlyArray<Problem.Problem>, format: Output.Format = "table") =>
@@ -121,7 +122,7 @@ const gatherRequests = (files: ReadonlyArray<string>, refs: ReadonlyArray<string
       const loaded = yield* Catalog.load(catalogPaths.length > 0 ? catalogPaths : ["."])
       for (const raw of refs) {
         const ref = EntityRef.parse(raw, { defaultKind: "Component", defaultNamespace: "default" })
-        if (Either.isLeft(ref)) return yield* new Output.UsageError({ summary: ref.left.message })
+        if (Either.isLeft(ref)) return yield* ref.left
         const found = loaded.entities.find((e) => e.ref === ref.right)
         if (found === undefined) return yield* new Output.UsageError({ summary: `no entity ${ref.right} in the catalog (${catalogPaths.join(", ") || "."})` })
         entries.push(found)
@@ -166,7 +167,8 @@ const plan = Command.make("plan", requestOptions, (o) =>
     const p = yield* planFailures(withServices(o, Provision.plan({ env: o.env, envType: o.envType, requests })), o.format)
     yield* printPlan(p, o.format)
     const refused = Plan.refusal(p)
-    if (refused) return yield* new Output.CheckFailed({ summary: refused.message })
+    // A refused plan is the checked thing failing (PlanRefused is 1 in Output.exitCodes).
+    if (refused) return yield* refused
   })).pipe(Command.withDescription("Show what apply would create, update, replace or delete, and why; policy violations exit 1"))
 
 const progressLine = (total: { n: number }, done: { n: number }) => {

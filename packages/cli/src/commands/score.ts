@@ -164,7 +164,7 @@ export const history = Command.make(
   (args) =>
     Effect.gen(function*() {
       const parsed = EntityRef.parse(args.ref, { defaultKind: "Component" })
-      if (Either.isLeft(parsed)) return yield* usage(parsed.left.message)
+      if (Either.isLeft(parsed)) return yield* parsed.left
       const points = yield* Effect.flatMap(ScoreStore.ScoreStore, (s) =>
         s.history(parsed.right, { limit: args.limit, scorecard: Option.getOrUndefined(args.scorecard) })
       ).pipe(Effect.provide(Inputs.storeLayer(args.db)))

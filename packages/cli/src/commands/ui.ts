@@ -9,20 +9,19 @@
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import { Catalog } from "@paved/catalog"
 import * as CatalogStore from "@paved/catalog/CatalogStore"
 import * as EnvStore from "@paved/envs/EnvStore"
 import * as Provisioner from "@paved/provision/Provisioner"
 import * as SecretBox from "@paved/provision/SecretBox"
 import * as ProvisionState from "@paved/provision/StateStore"
 import * as SpanStore from "@paved/observe/SpanStore"
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as fs from "node:fs"
 import * as Output from "../Output.js"
 import * as Store from "../Store.js"
+import { fromFiles, optional } from "../internal/storeLayers.js"
 
 const paths = Args.text({ name: "PATH" }).pipe(
   Args.withDescription("Catalog files, directories or globs to browse (loaded into memory; the store is not touched)"),
@@ -58,15 +57,9 @@ const sideTarget = (option: Option.Option<string>, fallback: Store.Target): Effe
     }
   })
 
-const filesLayer = (inputs: ReadonlyArray<string>): Layer.Layer<CatalogStore.CatalogStore, CatalogStore.StoreError> =>
-  Layer.tap(CatalogStore.layerMemory, (context) =>
-    Effect.flatMap(Catalog.load(inputs), (loaded) => Context.get(context, CatalogStore.CatalogStore).ingest(loaded)))
-
 // Spans, environments and provisioning state live in the same store as the catalog. They are
 // optional in the TUI: when their store cannot be opened, their views say so and the catalog
 // still works.
-// The TUI reads them with `Effect.serviceOption`, so the layer promises nothing about them.
-const optional = <A, E>(layer: Layer.Layer<A, E>): Layer.Layer<never> => Layer.catchAll(layer, () => Layer.empty)
 
 const storeLayer = (
   db: Option.Option<string>,
@@ -114,8 +107,8 @@ export const ui = Command.make("ui", { paths, db: Store.db, readonly, telemetryD
     if (paths.length > 0 && (Option.isSome(db) || Option.isSome(telemetryDb) || Option.isSome(envsDb))) {
       return yield* new Output.UsageError({ summary: "give either --db (and --telemetry-db, --envs-db) or PATHs, not both (PATHs are browsed in memory)" })
     }
-    const layer: Layer.Layer<CatalogStore.CatalogStore, CatalogStore.StoreError | Output.UsageError> = paths.length > 0
-      ? filesLayer(paths)
+    const layer: Layer.Layer<CatalogStore.CatalogStore, CatalogStore.StoreError | Store.Unusable> = paths.length > 0
+      ? fromFiles(paths)
       : storeLayer(db, readonly, { telemetryDb, envsDb })
     // React checks NODE_ENV when it is first loaded; its development build is several times
     // slower per frame. Loading the TUI here also keeps Ink and React out of every other command.

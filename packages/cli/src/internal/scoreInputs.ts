@@ -129,13 +129,13 @@ export const loadScorecard = (file: Option.Option<string>) =>
   })
 
 /** The facts layer from `--facts` files (no sources: fact rules are unknown). */
-export const factsLayer = (files: ReadonlyArray<string>): Effect.Effect<Layer.Layer<Facts.Facts>, Output.UsageError> =>
+export const factsLayer = (files: ReadonlyArray<string>): Effect.Effect<Layer.Layer<Facts.Facts>, Output.UsageError | Facts.FactsFileError> =>
   Effect.gen(function*() {
     const sources: Array<Facts.FactSource> = []
     for (const file of files) {
       const text = yield* Effect.try({ try: () => fs.readFileSync(file, "utf8"), catch: (e) => usage(`cannot read facts file ${file}: ${String(e)}`) })
       const parsed = Facts.parseFactsFile(text, path.relative(process.cwd(), file) || file)
-      if (Either.isLeft(parsed)) return yield* usage(parsed.left.message)
+      if (Either.isLeft(parsed)) return yield* parsed.left
       sources.push(...parsed.right)
     }
     return Facts.layer(sources)

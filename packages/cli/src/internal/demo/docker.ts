@@ -81,12 +81,12 @@ export const dependencyMounts = (demoDir: string): Effect.Effect<ReadonlyArray<M
  * Makes sure every image the planned services name exists, building the offline Node.js stand-in
  * (see `@paved/envs/NodeImage`) under a missing `node:*` tag and saying so on stderr.
  */
-export const ensureImages = (planned: Environments.Plan): Effect.Effect<void, Output.UsageError> =>
+export const ensureImages = (planned: Environments.Plan): Effect.Effect<void, NodeImage.NodeImageError> =>
   Effect.forEach([...new Set(planned.services.map((s) => s.image))], (image) =>
     Effect.gen(function*() {
       if (!NodeImage.isNodeImage(image) || (yield* NodeImage.exists(image))) return
       yield* Output.diagnostic(`    ${image} is not on this machine and no registry is assumed: building it offline from this machine's Node.js (once; later runs reuse it)`)
-      yield* NodeImage.build(image).pipe(Effect.mapError((e) => new Output.UsageError({ summary: e.message })))
+      yield* NodeImage.build(image)
       yield* Output.diagnostic(`    built ${image}`)
     }), { discard: true })
 
@@ -100,4 +100,4 @@ export const leftovers = (environment: string) =>
       networks: owned.filter((o) => o.kind === "network").length,
       volumes: owned.filter((o) => o.kind === "volume").length
     }
-  }).pipe(Effect.mapError((e) => new Output.UsageError({ summary: e.message })))
+  })
