@@ -23,12 +23,9 @@ export interface SearchPair {
   readonly raw: string | null
 }
 
-/** Everything a backend writes for one entity. */
-export interface EntityRecord {
+/** The facts that make up a record, before derivation. */
+export interface RecordInput {
   readonly ref: EntityRef.EntityRef
-  readonly kind: string
-  readonly namespace: string
-  readonly name: string
   readonly entity: Entity
   readonly entityJson: string
   readonly hash: string
@@ -40,6 +37,13 @@ export interface EntityRecord {
   readonly firstSeen: string
   readonly lastChanged: string
   readonly orphan: boolean
+}
+
+/** Everything a backend writes for one entity: its facts and what {@link makeRecord} derives. */
+export interface EntityRecord extends RecordInput {
+  readonly kind: string
+  readonly namespace: string
+  readonly name: string
   readonly owner: string | null
   readonly text: string
   readonly edges: ReadonlyArray<Edge>
@@ -165,22 +169,6 @@ export const edgesOf = (ref: EntityRef.EntityRef, entity: Entity): ReadonlyArray
     out.push({ source: ref, type, target: r.targetRef })
   }
   return out
-}
-
-/** The facts that make up a record, before derivation. */
-export interface RecordInput {
-  readonly ref: EntityRef.EntityRef
-  readonly entity: Entity
-  readonly entityJson: string
-  readonly hash: string
-  readonly location: string
-  readonly file: string
-  readonly line: number | null
-  readonly column: number | null
-  readonly problems: ReadonlyArray<Problem.Problem>
-  readonly firstSeen: string
-  readonly lastChanged: string
-  readonly orphan: boolean
 }
 
 /** Derives the searchable parts of a record. */
