@@ -12,6 +12,7 @@ import { Catalog, CatalogStore, type Entity } from "@paved/catalog"
 import { Drift, GoldenSignals, Metric, Receiver, Span, SpanStore, TeamView } from "@paved/observe"
 import * as Chunk from "effect/Chunk"
 import * as Console from "effect/Console"
+import type * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -63,6 +64,24 @@ const format = Output.format
 const ms = (us: number) => Math.round(us / 10) / 100
 const time = (us: number) => new Date(us / 1000).toISOString()
 
+/**
+ * A command that reads telemetry: its own options plus `--since` (default `window`), `--db` and
+ * `--format`; `run` gets the parsed options and the query service over the store at `--db`.
+ */
+const query = <Name extends string, const Config extends Command.Command.Config, E, R>(
+  name: Name,
+  window: string,
+  config: Config,
+  run: (
+    o: Command.Command.ParseConfig<Config & { readonly since: ReturnType<typeof since>; readonly db: typeof db; readonly format: typeof format }>,
+    store: Context.Tag.Service<typeof SpanStore.TelemetryQuery>
+  ) => Effect.Effect<void, E, R>
+) =>
+  Command.make(name, { ...config, since: since(window), db, format }, (o) =>
+    Effect.flatMap(SpanStore.TelemetryQuery, (store) => run(o as never, store)).pipe(
+      Effect.provide(spanStoreLayer((o as unknown as { readonly db: Option.Option<string> }).db))
+    ))
+
 // serve ---------------------------------------------------------------------------------------
 
 const serve = Command.make(
@@ -94,8 +113,9 @@ const serve = Command.make(
 
 // traces ------------------------------------------------------------------------------------
 
-const traces = Command.make(
+const traces = query(
   "traces",
+  "1h",
   {
     service: Options.text("service").pipe(Options.optional, Options.withDescription("Service name or entity ref")),
     operation: Options.text("operation").pipe(Options.optional, Options.withDescription("Span name")),
@@ -103,14 +123,10 @@ const traces = Command.make(
     minDuration: Options.float("min-duration").pipe(Options.optional, Options.withDescription("Minimum span duration in ms")),
     maxDuration: Options.float("max-duration").pipe(Options.optional, Options.withDescription("Maximum span duration in ms")),
     attribute: Options.keyValueMap("attribute").pipe(Options.optional, Options.withDescription("Span attribute equal to a value: --attribute key=value (repeatable)")),
-    limit: Options.integer("limit").pipe(Options.withDefault(20), Options.withDescription("How many traces (default 20)")),
-    since: since("1h"),
-    db,
-    format
+    limit: Options.integer("limit").pipe(Options.withDefault(20), Options.withDescription("How many traces (default 20)"))
   },
-  (o) =>
+  (o, store) =>
     Effect.gen(function*() {
-      const store = yield* SpanStore.TelemetryQuery
       const window = yield* parseSince(o.since)
       const found = yield* store.searchTraces({
         since: window,
@@ -132,7 +148,7 @@ const traces = Command.make(
         { header: "errors", cell: (t) => t.errorCount },
         { header: "services", cell: (t) => t.services.join(",") }
       ], "(no traces match)")
-    }).pipe(Effect.provide(spanStoreLayer(o.db)))
+    })
 ).pipe(Command.withDescription("Search traces by service, operation, status, duration and attributes"))
 
 // trace ---------------------------------------------------------------------------------------
@@ -204,22 +220,19 @@ const logColumns: ReadonlyArray<Output.Column<Span.LogRecord>> = [
   { header: "message", cell: (l) => bodyText(l.body) }
 ]
 
-const logs = Command.make(
+const logs = query(
   "logs",
+  "1h",
   {
     service: Options.text("service").pipe(Options.optional, Options.withDescription("Service name or entity ref")),
     traceId: Options.text("trace").pipe(Options.optional, Options.withDescription("Only the logs of this trace (32 hex digits)")),
     severity: Options.choice("severity", ["trace", "debug", "info", "warn", "error", "fatal"]).pipe(Options.optional, Options.withDescription("Minimum severity")),
     grep: Options.text("grep").pipe(Options.optional, Options.withDescription("Only records whose message contains this text")),
     follow: Options.boolean("follow").pipe(Options.withAlias("f"), Options.withDescription("Keep printing new records as they arrive (Ctrl-C stops)")),
-    limit: Options.integer("limit").pipe(Options.withDefault(100), Options.withDescription("How many records (default 100)")),
-    since: since("1h"),
-    db,
-    format
+    limit: Options.integer("limit").pipe(Options.withDefault(100), Options.withDescription("How many records (default 100)"))
   },
-  (o) =>
+  (o, store) =>
     Effect.gen(function*() {
-      const store = yield* SpanStore.TelemetryQuery
       const filter = {
         service: Option.getOrUndefined(o.service),
         traceId: Option.getOrUndefined(o.traceId),
@@ -250,7 +263,7 @@ const logs = Command.make(
         lastUs = fresh.at(-1)!.timeUs
         seen = new Set([...(fresh.at(-1)!.timeUs === lastUs ? seen : []), ...fresh.filter((r) => r.timeUs === lastUs).map((r) => JSON.stringify(r))])
       }
-    }).pipe(Effect.provide(spanStoreLayer(o.db)))
+    })
 ).pipe(Command.withDescription("Search stored log records by service, trace, severity and text; --follow for new ones"))
 
 // metrics -------------------------------------------------------------------------------------
@@ -274,19 +287,16 @@ const attributesText = (attributes: Span.Attributes): string =>
 
 const num = (n: number | undefined): string => (n === undefined ? "" : Number.isInteger(n) ? String(n) : n.toPrecision(6).replace(/\.?0+$/, ""))
 
-const metrics = Command.make(
+const metrics = query(
   "metrics",
+  "1h",
   {
     service: Options.text("service").pipe(Options.optional, Options.withDescription("Service name or entity ref")),
     name: Options.text("name").pipe(Options.optional, Options.withDescription("Metric name")),
-    series: Options.text("series").pipe(Options.optional, Options.withDescription("Show this series (its id from the list) minute by minute")),
-    since: since("1h"),
-    db,
-    format
+    series: Options.text("series").pipe(Options.optional, Options.withDescription("Show this series (its id from the list) minute by minute"))
   },
-  (o) =>
+  (o, store) =>
     Effect.gen(function*() {
-      const store = yield* SpanStore.TelemetryQuery
       const window = { since: yield* parseSince(o.since) }
       const list = Option.isSome(o.series)
         ? []
@@ -323,7 +333,7 @@ const metrics = Command.make(
         { header: "last", cell: (s) => num(s.lastValue) },
         { header: "series", cell: (s) => s.seriesId }
       ], "(no metrics in the window: point OTLP metrics at paved observe serve)")
-    }).pipe(Effect.provide(spanStoreLayer(o.db)))
+    })
 ).pipe(Command.withDescription("Metric series by service (owners from the catalog); --series ID shows one over the window"))
 
 // red -----------------------------------------------------------------------------------------
@@ -339,19 +349,16 @@ const redColumns: ReadonlyArray<Output.Column<SpanStore.RedRow>> = [
   { header: "p99 ms", cell: (r) => r.p99Ms }
 ]
 
-const red = Command.make(
+const red = query(
   "red",
+  "15m",
   {
     service: Options.text("service").pipe(Options.optional, Options.withDescription("Service name or entity ref")),
     operation: Options.text("operation").pipe(Options.optional, Options.withDescription("Span name")),
-    by: Options.choice("by", ["operation", "service"]).pipe(Options.withDefault("operation" as const), Options.withDescription("One row per operation (default) or per service")),
-    since: since("15m"),
-    db,
-    format
+    by: Options.choice("by", ["operation", "service"]).pipe(Options.withDefault("operation" as const), Options.withDescription("One row per operation (default) or per service"))
   },
-  (o) =>
+  (o, store) =>
     Effect.gen(function*() {
-      const store = yield* SpanStore.TelemetryQuery
       const rows = yield* store.red({
         since: yield* parseSince(o.since),
         service: Option.getOrUndefined(o.service),
@@ -360,14 +367,13 @@ const red = Command.make(
       })
       if (o.format === "json") return yield* Output.printJson({ since: o.since, red: rows })
       yield* Output.printTable(rows, redColumns, "(no requests in the window)")
-    }).pipe(Effect.provide(spanStoreLayer(o.db)))
+    })
 ).pipe(Command.withDescription("Rate, errors and duration percentiles per service and operation"))
 
 // map -----------------------------------------------------------------------------------------
 
-const map = Command.make("map", { since: since("1h"), db, format }, (o) =>
+const map = query("map", "1h", {}, (o, store) =>
   Effect.gen(function*() {
-    const store = yield* SpanStore.TelemetryQuery
     const edges = yield* store.serviceMap({ since: yield* parseSince(o.since) })
     if (o.format === "json") return yield* Output.printJson({ since: o.since, edges })
     yield* Output.printTable(edges, [
@@ -377,7 +383,7 @@ const map = Command.make("map", { since: since("1h"), db, format }, (o) =>
       { header: "calls", cell: (e) => e.calls },
       { header: "errors", cell: (e) => e.errors }
     ], "(no calls between services in the window)")
-  }).pipe(Effect.provide(spanStoreLayer(o.db)))).pipe(Command.withDescription("Service map: who calls whom, from the spans"))
+  })).pipe(Command.withDescription("Service map: who calls whom, from the spans"))
 
 // catalog input for drift and team ------------------------------------------------------------
 
@@ -399,9 +405,8 @@ const catalogEntities = (paths: ReadonlyArray<string>, db: Option.Option<string>
       Effect.provide(Store.layer(db))
     )
 
-const drift = Command.make("drift", { paths: catalogPaths, since: since("1h"), db, format }, (o) =>
+const drift = query("drift", "1h", { paths: catalogPaths }, (o, store) =>
   Effect.gen(function*() {
-    const store = yield* SpanStore.TelemetryQuery
     const entities = yield* catalogEntities(o.paths, o.db)
     const report = yield* Drift.compute(store, entities, { since: yield* parseSince(o.since) })
     if (o.format === "json") yield* Output.printJson({ since: o.since, ...report })
@@ -431,14 +436,14 @@ const drift = Command.make("drift", { paths: catalogPaths, since: since("1h"), d
         summary: `drift: ${report.undeclared.length} undeclared, ${report.unobserved.length} unobserved, ${report.unknownServices.length} unknown services`
       })
     }
-  }).pipe(Effect.provide(spanStoreLayer(o.db)))).pipe(Command.withDescription("Compare the service map with the catalog's declared dependencies (exit 1 on drift)"))
+  })).pipe(Command.withDescription("Compare the service map with the catalog's declared dependencies (exit 1 on drift)"))
 
-const team = Command.make(
+const team = query(
   "team",
-  { group: Args.text({ name: "GROUP" }).pipe(Args.withDescription("Group ref or name (group:default/payments)")), paths: catalogPaths, since: since("1h"), db, format },
-  (o) =>
+  "1h",
+  { group: Args.text({ name: "GROUP" }).pipe(Args.withDescription("Group ref or name (group:default/payments)")), paths: catalogPaths },
+  (o, store) =>
     Effect.gen(function*() {
-      const store = yield* SpanStore.TelemetryQuery
       const entities = yield* catalogEntities(o.paths, o.db)
       const group = o.group.includes(":") ? o.group : `group:${o.group.includes("/") ? o.group : `default/${o.group}`}`
       const view = yield* TeamView.compute(store, entities, group, { since: yield* parseSince(o.since) })
@@ -451,15 +456,14 @@ const team = Command.make(
         { header: "errors", cell: (e) => (e.red === undefined ? "" : `${(e.red.errorRatio * 100).toFixed(1)}%`) },
         { header: "p95 ms", cell: (e) => e.red?.p95Ms ?? "" }
       ], "(the group owns nothing)")
-    }).pipe(Effect.provide(spanStoreLayer(o.db)))
+    })
 ).pipe(Command.withDescription("Everything a group owns, with its RED"))
 
 const mb = (bytes: number | undefined) => (bytes === undefined ? "" : `${(bytes / 1048576).toFixed(1)} MiB`)
 const delay = (value: number | undefined) => (value === undefined ? "" : `${value.toFixed(1)} ms`)
 
-const signals = Command.make("signals", { paths: catalogPaths, since: since("1h"), db, format }, (o) =>
+const signals = query("signals", "1h", { paths: catalogPaths }, (o, store) =>
   Effect.gen(function*() {
-    const store = yield* SpanStore.TelemetryQuery
     const entities = yield* catalogEntities(o.paths, o.db).pipe(
       // Without a catalog the services are still listed, only without owners.
       Effect.catchAll((error) => Effect.as(Output.diagnostic(`note: no owners (${Output.messageOf(error)})`), []))
@@ -488,7 +492,7 @@ const signals = Command.make("signals", { paths: catalogPaths, since: since("1h"
       { header: "memory", cell: (t) => mb(t.memoryBytes) },
       { header: "max loop delay", cell: (t) => delay(t.maxEventLoopDelayMs) }
     ], "(no owned service sent telemetry)")
-  }).pipe(Effect.provide(spanStoreLayer(o.db)))).pipe(
+  })).pipe(
     Command.withDescription("Golden signals per service and team: RED from spans, memory and event-loop delay from metrics")
   )
 
