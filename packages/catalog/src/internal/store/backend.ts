@@ -3,23 +3,15 @@
  * every backend (reconciliation, normalisation, cursors); a backend only reads and writes.
  */
 import type * as Effect from "effect/Effect"
-import type { Direction, RelationEdge, StoreError, StoredEntity } from "./model.js"
+import type { Direction, LocationStatus, RelationEdge, StoreError, StoredEntity } from "./model.js"
 import type { Entity } from "../../Entity.js"
 import type { EntityRef } from "../../EntityRef.js"
 import type { HistoryEntry } from "../../History.js"
 import type { FacetCount, FilterSet, Order } from "../../Query.js"
-import type * as Problem from "../../Problem.js"
 import type { EntityRecord, RecordHead } from "./records.js"
 
-/** A location row. */
-export interface LocationRecord {
-  readonly location: string
-  readonly file: string
-  readonly ok: boolean
-  readonly problems: ReadonlyArray<Problem.Problem>
-  readonly lastIngested: string
-  readonly entityCount: number
-}
+/** A location row: what `CatalogStore.locations` returns, as stored. */
+export type LocationRecord = LocationStatus
 
 /** A history row before it has an id. */
 export type HistoryInsert = Omit<HistoryEntry, "id">
