@@ -319,6 +319,20 @@ export const localProvisioner = (
   })
 }
 
+/**
+ * Removes an environment completely with the local provisioner it came up with
+ * ({@link localProvisioner} of its record, so its databases are dropped on the server it
+ * recorded), as `paved env down`, `paved env reap` and the TUI's `:down` do. Fails with
+ * `EnvironmentConflict` when no environment has that name.
+ *
+ * @since 0.2.0
+ */
+export const downLocal = (
+  name: string,
+  options: { readonly onProgress?: ((progress: Progress) => Effect.Effect<void>) | undefined } = {}
+): Effect.Effect<EnvironmentRecord, EnvironmentConflict | EnvironmentError, EnvStore> =>
+  Effect.flatMap(get(name), (recorded) => down(name, options).pipe(Effect.provide(localProvisioner(recorded))))
+
 const withoutPassword = (url: string): string | undefined => {
   try {
     const parsed = new URL(url)

@@ -223,11 +223,7 @@ const up = Command.make("up", { name, ...upOptions }, (o) =>
   })
 ).pipe(Command.withDescription("Bring an environment up: plan, provision, start services in dependency order, wait for readiness"))
 
-const downOne = (name: string) =>
-  Effect.gen(function*() {
-    const recorded = yield* Environments.get(name)
-    return yield* Environments.down(name, { onProgress: progressLine }).pipe(Effect.provide(Environments.localProvisioner(recorded)))
-  })
+const downOne = (name: string) => Environments.downLocal(name, { onProgress: progressLine })
 
 const down = Command.make("down", { name, db: Store.db, format, yes: Output.yes }, ({ db, format, name, yes }) =>
   // Asked before the store is opened, so a refusal changes nothing, not even a file.

@@ -1,7 +1,7 @@
 /**
  * The changes the TUI can make, each reporting progress lines as it goes: removing an
- * environment (`Environments.down` with the local provisioner, reaching the PostgreSQL server
- * the environment recorded, or `$PAVED_POSTGRES_URL`, as `paved env down` does), bringing one up
+ * environment (`Environments.downLocal`, reaching the PostgreSQL server the environment
+ * recorded, or `$PAVED_POSTGRES_URL`, as `paved env down` does), bringing one up
  * (`Environments.up`, detached, as `paved env up` does) and applying a provisioning plan.
  */
 import { CatalogStore, stream as storedEntities } from "@paved/catalog/CatalogStore"
@@ -30,13 +30,9 @@ const envDown = (name: string, report: (line: string) => void): Effect.Effect<st
   Effect.gen(function*() {
     const store = yield* Effect.serviceOption(EnvStore)
     if (Option.isNone(store)) return yield* Effect.fail(new Error("no environment store in this session: open paved ui with --db"))
-    const stored = yield* store.value.get(name)
-    const record = yield* Environments.down(name, {
+    const record = yield* Environments.downLocal(name, {
       onProgress: (p) => Effect.sync(() => report(`[${p.phase}] ${p.subject}: ${p.detail}`))
-    }).pipe(
-      Effect.provideService(EnvStore, store.value),
-      Effect.provide(Environments.localProvisioner(stored?.record))
-    )
+    }).pipe(Effect.provideService(EnvStore, store.value))
     return `removed ${record.name}: ${record.services.length} services, ${record.resources.length} resources`
   })
 
