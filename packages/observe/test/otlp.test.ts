@@ -72,6 +72,20 @@ describe("Otlp decoding", () => {
     expect(a.items[0]!.attributes).toEqual(attributes)
   }, { fastCheck: { numRuns: 50 } })
 
+  it.prop("protobuf strings that repeat or share a length decode as themselves (NUL as U+FFFD), however many", [
+    fc.array(fc.oneof(fc.string({ maxLength: 8 }), fc.fullUnicodeString({ maxLength: 8 }), fc.constantFrom("\u0000", "a\u0000", "é", "GET", "GET ")), { minLength: 1, maxLength: 40 })
+  ], (words) => {
+    // Thousands of distinct short names (more than the reader keeps) between the words twice
+    // (the SDK refuses an empty span name, hence the prefix).
+    const named = words.map((w) => `n${w}`)
+    const names = [...named, ...Array.from({ length: 3000 }, (_, i) => `op${i}`), ...named]
+    const spans = sdkSpans({ words: `<${words.join("|")}>` }, names)
+    const decoded = Either.getOrThrow(Otlp.decodeTraces("protobuf", ProtobufTraceSerializer.serializeRequest(spans)!))
+    const clean = (text: string) => text.replaceAll("\u0000", "\uFFFD")
+    expect(decoded.items.map((s) => s.name)).toEqual(names.map(clean))
+    expect(decoded.items.at(-1)!.attributes).toEqual({ words: clean(`<${words.join("|")}>`) })
+  }, { fastCheck: { numRuns: 10 } })
+
   it.prop("arbitrary bytes never throw: they decode or fail with a reason", [fc.uint8Array({ maxLength: 300 })], ([bytes]) => {
     for (const encoding of ["protobuf", "json"] as const) {
       const traces = Otlp.decodeTraces(encoding, bytes)

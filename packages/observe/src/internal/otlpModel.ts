@@ -79,8 +79,11 @@ export type { AttributeValue }
  * Sets one decoded attribute as an own property. A plain assignment of the key `__proto__`
  * would replace the object's prototype instead (and drop the attribute): senders are untrusted.
  */
-export const setAttribute = (into: Record<string, AttributeValue>, rawKey: string, value: AttributeValue): void => {
-  const key = cleanText(rawKey)
+export const setAttribute = (into: Record<string, AttributeValue>, rawKey: string, value: AttributeValue): void =>
+  setCleanAttribute(into, cleanText(rawKey), value)
+
+/** {@link setAttribute} for a key whose NULs are already replaced (the protobuf reader's strings). */
+export const setCleanAttribute = (into: Record<string, AttributeValue>, key: string, value: AttributeValue): void => {
   if (key === "__proto__") Object.defineProperty(into, key, { value, enumerable: true, writable: true, configurable: true })
   else into[key] = value
 }

@@ -5,7 +5,7 @@
 import type { MetricKind, MetricPoint } from "../Metric.js"
 import type { AttributeValue, Attributes, LogRecord, SpanEvent, SpanRecord } from "../Span.js"
 import { peerOf } from "../Span.js"
-import { type DecodeResult, identityOf, logIds, MAX_VALUE_DEPTH, nanosInRange, nsToUs, type ResourceIdentity, setAttribute, spanProblem, TOO_DEEP } from "./otlpModel.js"
+import { type DecodeResult, identityOf, logIds, MAX_VALUE_DEPTH, nanosInRange, nsToUs, type ResourceIdentity, setCleanAttribute, spanProblem, TOO_DEEP } from "./otlpModel.js"
 import { MAX_BOUNDS, MAX_EXP_BUCKETS, type MetricHeader, PointSink, temporalityOf, TOO_MANY_POINTS } from "./otlpMetrics.js"
 import { ProtoReader } from "./protoReader.js"
 
@@ -77,7 +77,8 @@ const keyValue = (r: ProtoReader, into: Record<string, AttributeValue>, depth: n
       r.join(v)
     } else r.skip(tag & 7)
   }
-  if (key.length > 0) setAttribute(into, key, value)
+  // The reader's strings have their NULs replaced already.
+  if (key.length > 0) setCleanAttribute(into, key, value)
 }
 
 /** Reads a repeated `KeyValue` field occurrence into `into`. */

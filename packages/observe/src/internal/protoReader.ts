@@ -76,22 +76,25 @@ export class ProtoReader {
     return value
   }
 
-  /** The bounds of a length-delimited field; `[0, 0]` after a failure. */
-  span(): readonly [number, number] {
+  /**
+   * Reads a length-delimited field's length and steps over it, returning where its bytes start
+   * (they end at `this.pos`); -1 after a failure. No tuple per field: a span has a dozen of them.
+   */
+  private field(): number {
     const length = this.varint()
     if (this.failed || this.pos + length > this.end) {
       this.fail()
-      return [0, 0]
+      return -1
     }
     const start = this.pos
     this.pos += length
-    return [start, start + length]
+    return start
   }
 
   /** A sub-reader over a length-delimited field; its failure is copied back by {@link join}. */
   message(): ProtoReader {
-    const [start, end] = this.span()
-    return new ProtoReader(this.buf, start, end)
+    const start = this.field()
+    return start < 0 ? new ProtoReader(this.buf, 0, 0) : new ProtoReader(this.buf, start, this.pos)
   }
 
   join(child: ProtoReader): void {
@@ -100,20 +103,18 @@ export class ProtoReader {
 
   /** A string, NUL characters replaced by U+FFFD (see `cleanText` in otlpModel). */
   string(): string {
-    const [start, end] = this.span()
-    if (end <= start) return ""
-    const text = this.buf.toString("utf8", start, end)
-    return text.includes("\u0000") ? text.replaceAll("\u0000", "\uFFFD") : text
+    const start = this.field()
+    return start < 0 || this.pos === start ? "" : text(this.buf, start, this.pos)
   }
 
   hex(): string {
-    const [start, end] = this.span()
-    return end > start ? this.buf.toString("hex", start, end) : ""
+    const start = this.field()
+    return start < 0 || this.pos === start ? "" : slices(this.buf).hexSlice(start, this.pos)
   }
 
   base64(): string {
-    const [start, end] = this.span()
-    return end > start ? this.buf.toString("base64", start, end) : ""
+    const start = this.field()
+    return start < 0 || this.pos === start ? "" : this.buf.toString("base64", start, this.pos)
   }
 
   skip(wireType: number): void {
@@ -126,7 +127,7 @@ export class ProtoReader {
         else this.pos += 8
         return
       case 2:
-        this.span()
+        this.field()
         return
       case 5:
         if (this.pos + 4 > this.end) this.fail()
@@ -137,4 +138,55 @@ export class ProtoReader {
         this.fail()
     }
   }
+}
+
+/**
+ * Buffer's own slicing methods, which `toString(encoding, start, end)` reaches only after
+ * checking its arguments and looking the encoding up: on the ingest path that dispatch cost
+ * more than the decoding itself. Present on every Buffer since Node 0.x, though not in the types.
+ */
+interface Slices {
+  utf8Slice(start: number, end: number): string
+  latin1Slice(start: number, end: number): string
+  hexSlice(start: number, end: number): string
+}
+const slices = (buf: Buffer): Slices => buf as unknown as Slices
+
+/** Short ASCII strings are kept here by a hash of their bytes and reused when they come again. */
+const INTERNED = 2048
+const MAX_INTERNED_LENGTH = 48
+const interned: Array<string> = new Array<string>(INTERNED).fill("")
+
+/**
+ * UTF-8 text with NUL replaced by U+FFFD. OTLP repeats the same short strings in every span
+ * (attribute keys, methods, routes, service names): a short ASCII string is read once, hashed
+ * while checked, and the string already made for the same bytes is returned instead of a new
+ * one (fewer allocations, and a key V8 has already internalized).
+ */
+const text = (buf: Buffer, start: number, end: number): string => {
+  const length = end - start
+  if (length <= MAX_INTERNED_LENGTH) {
+    let hash = length
+    let i = start
+    for (; i < end; i++) {
+      const byte = buf[i]!
+      if (byte >= 0x80 || byte === 0) break
+      hash = Math.imul(hash ^ byte, 16777619)
+    }
+    if (i === end) {
+      const slot = (hash >>> 0) & (INTERNED - 1)
+      const known = interned[slot]!
+      if (known.length === length && sameAscii(known, buf, start)) return known
+      const made = slices(buf).latin1Slice(start, end)
+      interned[slot] = made
+      return made
+    }
+  }
+  const made = slices(buf).utf8Slice(start, end)
+  return made.includes("\u0000") ? made.replaceAll("\u0000", "\uFFFD") : made
+}
+
+const sameAscii = (known: string, buf: Buffer, start: number): boolean => {
+  for (let i = 0; i < known.length; i++) if (known.charCodeAt(i) !== buf[start + i]) return false
+  return true
 }
