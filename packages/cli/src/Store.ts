@@ -102,6 +102,16 @@ export const parseTarget: (url: string) => Target = Database.parse
 export const project: Effect.Effect<Option.Option<ProjectConfig.ProjectConfig>, ProjectConfig.ProjectConfigError> = ProjectConfig.load()
 
 /**
+ * The key file of the provisioning secrets kept under `dir`: `secretKey:` in the project's
+ * `paved.yaml`, else `<dir>/secret.key`. `paved provision` and `paved ui` open the same file, so
+ * secrets one writes the other can read.
+ *
+ * @since 0.2.0
+ */
+export const secretKeyFile = (project: Option.Option<ProjectConfig.ProjectConfig>, dir: string): string =>
+  Option.getOrElse(Option.flatMap(project, (p) => p.secretKey), () => path.join(dir, "secret.key"))
+
+/**
  * Why a store cannot be chosen or opened: a usage error of the command (a missing directory, an
  * unusable file), or an invalid `paved.yaml`. Both exit 2 (`Output.exitCodes`).
  *

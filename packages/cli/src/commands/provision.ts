@@ -79,7 +79,7 @@ const layerFor = (c: Common) =>
     // paved.yaml's db and secretKey come after the flags and the environment variables.
     const project = yield* Store.project
     const fromProject = Option.map(Option.flatMap(project, (p) => p.db), Redacted.value)
-    const keyFile = Option.getOrElse(Option.flatMap(project, (p) => p.secretKey), () => path.join(c.dir, "secret.key"))
+    const keyFile = Store.secretKeyFile(project, c.dir)
     const chosen = Option.orElse(Option.orElse(Option.orElse(c.db, () => c.state), () => fromEnv), () => fromProject)
     const target = Store.parseTarget(Option.getOrElse(chosen, () => path.join(c.dir, "paved.db")))
     const missing = target._tag === "sqlite" && !fs.existsSync(target.filename)

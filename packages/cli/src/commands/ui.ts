@@ -77,14 +77,16 @@ const storeLayer = (
     const openFor = (side: Store.Target) => side === t ? database : Store.open(side, { tightenExisting: true })
     const spans = Store.over(openFor(st), SpanStore)
     const envs = Store.over(openFor(et), EnvStore)
-    // Provisioning state, with its secrets under .paved (as `paved provision`). Read-only
-    // sessions only plan: they get no secret box, so opening one creates no key file.
+    // Provisioning state, with its secrets under .paved and the key file `paved provision`
+    // opens (secretKey: in paved.yaml, else .paved/secret.key). Read-only sessions only plan:
+    // they get no secret box, so opening one creates no key file.
+    const keyFile = Store.secretKeyFile(yield* Store.project, ".paved")
     const provision = t._tag === "memory"
       ? Layer.empty
       : Layer.mergeAll(
         Store.over(database, ProvisionState),
         Provisioner.layerLocal({ dir: ".paved" }),
-        readonly ? Layer.empty : SecretBox.layer({ dir: ".paved" })
+        readonly ? Layer.empty : SecretBox.layer({ dir: ".paved", file: keyFile })
       )
     return Layer.mergeAll(Store.over(database, CatalogStore), optional(spans), optional(envs), optional(provision))
   }))
