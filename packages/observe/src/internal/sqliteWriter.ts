@@ -12,6 +12,7 @@ import { applyPoints, MINUTE_COLUMNS, type MinuteRow, SERIES_COLUMNS, type Serie
 import { DEFAULT_MAX_SERIES, seriesLimitReason } from "./metricRows.js"
 import { MINUTE_US, mergeRollups, type RollupRow, rollupsOf } from "./rollups.js"
 import { blobIds, spanRow } from "./spanRows.js"
+import { walCheckpointer } from "./walCheckpointer.js"
 
 interface Statement {
   run(...params: ReadonlyArray<unknown>): { readonly changes: number }
@@ -53,14 +54,15 @@ export const openSqliteWriter = (filename: string, maxSeries = DEFAULT_MAX_SERIE
       db.pragma("journal_mode = WAL")
       db.pragma("synchronous = NORMAL")
       // Span ids are random, so every span dirties its own page of the (trace_id, span_id)
-      // index: a page cache that holds the index (64 MiB) and checkpoints every ~40 MiB of WAL
-      // instead of ~4 MiB cut the CPU per span by about a fifth (bench/ingest.bench.ts).
+      // index: a page cache that holds the index (64 MiB) cut the CPU per span by about a fifth
+      // (bench/ingest.bench.ts). Checkpoints are the worker's (walCheckpointer); this connection
+      // checkpoints only past ~160 MiB of WAL, if the worker falls behind or is gone.
       db.pragma("cache_size = -65536")
-      db.pragma("wal_autocheckpoint = 10000")
+      db.pragma("wal_autocheckpoint = 40000")
       return db
     }),
     (db) => Effect.sync(() => db.close())
-  ).pipe(Effect.map((db): Writer => {
+  ).pipe(Effect.tap(() => walCheckpointer(filename)), Effect.map((db): Writer => {
     const insertSpan = db.prepare(
       `INSERT INTO observe_spans (${SPAN_COLUMNS.join(", ")}) VALUES (${SPAN_COLUMNS.map(() => "?").join(", ")})
        ON CONFLICT (trace_id, span_id) DO NOTHING`

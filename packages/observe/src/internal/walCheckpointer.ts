@@ -1,0 +1,66 @@
+/**
+ * Checkpoints of the SQLite writer's WAL, off the event loop. A checkpoint copies the WAL's
+ * pages into the database file and syncs it; run by the writer's own connection (SQLite's
+ * autocheckpoint) that sync blocked the event loop, and with it every request of the receiver,
+ * for about a sixth of the ingest time. A worker thread with its own connection checkpoints
+ * instead, whenever another connection has committed since it last looked.
+ */
+import * as Effect from "effect/Effect"
+import { createRequire } from "node:module"
+import { Worker } from "node:worker_threads"
+
+// CommonJS, run by the worker: better-sqlite3 is loaded from the path the writer resolved.
+const SOURCE = `
+const { parentPort, workerData } = require("node:worker_threads")
+const Sqlite = require(workerData.driver)
+const db = new Sqlite(workerData.filename, { timeout: 10000 })
+db.pragma("synchronous = NORMAL")
+db.pragma("wal_autocheckpoint = 0")
+let seen = -1
+const timer = setInterval(() => {
+  try {
+    const version = db.pragma("data_version", { simple: true })
+    if (version === seen) return
+    seen = version
+    db.pragma("wal_checkpoint(PASSIVE)")
+  } catch (error) {
+    // Busy or failing now: the next tick tries again, and the writer's autocheckpoint is the backstop.
+  }
+}, workerData.everyMs)
+parentPort.once("message", () => {
+  clearInterval(timer)
+  db.close()
+  parentPort.close()
+})
+`
+
+/** How often the worker looks for new commits. */
+const EVERY_MS = 100
+
+/**
+ * Starts the checkpointer on a WAL database file; stopped (its connection closed) with the scope.
+ * It never keeps the process alive by itself, and a worker that fails leaves the writer's own
+ * autocheckpoint to do the work.
+ */
+export const walCheckpointer = (filename: string) =>
+  Effect.acquireRelease(
+    Effect.try(() => {
+      const worker = new Worker(SOURCE, {
+        eval: true,
+        workerData: { driver: createRequire(import.meta.url).resolve("better-sqlite3"), filename, everyMs: EVERY_MS }
+      })
+      const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()))
+      // An error ends the worker; unhandled, it would end the process.
+      worker.on("error", () => undefined)
+      worker.unref()
+      return { worker, exited }
+    }),
+    ({ exited, worker }) =>
+      Effect.promise(() => {
+        worker.postMessage("close")
+        return exited
+      }).pipe(
+        Effect.timeoutOption("5 seconds"),
+        Effect.flatMap((done) => (done._tag === "Some" ? Effect.void : Effect.promise(() => worker.terminate())))
+      )
+  )
