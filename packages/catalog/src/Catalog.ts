@@ -50,7 +50,10 @@ export interface LoadOptions {
   readonly maxDocuments?: number
   /** Files read in total, Location targets included (`input/too-many-files`). Default 200 000. */
   readonly maxFiles?: number
-  /** Files read at the same time. Default 32. */
+  /**
+   * Files asked of the `CatalogSource` in one `read` (a batch). A load can be interrupted
+   * between two batches. Default 32.
+   */
   readonly concurrency?: number
   /** The integrity policy, or `false` to skip the integrity check. Default {@link Integrity.defaultPolicy}. */
   readonly integrity?: Integrity.Policy | false
@@ -175,26 +178,24 @@ const sourceFromContext: Effect.Effect<CatalogSource.Source> = Effect.map(
  */
 export const load = (paths: ReadonlyArray<string>, options: LoadOptions = {}): Effect.Effect<LoadResult> =>
   Effect.flatMap(Effect.zip(registryFromContext, sourceFromContext), ([registry, source]) =>
-    Effect.promise(() =>
-      loadFiles(paths, {
-        root: options.root,
-        maxFileBytes: options.maxFileBytes ?? defaults.maxFileBytes,
-        maxAliasCount: options.maxAliasCount ?? defaults.maxAliasCount,
-        maxDocuments: options.maxDocuments ?? defaults.maxDocuments,
-        maxFiles: options.maxFiles ?? defaults.maxFiles,
-        concurrency: Math.max(1, options.concurrency ?? defaults.concurrency),
-        integrity: options.integrity ?? Integrity.defaultPolicy,
-        registry,
-        source,
-        onProgress: options.onProgress
-      })
-    ).pipe(Effect.map((loaded): LoadResult => ({
+    loadFiles(paths, {
+      root: options.root,
+      maxFileBytes: options.maxFileBytes ?? defaults.maxFileBytes,
+      maxAliasCount: options.maxAliasCount ?? defaults.maxAliasCount,
+      maxDocuments: options.maxDocuments ?? defaults.maxDocuments,
+      maxFiles: options.maxFiles ?? defaults.maxFiles,
+      concurrency: Math.max(1, options.concurrency ?? defaults.concurrency),
+      integrity: options.integrity ?? Integrity.defaultPolicy,
+      registry,
+      source,
+      onProgress: options.onProgress
+    }).pipe(Effect.map((loaded): LoadResult => ({
       entities: loaded.entities.map(({ entity, ref, file, line, column, location }) => ({ entity, ref, file, line, column, location })),
       problems: loaded.problems,
       sources: loaded.sources,
       skipped: loaded.skipped
-    })))
-  ).pipe(Effect.withSpan("Catalog.load", { attributes: { "paved.catalog.inputs": paths.length } }))
+    }))
+  )).pipe(Effect.withSpan("Catalog.load", { attributes: { "paved.catalog.inputs": paths.length } }))
 
 /**
  * Options for {@link validateEntities}.

@@ -4,10 +4,13 @@
  * the local disk; `layerMemory` serves files held in memory (tests, generated catalogs); a Git
  * source (files at a commit of a repository) is one more layer of the same shape.
  *
- * The operations are synchronous on purpose: the loader calls them once per file on its hot path
- * (10,000 files in well under a second), where an effect per file would cost more than the read.
- * A source whose files live elsewhere (a Git object store, an archive, a remote API) fetches
- * what it serves when its layer is built, in a scoped layer that releases it afterwards.
+ * Every operation returns an `Effect`, so a source may do I/O of any kind (a `git` process, a
+ * network call) and `Catalog.load` can be interrupted between its calls. Reads are
+ * batch-oriented: the loader asks for many files in one `read` (see `LoadOptions.concurrency`),
+ * which keeps the cost of an effect per call negligible next to the files it reads. A source
+ * fails with a {@link CatalogSourceError}; the loader reports it as a located problem
+ * (`source/failed`, or `file/unreadable` for a file it could not read), never as a defect.
+ * A source written as plain functions is adapted with {@link fromSync}.
  *
  * @example
  * import { Catalog, CatalogSource } from "@paved/catalog"
@@ -20,6 +23,8 @@
  * @since 0.2.0
  */
 import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as path from "node:path"
 import * as discover from "./internal/discover.js"
@@ -38,8 +43,39 @@ export type ReadResult =
   | { readonly _tag: "Failed"; readonly issue: { readonly rule: string; readonly message: string } }
 
 /**
- * The operations a catalog source offers. Paths are absolute, in the platform's form; lists
- * are sorted and hold at most `limit` files.
+ * What is at a path: a file, a directory, or nothing.
+ *
+ * @since 0.2.0
+ */
+export type Kind = "file" | "directory" | "missing"
+
+/**
+ * A source could not answer (a `git` process died, a network call failed, a directory could
+ * not be listed): which source, which operation, on which path, and why. `Catalog.load` turns
+ * it into a problem located at that path (`source/failed`; `file/unreadable` for a read), so
+ * loading still never fails for bad input.
+ *
+ * @since 0.2.0
+ */
+export class CatalogSourceError extends Data.TaggedError("CatalogSourceError")<{
+  readonly source: string
+  readonly operation: "kind" | "realPath" | "yamlFiles" | "glob" | "read"
+  readonly path: string
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `The catalog source (${this.source}) failed to ${this.operation} ${this.path}: ${this.reason}`
+  }
+}
+
+/**
+ * The operations a catalog source offers, each an `Effect` that may fail with a
+ * {@link CatalogSourceError}. Paths are absolute, in the platform's form; lists are sorted and
+ * hold at most `limit` files.
+ *
+ * Migrating a synchronous source written for 0.2.0's first shape (`kind`, `realPath`,
+ * `yamlFiles`, `glob` returning values, `read(file, maxBytes)` one file at a time): wrap it in
+ * {@link fromSync}, which also catches what its functions throw.
  *
  * @since 0.2.0
  */
@@ -47,15 +83,62 @@ export interface Source {
   /** A name for messages and spans (`file system`, `memory`, `git <url>@<commit>`). */
   readonly name: string
   /** What is at a path. */
-  readonly kind: (path: string) => "file" | "directory" | "missing"
+  readonly kind: (path: string) => Effect.Effect<Kind, CatalogSourceError>
   /** The path with symbolic links resolved, or `undefined` when nothing is there. */
-  readonly realPath: (path: string) => string | undefined
+  readonly realPath: (path: string) => Effect.Effect<string | undefined, CatalogSourceError>
   /** The `*.yaml`/`*.yml` files below a directory (not below `.`-directories, `node_modules`, `.git`, `.paved`, `dist`). */
-  readonly yamlFiles: (directory: string, limit: number) => ReadonlyArray<string>
+  readonly yamlFiles: (directory: string, limit: number) => Effect.Effect<ReadonlyArray<string>, CatalogSourceError>
   /** The files matching an absolute glob (`*`, `**`, `?`, `[...]`). */
+  readonly glob: (absolutePattern: string, limit: number) => Effect.Effect<ReadonlyArray<string>, CatalogSourceError>
+  /**
+   * The texts of many files, in the order asked (one result per file), each refused above
+   * `maxBytes`. A file that cannot be read is a `Failed` result; an error fails the batch.
+   */
+  readonly read: (files: ReadonlyArray<string>, maxBytes: number) => Effect.Effect<ReadonlyArray<ReadResult>, CatalogSourceError>
+}
+
+/**
+ * A source written as plain synchronous functions, one file per `read`: what
+ * {@link fromSync} adapts.
+ *
+ * @since 0.2.0
+ */
+export interface SyncSource {
+  readonly name: string
+  readonly kind: (path: string) => Kind
+  readonly realPath: (path: string) => string | undefined
+  readonly yamlFiles: (directory: string, limit: number) => ReadonlyArray<string>
   readonly glob: (absolutePattern: string, limit: number) => ReadonlyArray<string>
-  /** A file's text, refused above `maxBytes`. */
   readonly read: (file: string, maxBytes: number) => ReadResult
+}
+
+/**
+ * Adapts a synchronous source: each operation runs in `Effect.try`, so a function that throws
+ * gives a {@link CatalogSourceError} (a located problem), not a defect; `read` reads a batch
+ * file by file in one effect.
+ *
+ * @since 0.2.0
+ */
+export const fromSync = (sync: SyncSource): Source => {
+  const attempt = <A>(operation: CatalogSourceError["operation"], at: string, f: () => A): Effect.Effect<A, CatalogSourceError> =>
+    Effect.try({
+      try: f,
+      catch: (cause) => new CatalogSourceError({ source: sync.name, operation, path: at, reason: cause instanceof Error ? cause.message : String(cause) })
+    })
+  return {
+    name: sync.name,
+    kind: (p) => attempt("kind", p, () => sync.kind(p)),
+    realPath: (p) => attempt("realPath", p, () => sync.realPath(p)),
+    yamlFiles: (directory, limit) => attempt("yamlFiles", directory, () => sync.yamlFiles(directory, limit)),
+    glob: (pattern, limit) => attempt("glob", pattern, () => sync.glob(pattern, limit)),
+    read: (files, maxBytes) => {
+      let at = files[0] ?? ""
+      return attempt("read", at, () => files.map((file) => {
+        at = file
+        return sync.read(file, maxBytes)
+      })).pipe(Effect.mapError((e) => (e.path === at ? e : new CatalogSourceError({ ...e, path: at }))))
+    }
+  }
 }
 
 /**
@@ -70,16 +153,22 @@ export class CatalogSource extends Context.Tag("@paved/catalog/CatalogSource")<C
  * following links, and resolves real paths so the loader can keep Location targets inside their
  * root.
  *
+ * It is built on `node:fs`'s synchronous calls, not on `@effect/platform`'s `FileSystem`: a
+ * catalog is thousands of small files, and one effect and one thread-pool round trip per
+ * `open`/`fstat`/`read`/`close` cost more than the read itself (see docs/decisions.md). Each
+ * operation is still an `Effect`, and a batch is one of them, so a load is interrupted between
+ * batches.
+ *
  * @since 0.2.0
  */
-export const fileSystem: Source = {
+export const fileSystem: Source = fromSync({
   name: "file system",
   kind: (p) => (discover.realPath(p) === undefined ? "missing" : discover.isDirectory(p) ? "directory" : "file"),
   realPath: discover.realPath,
   yamlFiles: discover.yamlFilesIn,
   glob: discover.globFiles,
   read: readTextSync
-}
+})
 
 /**
  * Reads the local file system ({@link fileSystem}); what `Catalog.load` uses when no source is
@@ -95,7 +184,15 @@ export const layerFileSystem: Layer.Layer<CatalogSource> = Layer.succeed(Catalog
  *
  * @since 0.2.0
  */
-export const memory = (files: Readonly<Record<string, string>>): Source => {
+export const memory = (files: Readonly<Record<string, string>>): Source => fromSync(memorySync(files))
+
+/**
+ * The synchronous functions behind {@link memory}, for a source that spreads them (a Git
+ * source naming itself `git <url>@<commit>`) before adapting it with {@link fromSync}.
+ *
+ * @since 0.2.0
+ */
+export const memorySync = (files: Readonly<Record<string, string>>): SyncSource => {
   const texts = new Map(Object.entries(files).map(([file, text]) => [path.resolve(file), text]))
   const sorted = [...texts.keys()].sort()
   const below = (directory: string) => {
@@ -104,7 +201,7 @@ export const memory = (files: Readonly<Record<string, string>>): Source => {
   }
   const visible = (directory: string, file: string) =>
     path.relative(directory, file).split(path.sep).slice(0, -1).every((d) => !discover.SKIPPED_DIRECTORIES.has(d) && !d.startsWith("."))
-  const kind = (p: string): "file" | "directory" | "missing" => {
+  const kind = (p: string): Kind => {
     const resolved = path.resolve(p)
     return texts.has(resolved) ? "file" : below(resolved).length > 0 ? "directory" : "missing"
   }
@@ -129,6 +226,13 @@ export const memory = (files: Readonly<Record<string, string>>): Source => {
     }
   }
 }
+
+/**
+ * A layer serving the source given: a hand-written one, or one adapted with {@link fromSync}.
+ *
+ * @since 0.2.0
+ */
+export const layer = (source: Source): Layer.Layer<CatalogSource> => Layer.succeed(CatalogSource, source)
 
 /**
  * Serves the files given from memory ({@link memory}).

@@ -5,7 +5,9 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Catalog, CatalogSource } from "@paved/catalog"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -78,4 +80,65 @@ describe("CatalogSource", () => {
       expect(result.entities).toEqual([])
       expect(result.problems.map((p) => p.rule)).toEqual(["input/not-found"])
     }))
+
+  it.effect("a source that fails gives located problems, never a defect", () =>
+    Effect.gen(function*() {
+      const memory = CatalogSource.memory(files)
+      const failing: CatalogSource.Source = {
+        ...memory,
+        name: "flaky",
+        // The directory of services cannot be listed, and teams.yaml cannot be read.
+        glob: (pattern) => Effect.fail(new CatalogSource.CatalogSourceError({ source: "flaky", operation: "glob", path: pattern, reason: "connection reset" })),
+        read: (paths, maxBytes) =>
+          paths.some((p) => p.endsWith("teams.yaml"))
+            ? Effect.fail(new CatalogSource.CatalogSourceError({ source: "flaky", operation: "read", path: paths[0]!, reason: "connection reset" }))
+            : memory.read(paths, maxBytes)
+      }
+      const result = yield* Catalog.load([root]).pipe(Effect.provide(CatalogSource.layer(failing)))
+      expect(summary(result).problems).toEqual([
+        ["source/failed", "catalog-info.yaml", 5, 13, "spec.targets[0]"],
+        ["file/unreadable", "teams.yaml", 1, 1, undefined]
+      ])
+      expect(result.problems[0]!.message).toContain("The catalog source (flaky) failed to glob")
+      const thrown = CatalogSource.fromSync({ ...CatalogSource.memorySync(files), name: "throws", yamlFiles: () => { throw new Error("EIO") } })
+      const fromThrow = yield* Catalog.load([path.join(root, "services")]).pipe(Effect.provide(CatalogSource.layer(thrown)))
+      expect(fromThrow.problems.map((p) => [p.rule, p.file, p.message])).toEqual([
+        ["source/failed", path.join(root, "services"), `The catalog source (throws) failed to yamlFiles ${path.join(root, "services")}: EIO; check the source, then load again`]
+      ])
+    }))
+
+  it.live("interrupting a load of 10,000 files stops it between two batches, and leaves no file open", () =>
+    Effect.gen(function*() {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "paved-interrupt-"))
+      const n = 10_000
+      try {
+        for (let i = 0; i < n; i++) {
+          fs.mkdirSync(path.join(dir, `svc-${i}`))
+          fs.writeFileSync(path.join(dir, `svc-${i}`, "catalog-info.yaml"), `apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc-${i}\nspec:\n  type: service\n  lifecycle: production\n  owner: team-${i % 50}\n`)
+        }
+        const openFiles = () => fs.readdirSync("/proc/self/fd").length
+        const before = openFiles()
+        let read = 0
+        const started = yield* Deferred.make<void>()
+        const fiber = yield* Effect.fork(Catalog.load([dir], {
+          onProgress: (p) => {
+            read = p.files
+            if (p.files === 500) Deferred.unsafeDone(started, Effect.void)
+          }
+        }))
+        yield* Deferred.await(started)
+        const at = performance.now()
+        yield* Fiber.interrupt(fiber)
+        const stoppedMs = performance.now() - at
+        const atInterrupt = read
+        yield* Effect.sleep("200 millis")
+        // Stopped within one batch (32 files), promptly, and nothing runs on afterwards.
+        expect(atInterrupt).toBeLessThan(500 + 32)
+        expect(read).toBe(atInterrupt)
+        expect(stoppedMs).toBeLessThan(250)
+        expect(openFiles()).toBe(before)
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true })
+      }
+    }), 120_000)
 })

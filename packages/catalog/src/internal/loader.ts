@@ -9,6 +9,7 @@
  * Location target or a Location glob), so a link inside a catalog repository never makes the
  * loader read, or quote, a file outside it.
  */
+import * as Effect from "effect/Effect"
 import * as path from "node:path"
 import type { LoadProgress } from "../Catalog.js"
 import type { Entity } from "../Entity.js"
@@ -17,7 +18,7 @@ import * as Integrity from "../Integrity.js"
 import type { Registry } from "../KindRegistry.js"
 import { type Problem, type Severity, sort as sortProblems } from "../Problem.js"
 import * as Relations from "../Relations.js"
-import type { Source } from "../CatalogSource.js"
+import type { CatalogSourceError, ReadResult, Source } from "../CatalogSource.js"
 import { globBase, isGlob } from "./discover.js"
 import { hasPlaceholder, isInside, resolvePlaceholders } from "./placeholders.js"
 import { pathToString, validateEntity } from "./validateEntity.js"
@@ -137,14 +138,16 @@ const readDocuments = (
 
 const KIND_LOCATION = /^["']?kind["']?[ \t]*:[ \t]*["']?Location["']?[ \t]*(?:#.*)?$/m
 
-/** The directory's top-level `catalog-info.yaml`/`.yml` when it declares a Location. */
-const locationEntry = (source: Source, dir: string, maxBytes: number): string | undefined => {
-  for (const name of ["catalog-info.yaml", "catalog-info.yml"]) {
-    const file = path.join(dir, name)
-    const read = source.read(file, maxBytes)
-    if (read._tag === "Text" && KIND_LOCATION.test(read.text)) return file
-  }
-  return undefined
+/** The directory's top-level `catalog-info.yaml`/`.yml` when it declares a Location (a source that fails here says so again when the directory is listed). */
+const locationEntry = (source: Source, dir: string, maxBytes: number): Effect.Effect<string | undefined> => {
+  const files = [path.join(dir, "catalog-info.yaml"), path.join(dir, "catalog-info.yml")]
+  return source.read(files, maxBytes).pipe(
+    Effect.map((reads) => files.find((_, i) => {
+      const read = reads[i]
+      return read !== undefined && read._tag === "Text" && KIND_LOCATION.test(read.text)
+    })),
+    Effect.orElseSucceed(() => undefined)
+  )
 }
 
 const API_VERSION = /^["']?apiVersion["']?[ \t]*:[ \t]*["']?([^\s"'#]+)/gm
@@ -164,8 +167,15 @@ export const catalogApiVersions = (registry: Registry): (apiVersion: string) => 
   return (v) => v.startsWith("backstage.io/") || v.startsWith("scaffolder.backstage.io/") || declared.has(v)
 }
 
-/** Loads files, directories and globs. */
-export const loadFiles = async (inputs: ReadonlyArray<string>, settings: Settings): Promise<Loaded> => {
+/** A problem for a source that could not answer about a path. */
+const sourceFailed = (file: string, error: CatalogSourceError): Problem => ({ severity: "error", file, rule: "source/failed", message: `${error.message}; check the source, then load again` })
+
+/**
+ * Loads files, directories and globs. An `Effect` over the source's effects: files are read in
+ * batches of `concurrency` (one `source.read` each) and the fiber yields after every batch, so
+ * interrupting it stops the load between two batches.
+ */
+export const loadFiles = (inputs: ReadonlyArray<string>, settings: Settings): Effect.Effect<Loaded> => Effect.suspend(() => {
   const problems: Array<Problem> = []
   const accepted: Array<Accepted> = []
   const sources = new Map<string, boolean>()
@@ -174,13 +184,13 @@ export const loadFiles = async (inputs: ReadonlyArray<string>, settings: Setting
   const isCatalogApiVersion = catalogApiVersions(settings.registry)
   const source = settings.source
   const realRoots = new Map<string, string>()
-  const realRoot = (root: string): string => {
-    let real = realRoots.get(root)
-    if (real === undefined) {
-      real = source.realPath(root) ?? root
-      realRoots.set(root, real)
-    }
-    return real
+  const realRoot = (root: string): Effect.Effect<string, CatalogSourceError> => {
+    const known = realRoots.get(root)
+    if (known !== undefined) return Effect.succeed(known)
+    return Effect.map(source.realPath(root), (real) => {
+      realRoots.set(root, real ?? root)
+      return real ?? root
+    })
   }
   let queue: Array<Job> = []
   const walks: Array<Walked> = []
@@ -195,55 +205,73 @@ export const loadFiles = async (inputs: ReadonlyArray<string>, settings: Setting
     queue.push(job)
   }
 
-  for (const input of inputs) {
+  const addInput = (input: string): Effect.Effect<void, CatalogSourceError> => Effect.gen(function*() {
     const absolute = path.resolve(input)
     if (isGlob(input)) {
       const root = settings.root ?? path.resolve(globBase(input))
-      const files = source.glob(absolute, settings.maxFiles)
+      const files = yield* source.glob(absolute, settings.maxFiles)
       if (files.length === 0) problems.push({ severity: "error", file: absolute, rule: "input/no-match", message: `No file matches ${input}; check the pattern (quote it so that the shell does not expand it)` })
       for (const file of files) enqueue({ file, root })
-      continue
+      return
     }
-    const real = source.realPath(absolute)
+    const real = yield* source.realPath(absolute)
     if (real === undefined) {
       problems.push({ severity: "error", file: absolute, rule: "input/not-found", message: `${input} does not exist; pass a catalog file, a directory or a glob` })
-      continue
+      return
     }
-    if (source.kind(absolute) === "directory") {
+    if ((yield* source.kind(absolute)) === "directory") {
       const root = settings.root ?? absolute
       // A catalog whose top-level catalog-info.yaml is a Location says itself what it holds (as
       // Backstage reads a registered repository): read from there, not every YAML file below,
       // which may hold snapshots or copies the Location leaves out on purpose.
-      const entry = locationEntry(source, absolute, settings.maxFileBytes)
+      const entry = yield* locationEntry(source, absolute, settings.maxFileBytes)
       if (entry !== undefined) {
         enqueue({ file: entry, root })
-        continue
+        return
       }
-      const files = source.yamlFiles(absolute, settings.maxFiles)
+      const files = yield* source.yamlFiles(absolute, settings.maxFiles)
       const walked: Walked = { input, file: absolute, yaml: files.length, read: 0 }
       walks.push(walked)
       for (const file of files) enqueue({ file, root, discovered: walked })
     } else if (settings.root !== undefined) enqueue({ file: absolute, root: settings.root })
     // A file named on the command line through a link: its directory is the one it really lives in.
     else enqueue(real === absolute ? { file: absolute, root: path.dirname(absolute) } : { file: real, root: path.dirname(real) })
-  }
+  })
 
   const escape = (job: Job, via: Via) => {
     const where = via.where()
     problems.push({ severity: "error", file: via.file, line: where.line, column: where.column, path: via.path, ref: via.ref, rule: "location/escape", message: `The target ${job.file} resolves, through a symbolic link, outside the root directory ${job.root}; copy the file into the root instead` })
   }
 
-  async function loadFile(job: Job): Promise<void> {
-    // A file found by walking a directory input is contained by construction: the walk starts at
-    // the root itself and never follows a link (a link is neither a directory nor a file in a
-    // Dirent). Every other file — a Location target, a file a Location glob matched — is checked.
-    const real = job.discovered !== undefined ? undefined : source.realPath(job.file)
-    if (real !== undefined && !isInside(realRoot(job.root), real)) {
+  /**
+   * Whether a job's file may be read. A file found by walking a directory input is contained by
+   * construction: the walk starts at the root itself and never follows a link (a link is
+   * neither a directory nor a file in a Dirent). Every other file — a Location target, a file a
+   * Location glob matched — is checked.
+   */
+  const contained = (job: Job): Effect.Effect<boolean> => {
+    if (job.discovered !== undefined) return Effect.succeed(true)
+    return Effect.gen(function*() {
+      const real = yield* source.realPath(job.file)
+      if (real === undefined || isInside(yield* realRoot(job.root), real)) return true
       if (job.via !== undefined) escape(job, job.via)
       else problems.push({ severity: "error", file: job.file, rule: "location/escape", message: `${job.file} resolves, through a symbolic link, outside the root directory ${job.root}; it was not read. Copy the file into the root instead` })
-      return
-    }
-    const read = source.read(job.file, settings.maxFileBytes)
+      return false
+    }).pipe(Effect.catchAll((error) => Effect.sync(() => {
+      problems.push(sourceFailed(job.file, error))
+      sources.set(job.file, false)
+      return false
+    })))
+  }
+
+  /** Locations met while reading a file, followed once the file is done. */
+  const locations: Array<{ readonly entity: Entity; readonly ref: string; readonly job: Job; readonly locate: (p: ReadonlyArray<PropertyKey>) => Position }> = []
+
+  /**
+   * Everything done with a file once it is read: synchronous, unless a document holds a
+   * placeholder, when the effect that resolves them (through the source) is returned.
+   */
+  function loadFile(job: Job, read: ReadResult): Effect.Effect<void> | undefined {
     if (job.discovered !== undefined && read._tag !== "Missing") job.discovered.read++
     if (read._tag === "Missing") {
       if (job.via === undefined) problems.push({ severity: "error", file: job.file, rule: "input/not-found", message: `${job.file} does not exist` })
@@ -251,23 +279,22 @@ export const loadFiles = async (inputs: ReadonlyArray<string>, settings: Setting
         const where = job.via.where()
         problems.push({ severity: "error", file: job.via.file, line: where.line, column: where.column, path: job.via.path, ref: job.via.ref, rule: "location/not-found", message: `The target ${job.file} does not exist; fix the target, or set spec.presence: optional` })
       }
-      return
+      return undefined
     }
-    const location = `file:${job.file}`
     if (read._tag === "Failed") {
       if (job.discovered !== undefined && read.issue.rule !== "file/too-large" && read.issue.rule !== "file/unreadable") {
         job.discovered.read--
         skipped.push(job.file)
-        return
+        return undefined
       }
       problems.push({ severity: "error", file: job.file, line: 1, column: 1, rule: read.issue.rule, message: read.issue.message })
       sources.set(job.file, false)
-      return
+      return undefined
     }
     if (job.discovered !== undefined && !declaresEntity(read.text, isCatalogApiVersion)) {
       job.discovered.read--
       skipped.push(job.file)
-      return
+      return undefined
     }
     let ok = true
     const { documents, issues } = readDocuments(read.text, settings)
@@ -275,6 +302,25 @@ export const loadFiles = async (inputs: ReadonlyArray<string>, settings: Setting
       problems.push({ severity: "error", file: job.file, line: issue.line ?? 1, column: issue.column ?? 1, rule: issue.rule, message: issue.message })
       ok = false
     }
+    const withPlaceholders = documents.some((d) => d.issues.length === 0 && !d.empty && hasPlaceholder(d.value))
+    if (!withPlaceholders) {
+      acceptDocuments(job, documents, ok, undefined)
+      return undefined
+    }
+    return Effect.gen(function*() {
+      const resolved: Array<PlaceholdersResolved | undefined> = []
+      for (const d of documents) {
+        resolved.push(d.issues.length === 0 && !d.empty && hasPlaceholder(d.value)
+          ? yield* resolvePlaceholders(d.value, job.file, { root: job.root, maxFileBytes: settings.maxFileBytes, maxAliasCount: settings.maxAliasCount, source })
+          : undefined)
+      }
+      acceptDocuments(job, documents, ok, resolved)
+    })
+  }
+
+  function acceptDocuments(job: Job, documents: ReadonlyArray<Document>, fileOk: boolean, resolved: ReadonlyArray<PlaceholdersResolved | undefined> | undefined): void {
+    let ok = fileOk
+    const location = `file:${job.file}`
     for (const document of documents) {
       if (document.issues.length > 0) {
         ok = false
@@ -292,10 +338,10 @@ export const loadFiles = async (inputs: ReadonlyArray<string>, settings: Setting
       const local: Array<Problem> = []
       const refOf = guessRef(value)
       const unresolved: Array<string> = []
-      if (hasPlaceholder(value)) {
-        const resolved = await resolvePlaceholders(value, job.file, { root: job.root, maxFileBytes: settings.maxFileBytes, maxAliasCount: settings.maxAliasCount, source })
-        value = resolved.value
-        for (const i of resolved.issues) {
+      const placeholders = resolved?.[document.index]
+      if (placeholders !== undefined) {
+        value = placeholders.value
+        for (const i of placeholders.issues) {
           local.push(at(i.severity, i.path, i.rule, i.message, refOf))
           if (i.severity === "error") unresolved.push(pathToString(i.path.slice(0, -1)))
         }
@@ -321,12 +367,12 @@ export const loadFiles = async (inputs: ReadonlyArray<string>, settings: Setting
       }
       const ref = EntityRef.of(entity)
       accepted.push({ entity, ref, file: job.file, line: document.line, column: document.column, location, document: document.index, positions: document.positions })
-      if (entity.kind === "Location") followLocation(entity, ref, job, locate)
+      if (entity.kind === "Location") locations.push({ entity, ref, job, locate })
     }
     sources.set(job.file, ok)
   }
 
-  function followLocation(entity: Entity, ref: string, job: Job, position: (p: ReadonlyArray<PropertyKey>) => Position): void {
+  const followLocation = (entity: Entity, ref: string, job: Job, position: (p: ReadonlyArray<PropertyKey>) => Position): Effect.Effect<void> => Effect.gen(function*() {
     const spec = entity.spec ?? {}
     const required = spec.presence !== "optional"
     const type = typeof spec.type === "string" ? spec.type : "file"
@@ -351,47 +397,89 @@ export const loadFiles = async (inputs: ReadonlyArray<string>, settings: Setting
       }
       const via: Via = { file: job.file, where: () => position(p), ref, path: pathToString(p), required }
       if (isGlob(target)) {
-        // The glob's fixed part must really lie inside the root before anything below it is listed.
-        const base = source.realPath(globBase(resolved))
-        if (base !== undefined && !isInside(realRoot(job.root), base)) {
+        const listed = yield* Effect.either(Effect.gen(function*() {
+          // The glob's fixed part must really lie inside the root before anything below it is listed.
+          const base = yield* source.realPath(globBase(resolved))
+          if (base !== undefined && !isInside(yield* realRoot(job.root), base)) return "escape" as const
+          return base === undefined ? [] : yield* source.glob(resolved, settings.maxFiles)
+        }))
+        if (listed._tag === "Left") {
+          problems.push({ severity: "error", ...at(), rule: "source/failed", message: `${listed.left.message}; check the source, then load again` })
+          continue
+        }
+        if (listed.right === "escape") {
           problems.push({ severity: "error", ...at(), rule: "location/escape", message: `The target ${target} starts in ${globBase(resolved)}, which resolves through a symbolic link outside the root directory ${job.root}; nothing was read there. Copy the files into the root instead` })
           continue
         }
-        const files = base === undefined ? [] : source.glob(resolved, settings.maxFiles)
+        const files = listed.right
         if (files.length === 0 && required) problems.push({ severity: "error", ...at(), rule: "location/not-found", message: `No file matches ${target}; fix the pattern, or set spec.presence: optional` })
         for (const file of files) enqueue({ file, root: job.root, via })
         continue
       }
       enqueue({ file: resolved, root: job.root, via })
     }
-  }
-  // Progress costs nothing when nobody listens: the plain `loadFile` runs then.
+  })
+
+  // Progress costs nothing when nobody listens.
   let done = 0
   const onProgress = settings.onProgress === undefined ? undefined : (file: string) => {
     done++
     settings.onProgress!({ files: done, total: seen.size, entities: accepted.length, skipped: skipped.length, file })
   }
-  while (queue.length > 0) {
-    const batch = queue
-    queue = []
-    for (let i = 0; i < batch.length; i += settings.concurrency) {
-      await Promise.all(batch.slice(i, i + settings.concurrency).map(onProgress === undefined ? loadFile : (job) => loadFile(job).then(() => onProgress(job.file))))
-    }
-  }
 
-  for (const w of walks) {
-    if (w.read > 0) continue
-    problems.push({
-      severity: "error",
-      file: w.file,
-      rule: "input/no-match",
-      message: w.yaml === 0
-        ? `No YAML file under ${w.input}; pass a directory that holds catalog files (*.yaml, *.yml), the files themselves, or a glob`
-        : `None of the ${w.yaml} YAML files under ${w.input} declares a catalog entity (apiVersion backstage.io/*, scaffolder.backstage.io/* or a registered kind's); pass the files themselves to validate them anyway`
-    })
-  }
-  return finish(accepted, problems, sources, skipped, settings)
-}
+  /** Reads one batch (a single `source.read`) and loads its files, in order. */
+  const loadBatch = (jobs: ReadonlyArray<Job>): Effect.Effect<void> => Effect.gen(function*() {
+    const readable: Array<Job> = []
+    for (const job of jobs) {
+      if (job.discovered !== undefined || (yield* contained(job))) readable.push(job)
+      else onProgress?.(job.file)
+    }
+    const reads = yield* source.read(readable.map((j) => j.file), settings.maxFileBytes).pipe(
+      Effect.catchAll((error) => Effect.succeed(readable.map((): ReadResult => ({ _tag: "Failed", issue: { rule: "file/unreadable", message: `Cannot read the file: ${error.message}` } }))))
+    )
+    for (let i = 0; i < readable.length; i++) {
+      const job = readable[i]!
+      const pending = loadFile(job, reads[i] ?? { _tag: "Failed", issue: { rule: "file/unreadable", message: `Cannot read the file: the catalog source (${source.name}) gave no result for it` } })
+      if (pending !== undefined) yield* pending
+      while (locations.length > 0) {
+        const l = locations.shift()!
+        yield* followLocation(l.entity, l.ref, l.job, l.locate)
+      }
+      onProgress?.(job.file)
+    }
+  })
+
+  return Effect.gen(function*() {
+    for (const input of inputs) {
+      yield* addInput(input).pipe(Effect.catchAll((error) => Effect.sync(() => problems.push(sourceFailed(path.resolve(input), error)))))
+    }
+    const size = Math.max(1, settings.concurrency)
+    while (queue.length > 0) {
+      const batch = queue
+      queue = []
+      for (let i = 0; i < batch.length; i += size) {
+        yield* loadBatch(batch.slice(i, i + size))
+        // A source served from memory never suspends: yield so that an interrupt is seen here.
+        yield* Effect.yieldNow()
+      }
+    }
+
+    for (const w of walks) {
+      if (w.read > 0) continue
+      problems.push({
+        severity: "error",
+        file: w.file,
+        rule: "input/no-match",
+        message: w.yaml === 0
+          ? `No YAML file under ${w.input}; pass a directory that holds catalog files (*.yaml, *.yml), the files themselves, or a glob`
+          : `None of the ${w.yaml} YAML files under ${w.input} declares a catalog entity (apiVersion backstage.io/*, scaffolder.backstage.io/* or a registered kind's); pass the files themselves to validate them anyway`
+      })
+    }
+    return finish(accepted, problems, sources, skipped, settings)
+  })
+})
+
+type PlaceholdersResolved = Effect.Effect.Success<ReturnType<typeof resolvePlaceholders>>
 
 const guessRef = (value: unknown): string | undefined => {
   if (typeof value !== "object" || value === null) return undefined
