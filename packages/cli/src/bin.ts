@@ -10,9 +10,22 @@
  * command into a success; waiting for the write callbacks keeps the event loop busy, so
  * "beforeExit" never fires before we exit with the right code.
  *
+ * A command group runs from the start-up bundle (`paved.cjs`, compiled from a V8 code cache:
+ * `start/codeCache.ts`); `--version`, `--help` and a build without the bundle run the ES module
+ * build (`main.js`), which answers them without loading Effect.
+ *
  * @since 0.1.0
  */
-import { run } from "./main.js"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import { type Bundle, loadBundle } from "./start/codeCache.js"
+
+const args = process.argv.slice(2)
+const first = args[0]
+// The cases `main.ts` answers from its table alone.
+const light = first === undefined || first.startsWith("-") || (first === "help" && args.length === 1)
+const bundle: Bundle | undefined = light ? undefined : await loadBundle(path.dirname(fileURLToPath(import.meta.url)), first === "help" ? args[1]! : first)
+const run = bundle?.run ?? (await import("./main.js")).run
 
 const drained = (stream: NodeJS.WriteStream): Promise<void> =>
   new Promise((resolve) => {
@@ -33,7 +46,10 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   throw error
 })
 
-run(process.argv).then(exit, (error: unknown) => {
+run(process.argv).then((code) => {
+  bundle?.saveCache()
+  return exit(code)
+}, (error: unknown) => {
   process.stderr.write(`paved: unexpected failure\n${error instanceof Error ? error.stack ?? error.message : String(error)}\n`)
   return exit(2)
 })
