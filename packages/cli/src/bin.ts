@@ -18,13 +18,16 @@
  */
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import { type Bundle, loadBundle } from "./start/codeCache.js"
+import type { Bundle } from "./start/codeCache.js"
 
 const args = process.argv.slice(2)
 const first = args[0]
 // The cases `main.ts` answers from its table alone.
 const light = first === undefined || first.startsWith("-") || (first === "help" && args.length === 1)
-const bundle: Bundle | undefined = light ? undefined : await loadBundle(path.dirname(fileURLToPath(import.meta.url)), first === "help" ? args[1]! : first)
+// Imported only here: the cache's modules (crypto, vm, ...) would be a third of `--version`.
+const bundle: Bundle | undefined = light
+  ? undefined
+  : await (await import("./start/codeCache.js")).loadBundle(path.dirname(fileURLToPath(import.meta.url)), first === "help" ? args[1]! : first)
 const run = bundle?.run ?? (await import("./main.js")).run
 
 const drained = (stream: NodeJS.WriteStream): Promise<void> =>

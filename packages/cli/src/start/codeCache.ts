@@ -9,9 +9,10 @@
  * - Next to the bundle (`dist/paved-<sha1>-<v8>-<arch>.cache`), written by the build's training
  *   run. A read-only global install only ever reads it. It is used only when it is a regular
  *   file that neither group nor others can write, owned by the bundle's owner, root or the user.
- * - Else in the user's cache directory (`$XDG_CACHE_HOME/paved/code-cache`, default
- *   `~/.cache/...`; a directory only the user may write), for a Node version or V8 flags the
- *   build did not train: written once after a run, owned by the user, mode 0600.
+ * - In the user's cache directory (`$XDG_CACHE_HOME/paved/code-cache`, default `~/.cache/...`;
+ *   a directory only the user may write), for a Node version or V8 flags the build did not
+ *   train: written once after a run that had no usable cache, owned by the user, mode 0600, and
+ *   read before the build's (it exists only where that one was missing or rejected).
  *
  * A cache is named by the SHA-1 of the bundle's bytes, so it is never applied to other source
  * (V8 itself only compares the source length), and by the V8 version, architecture and (in the
@@ -128,8 +129,9 @@ export const loadBundle = async (distDir: string, group: string): Promise<Bundle
     } catch {
       bundleOwner = undefined
     }
-    if (trusted(distCache, [bundleOwner, 0, getuid()])) cachedData = read(distCache)
-    if (cachedData === undefined && userCache !== undefined && trusted(userCache, [getuid()])) cachedData = read(userCache)
+    // The user's cache first: it exists only where the build's was missing or rejected.
+    if (userCache !== undefined && trusted(userCache, [getuid()])) cachedData = read(userCache)
+    if (cachedData === undefined && trusted(distCache, [bundleOwner, 0, getuid()])) cachedData = read(distCache)
   }
 
   // The same wrapper as Node's own for CommonJS, on the first line, so line numbers match.
