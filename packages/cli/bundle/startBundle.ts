@@ -8,7 +8,7 @@
  * lazily, which is most of what `catalog validate` spends compiling.
  *
  * What is not bundled stays as it is in the ES module build (`tsup.config.ts`): drivers load
- * on first use, cloud SDKs are `require`d. External packages that are ES modules (Ink: its
+ * on first use, cloud SDKs are `require`d or imported with `import()`. External packages that are ES modules (Ink: its
  * yoga-layout has a top-level await, so it can never be `require`d) are loaded by `bin.js` with
  * a real `import()` before the bundle runs a command group that reaches them (`paved.json`
  * lists which); the bundle reads them from that table.
@@ -134,6 +134,12 @@ export const buildStartBundle = async (options: StartBundleOptions): Promise<voi
         "__pavedChunkUrl = (c) => new URL(c, __pavedBundleUrl).href;"
     }
   })
+  // `import()` in a `vm.Script` needs `importModuleDynamically`, whose only form without
+  // --experimental-vm-modules prints an ExperimentalWarning on Node 20; so the dynamic imports
+  // left in the bundle (externals: drivers, Pulumi, template modules) call `__pavedImport`,
+  // the `import()` of `codeCache.ts`, passed in by its wrapper. Every `import(` of the output
+  // is one (esbuild prints no other; a string holding the text would only change that string).
+  fs.writeFileSync(outfile, fs.readFileSync(outfile, "utf8").replace(/(?<![\w$.])import\(/g, "__pavedImport("))
   const meta = result.metafile
   const preload: Record<string, Array<string>> = {}
   for (const input of Object.keys(meta.inputs)) {

@@ -134,18 +134,16 @@ export const loadBundle = async (distDir: string, group: string): Promise<Bundle
     if (cachedData === undefined && trusted(distCache, [bundleOwner, 0, getuid()])) cachedData = read(distCache)
   }
 
-  // The same wrapper as Node's own for CommonJS, on the first line, so line numbers match.
-  const source = `(function (exports, require, module, __filename, __dirname) {${bytes.toString("utf8")}\n})`
-  const script = new vm.Script(source, {
-    filename: bundleFile,
-    ...(cachedData === undefined ? {} : { cachedData }),
-    // Ink and other ES module packages the bundled code imports with `import()`.
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER
-  })
+  // Node's own wrapper for CommonJS, on the first line so line numbers match, plus the
+  // `import()` the bundle's dynamic imports call (see `bundle/startBundle.ts`): this module's,
+  // which resolves from dist/ as the bundle would.
+  const source = `(function (exports, require, module, __filename, __dirname, __pavedImport) {${bytes.toString("utf8")}\n})`
+  const script = new vm.Script(source, { filename: bundleFile, ...(cachedData === undefined ? {} : { cachedData }) })
   const accepted = cachedData !== undefined && script.cachedDataRejected !== true
   const module = { exports: {} as { run: Bundle["run"] } }
   const wrapper = script.runInThisContext() as (...args: ReadonlyArray<unknown>) => void
-  wrapper.call(module.exports, module.exports, createRequire(bundleFile), module, bundleFile, distDir)
+  const dynamicImport = (specifier: string, options?: ImportCallOptions): Promise<unknown> => import(specifier, options)
+  wrapper.call(module.exports, module.exports, createRequire(bundleFile), module, bundleFile, distDir, dynamicImport)
 
   const saveCache = (): void => {
     if (!enabled || accepted) return
