@@ -142,24 +142,30 @@ const GROUP_WAIT_MS = 4
  * requests are mid-upload or new ones were queued in the last turn (at most
  * {@link GROUP_WAIT_MS}, up to {@link GROUP_ITEMS} items). Concurrent exporters then share one
  * commit, whose cost hardly depends on its size (random ids dirty index pages, not rows); a
- * lone exporter waits one idle turn. Every request is answered only once the commit holding it
+ * lone exporter waits one idle turn. It also waits (within the same bound) until as many
+ * requests are queued as the last group held: when a commit is asynchronous (PostgreSQL), a
+ * request arriving during it would otherwise be committed alone just before the exporters the
+ * commit answered send again, and groups alternated between one request and the rest. Every request is answered only once the commit holding it
  * is done. When that commit fails, the requests are written again one by one, so a request the
  * store refuses fails alone (400 when the database refused its data) and never takes the
  * others queued with it down.
  */
-const writer = (store: SpanStore.Writer, queue: Queue.Queue<Pending>, grouping: Grouping, release: (n: number) => void) =>
-  Effect.gen(function*() {
+const writer = (store: SpanStore.Writer, queue: Queue.Queue<Pending>, grouping: Grouping, release: (n: number) => void) => {
+  // Requests in the last group: the exporters answered by its commit are likely sending again.
+  let lastGroup = 1
+  return Effect.gen(function*() {
     const first = yield* Queue.take(queue)
     const started = Date.now()
     let waiting = yield* Queue.size(queue)
     while (grouping.queued() < GROUP_ITEMS && Date.now() - started < GROUP_WAIT_MS) {
       yield* nextTurn
       const now = yield* Queue.size(queue)
-      if (now === waiting && grouping.reading() === 0) break
+      if (now === waiting && grouping.reading() === 0 && now + 1 >= lastGroup) break
       waiting = now
     }
     const rest = yield* Queue.takeAll(queue)
     const pending = [first, ...rest]
+    lastGroup = pending.length
     const items = pending.reduce((n, p) => n + p.batch.items.length, 0)
     const together = yield* Effect.either(write(store, pending))
     if (together._tag === "Right") {
@@ -179,6 +185,7 @@ const writer = (store: SpanStore.Writer, queue: Queue.Queue<Pending>, grouping: 
     }
     release(items)
   }).pipe(Effect.forever)
+}
 
 /**
  * Starts the receiver; it stops (closing its port and connections) when the scope closes.
