@@ -62,7 +62,7 @@ export const openSqliteWriter = (filename: string, maxSeries = DEFAULT_MAX_SERIE
       return db
     }),
     (db) => Effect.sync(() => db.close())
-  ).pipe(Effect.tap(() => walCheckpointer(filename)), Effect.map((db): Writer => {
+  ).pipe(Effect.zip(walCheckpointer(filename)), Effect.map(([db, checkpointer]): Writer => {
     const insertSpan = db.prepare(
       `INSERT INTO observe_spans (${SPAN_COLUMNS.join(", ")}) VALUES (${SPAN_COLUMNS.map(() => "?").join(", ")})
        ON CONFLICT (trace_id, span_id) DO NOTHING`
@@ -156,11 +156,20 @@ export const openSqliteWriter = (filename: string, maxSeries = DEFAULT_MAX_SERIE
       return { spans, logs }
     })
     return {
-      insertSpans: (spans) => (spans.length === 0 ? Effect.void : Effect.try(() => writeSpans.immediate(spans))),
-      insertLogs: (logs) => (logs.length === 0 ? Effect.void : Effect.try(() => writeLogs(logs))),
+      insertSpans: (spans) => (spans.length === 0 ? Effect.void : Effect.try(() => {
+        checkpointer.start()
+        writeSpans.immediate(spans)
+      })),
+      insertLogs: (logs) => (logs.length === 0 ? Effect.void : Effect.try(() => {
+        checkpointer.start()
+        writeLogs(logs)
+      })),
       insertMetrics: (points) =>
         points.length === 0 ? Effect.succeed({ rejected: 0, reason: "" }) : Effect.try({
-          try: () => writeMetrics.immediate(points),
+          try: () => {
+            checkpointer.start()
+            return writeMetrics.immediate(points)
+          },
           catch: (cause) => {
             seriesCount = undefined
             return cause

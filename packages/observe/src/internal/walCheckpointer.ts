@@ -6,6 +6,7 @@
  * instead, whenever another connection has committed since it last looked.
  */
 import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 import { createRequire } from "node:module"
 import { Worker } from "node:worker_threads"
 
@@ -37,30 +38,47 @@ parentPort.once("message", () => {
 /** How often the worker looks for new commits. */
 const EVERY_MS = 100
 
+/** Starts the worker on first use (a store opened only to read never starts one). */
+export interface WalCheckpointer {
+  readonly start: () => void
+}
+
 /**
- * Starts the checkpointer on a WAL database file; stopped (its connection closed) with the scope.
- * It never keeps the process alive by itself, and a worker that fails leaves the writer's own
- * autocheckpoint to do the work.
+ * The checkpointer of a WAL database file, started by its first `start()` and stopped (its
+ * connection closed) with the scope. It never keeps the process alive by itself, and a worker
+ * that fails leaves the writer's own autocheckpoint to do the work.
  */
-export const walCheckpointer = (filename: string) =>
-  Effect.acquireRelease(
-    Effect.try(() => {
-      const worker = new Worker(SOURCE, {
-        eval: true,
-        workerData: { driver: createRequire(import.meta.url).resolve("better-sqlite3"), filename, everyMs: EVERY_MS }
-      })
-      const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()))
-      // An error ends the worker; unhandled, it would end the process.
-      worker.on("error", () => undefined)
-      worker.unref()
-      return { worker, exited }
-    }),
-    ({ exited, worker }) =>
-      Effect.promise(() => {
-        worker.postMessage("close")
-        return exited
-      }).pipe(
-        Effect.timeoutOption("5 seconds"),
-        Effect.flatMap((done) => (done._tag === "Some" ? Effect.void : Effect.promise(() => worker.terminate())))
-      )
+export const walCheckpointer = (filename: string): Effect.Effect<WalCheckpointer, never, Scope.Scope> =>
+  Effect.map(
+    Effect.acquireRelease(
+      Effect.sync(() => ({ running: undefined as { worker: Worker; exited: Promise<void> } | undefined })),
+      (state) => state.running === undefined ? Effect.void : stop(state.running)
+    ),
+    (state) => ({
+      start: () => {
+        if (state.running !== undefined) return
+        try {
+          const worker = new Worker(SOURCE, {
+            eval: true,
+            workerData: { driver: createRequire(import.meta.url).resolve("better-sqlite3"), filename, everyMs: EVERY_MS }
+          })
+          const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()))
+          // An error ends the worker; unhandled, it would end the process.
+          worker.on("error", () => undefined)
+          worker.unref()
+          state.running = { worker, exited }
+        } catch {
+          // No worker (resource limits): the writer's autocheckpoint remains.
+        }
+      }
+    })
+  )
+
+const stop = ({ exited, worker }: { readonly worker: Worker; readonly exited: Promise<void> }) =>
+  Effect.promise(() => {
+    worker.postMessage("close")
+    return exited
+  }).pipe(
+    Effect.timeoutOption("5 seconds"),
+    Effect.flatMap((done) => (done._tag === "Some" ? Effect.void : Effect.promise(() => worker.terminate())))
   )
