@@ -35,8 +35,13 @@ parentPort.once("message", () => {
 })
 `
 
-/** How often the worker looks for new commits. */
-const EVERY_MS = 100
+/**
+ * How often the worker looks for new commits. Each checkpoint copies every page the commits
+ * since the last one touched, once: the index pages that each commit dirties again are copied
+ * less often at 250 ms than at 100 ms (the receiver's CPU per span was no higher than with the
+ * writer's autocheckpoint every ~40 MiB, its spans/s higher).
+ */
+const EVERY_MS = 250
 
 /** Starts the worker on first use (a store opened only to read never starts one). */
 export interface WalCheckpointer {
