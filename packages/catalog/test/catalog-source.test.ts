@@ -137,6 +137,11 @@ describe("CatalogSource", () => {
         expect(read).toBe(atInterrupt)
         expect(stoppedMs).toBeLessThan(250)
         expect(openFiles()).toBe(before)
+        // A timer interrupts it too: the load lets the event loop turn between batches.
+        const timed = yield* Effect.either(Effect.timeout(Catalog.load([dir]), "100 millis"))
+        expect(timed._tag).toBe("Left")
+        yield* Effect.sleep("200 millis")
+        expect(openFiles()).toBe(before)
       } finally {
         fs.rmSync(dir, { recursive: true, force: true })
       }

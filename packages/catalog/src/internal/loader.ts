@@ -10,6 +10,7 @@
  * loader read, or quote, a file outside it.
  */
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as path from "node:path"
 import type { LoadProgress } from "../Catalog.js"
 import type { Entity } from "../Entity.js"
@@ -21,6 +22,7 @@ import * as Relations from "../Relations.js"
 import type { CatalogSourceError, ReadResult, Source } from "../CatalogSource.js"
 import { globBase, isGlob } from "./discover.js"
 import { hasPlaceholder, isInside, resolvePlaceholders } from "./placeholders.js"
+import { turn } from "./readerWorker.js"
 import { pathToString, validateEntity } from "./validateEntity.js"
 import { parseFast } from "./fastYaml.js"
 import { cutDocuments, type FileIssue, parseDocuments, type Positions, positionOf, tooManyDocuments } from "./yamlSource.js"
@@ -166,6 +168,9 @@ export const catalogApiVersions = (registry: Registry): (apiVersion: string) => 
   const declared = new Set(registry.kinds.flatMap((k) => k.apiVersions))
   return (v) => v.startsWith("backstage.io/") || v.startsWith("scaffolder.backstage.io/") || declared.has(v)
 }
+
+/** Batches asked of the source ahead of the one being parsed. */
+const READ_AHEAD = 8
 
 /** A problem for a source that could not answer about a path. */
 const sourceFailed = (file: string, error: CatalogSourceError): Problem => ({ severity: "error", file, rule: "source/failed", message: `${error.message}; check the source, then load again` })
@@ -427,8 +432,8 @@ export const loadFiles = (inputs: ReadonlyArray<string>, settings: Settings): Ef
     settings.onProgress!({ files: done, total: seen.size, entities: accepted.length, skipped: skipped.length, file })
   }
 
-  /** Reads one batch (a single `source.read`) and loads its files, in order. */
-  const loadBatch = (jobs: ReadonlyArray<Job>): Effect.Effect<void> => Effect.gen(function*() {
+  /** Reads one batch (a single `source.read`) of the files that may be read. */
+  const readBatch = (jobs: ReadonlyArray<Job>): Effect.Effect<{ readonly readable: ReadonlyArray<Job>; readonly reads: ReadonlyArray<ReadResult> }> => Effect.gen(function*() {
     const readable: Array<Job> = []
     for (const job of jobs) {
       if (job.discovered !== undefined || (yield* contained(job))) readable.push(job)
@@ -437,6 +442,11 @@ export const loadFiles = (inputs: ReadonlyArray<string>, settings: Settings): Ef
     const reads = yield* source.read(readable.map((j) => j.file), settings.maxFileBytes).pipe(
       Effect.catchAll((error) => Effect.succeed(readable.map((): ReadResult => ({ _tag: "Failed", issue: { rule: "file/unreadable", message: `Cannot read the file: ${error.message}` } }))))
     )
+    return { readable, reads }
+  })
+
+  /** Loads the files of a batch that was read, in order. */
+  const loadBatch = ({ readable, reads }: { readonly readable: ReadonlyArray<Job>; readonly reads: ReadonlyArray<ReadResult> }): Effect.Effect<void> => Effect.gen(function*() {
     for (let i = 0; i < readable.length; i++) {
       const job = readable[i]!
       const pending = loadFile(job, reads[i] ?? { _tag: "Failed", issue: { rule: "file/unreadable", message: `Cannot read the file: the catalog source (${source.name}) gave no result for it` } })
@@ -455,12 +465,21 @@ export const loadFiles = (inputs: ReadonlyArray<string>, settings: Settings): Ef
     }
     const size = Math.max(1, settings.concurrency)
     while (queue.length > 0) {
-      const batch = queue
+      const batches: Array<ReadonlyArray<Job>> = []
+      for (let i = 0; i < queue.length; i += size) batches.push(queue.slice(i, i + size))
       queue = []
-      for (let i = 0; i < batch.length; i += size) {
-        yield* loadBatch(batch.slice(i, i + size))
-        // A source served from memory never suspends: yield so that an interrupt is seen here.
-        yield* Effect.yieldNow()
+      // The next batches are asked for before this one is parsed, so a source that reads elsewhere
+      // (the file system's reader worker, a network) reads while this thread parses. Both fibers
+      // are children of this one: an interrupt stops them too.
+      const ahead: Array<Fiber.Fiber<Effect.Effect.Success<ReturnType<typeof readBatch>>>> = []
+      let asked = 0
+      for (let b = 0; b < batches.length; b++) {
+        while (asked < batches.length && asked <= b + READ_AHEAD) ahead.push(yield* Effect.fork(readBatch(batches[asked++]!)))
+        const read = yield* Fiber.join(ahead.shift()!)
+        yield* loadBatch(read)
+        // A source read synchronously never suspends, and a fiber resumed on microtasks starves
+        // the event loop: let it turn, so that a timeout or a signal (Ctrl-C) interrupts here.
+        yield* turn
       }
     }
 
