@@ -76,6 +76,7 @@ export const exitCodes: Readonly<Record<string, 1 | 2>> = {
   ScorecardFileError: 2,
   FactsFileError: 2,
   FactSourceError: 2,
+  CatalogSourceError: 2,
   ProblemsFound: 2,
   WorkloadUnreadable: 2,
   InvalidEnvironmentName: 2,
