@@ -1,7 +1,7 @@
 /**
  * Start-up cost of the built `paved` command, in CPU seconds (user + system), against bare
- * `node -e 0` in the same run: median of 5 alternating rounds. One JSON line per case with the
- * ratio; targets: `--version` and `--help` at most 2x, `catalog validate` of one file at most
+ * `node -e 0` in the same run: median of 5 alternating rounds, each the mean of 5 runs
+ * (`ROUNDS`, `REPEAT`). One JSON line per case with the ratio; targets: `--version` and `--help` at most 2x, `catalog validate` of one file at most
  * 3x. Also counts the modules each case loads (a loader hook), to show what a command pulls in
  * (the start-up bundle, `paved.cjs`, counts as none: it is compiled by `vm.Script`). The last
  * case runs validate without the code cache (`PAVED_CODE_CACHE=off`), to show what it saves.
@@ -52,12 +52,16 @@ fs.writeFileSync(counter, [
 const quote = (s: string) => `'${s.replace(/'/g, "'\\''")}'`
 const node = quote(process.execPath)
 
-// CPU seconds of one child process, from the shell's `times` (children's user and system time).
+// CPU seconds of one run of a command, from the shell's `times` (children's user and system
+// time) over `repeat` runs: `times` counts in ticks of 10 ms, a tenth of `node -e 0`, so one run
+// alone would put a ratio up to 0.2 off.
+const repeat = Number(process.env["REPEAT"] ?? 5)
 const cpu = (command: string): number => {
-  const r = spawnSync("/bin/sh", ["-c", `${command} >/dev/null 2>&1 </dev/null; times`], { encoding: "utf8", cwd: scratch })
+  const loop = `i=0; while [ $i -lt ${repeat} ]; do ${command} >/dev/null 2>&1 </dev/null; i=$((i+1)); done; times`
+  const r = spawnSync("/bin/sh", ["-c", loop], { encoding: "utf8", cwd: scratch })
   const line = r.stdout.trim().split("\n")[1] ?? ""
   const seconds = [...line.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]))
-  return (seconds[0] ?? NaN) + (seconds[1] ?? NaN)
+  return ((seconds[0] ?? NaN) + (seconds[1] ?? NaN)) / repeat
 }
 
 const modules = (args: string): number | null => {
@@ -83,7 +87,7 @@ for (let round = 0; round < rounds; round++) {
 }
 const base = median(peer)
 const load = os.loadavg().map((l) => Number(l.toFixed(2)))
-console.log(JSON.stringify({ case: "node -e 0", cpuSeconds: base, modules: modules("-e 0"), rounds, loadavg: load }))
+console.log(JSON.stringify({ case: "node -e 0", cpuSeconds: Number(base.toFixed(3)), modules: modules("-e 0"), rounds, runsPerRound: repeat, loadavg: load }))
 cases.forEach((c, i) => {
   const m = median(samples[i]!)
   console.log(JSON.stringify({
