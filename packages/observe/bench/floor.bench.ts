@@ -6,8 +6,15 @@
  * 4096 rows per transaction. The ratio is receiver time over floor time. Prints one JSON line
  * per case with the load average, since the machine is shared.
  *
+ * Each receiver runs two ways against the same floor: `in-process` (the library: `Receiver.serve`
+ * in the bench process, sharing its event loop with the clients) and `paved observe serve` (the
+ * user's path: the built CLI in its own process, the clients here, as exporters are; stopped
+ * with SIGTERM, then the store must hold every item sent, so only committed items count). The
+ * served cases' CPU is the server process's (from /proc), the in-process cases' the whole bench
+ * process's. `BENCH_PATHS=in-process` or `=served` runs one of the two.
+ *
  * `BENCH_SPANS` (default 100 000) and `BENCH_POINTS` (default 200 000) size the runs; the
- * PostgreSQL case runs when a server answers on 127.0.0.1:5432 (user postgres, trust).
+ * PostgreSQL cases run when a server answers on 127.0.0.1:5432 (user postgres, trust).
  */
 import { Receiver, SpanStore } from "@paved/observe"
 import * as Effect from "effect/Effect"
@@ -19,20 +26,28 @@ import * as path from "node:path"
 import * as proto from "../src/internal/otlpProto.js"
 import { blobIds, type IdEncoding, spanRow, textIds } from "../src/internal/spanRows.js"
 import { makeRequests } from "./payloads.js"
+import { cliBin, serveWithCli } from "./servedReceiver.js"
 
 const require = createRequire(import.meta.url)
 const Sqlite = require("better-sqlite3") as new (file: string) => {
   pragma(s: string): unknown
-  prepare(s: string): { run(...a: ReadonlyArray<unknown>): unknown }
+  prepare(s: string): { run(...a: ReadonlyArray<unknown>): unknown; get(...a: ReadonlyArray<unknown>): unknown }
   transaction<A>(f: (a: A) => void): (a: A) => void
   exec(s: string): void
   close(): void
 }
-const pg = require("pg") as { Client: new (o: { connectionString: string }) => { connect(): Promise<void>; query(q: string, v?: ReadonlyArray<unknown>): Promise<unknown>; end(): Promise<void> } }
+const pg = require("pg") as { Client: new (o: { connectionString: string }) => PgClient }
+interface PgClient {
+  connect(): Promise<void>
+  query(q: string, v?: ReadonlyArray<unknown>): Promise<{ rows: Array<Record<string, unknown>> }>
+  end(): Promise<void>
+}
 
 const SPANS = Number(process.env.BENCH_SPANS ?? 100_000)
 const POINTS = Number(process.env.BENCH_POINTS ?? 200_000)
 const CONCURRENCY = 4
+const PATHS = (process.env.BENCH_PATHS ?? "in-process,served").split(",")
+const PG_URL = "postgres://postgres@127.0.0.1:5432"
 const load = () => os.loadavg().map((l) => Math.round(l * 100) / 100)
 
 const post = (agent: http.Agent, url: string, signal: string, body: Uint8Array) =>
@@ -50,10 +65,11 @@ const sendAll = (url: string, signal: string, bodies: ReadonlyArray<Uint8Array>)
     const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY })
     const started = performance.now()
     const cpu = process.cpuUsage()
-    let next = 0
-    const worker = async () => {
-      while (next < bodies.length) {
-        const status = await post(agent, url, signal, bodies[next++]!)
+    // Client w sends requests w, w + 4, ... in order, one at a time, as one exporter would: the
+    // metric requests of a client hold only its series, so their points never arrive out of order.
+    const worker = async (_: unknown, w: number) => {
+      for (let i = w; i < bodies.length; i += CONCURRENCY) {
+        const status = await post(agent, url, signal, bodies[i]!)
         if (status !== 200) throw new Error(`status ${status}`)
       }
     }
@@ -86,13 +102,91 @@ const createSchema = (file: string) =>
 
 const line = (fields: Record<string, unknown>) => console.log(JSON.stringify({ ...fields, loadavg: load() }))
 
+/** One way of running the receiver, measured: wall time and the CPU seconds of the receiver's process. */
+interface Measured {
+  readonly path: "in-process" | "paved observe serve"
+  readonly ms: number
+  readonly cpuSeconds: number
+  readonly clientCpuSeconds?: number
+}
+
+/** `Receiver.serve` in this process, over the store of `layer`, the clients on the same event loop. */
+const inProcess = (layer: ReturnType<typeof SpanStore.layerSqlite>, signal: string, bodies: ReadonlyArray<Uint8Array>) =>
+  Effect.gen(function*() {
+    const store = yield* SpanStore.SpanStore
+    const receiver = yield* Receiver.serve({ port: 0, store, maxQueuedItems: 1_000_000 })
+    const sent = yield* sendAll(receiver.url, signal, bodies)
+    return { path: "in-process", ms: sent.ms, cpuSeconds: sent.cpuMs / 1000 } satisfies Measured
+  }).pipe(Effect.scoped, Effect.provide(layer))
+
+/**
+ * `paved observe serve --db db` in its own process; once it stopped, `stored` must count
+ * `expected` items, so only what was committed before the answers counts.
+ */
+const served = (db: string, signal: string, bodies: ReadonlyArray<Uint8Array>, expected: number, stored: () => Promise<number>) =>
+  Effect.gen(function*() {
+    const server = yield* serveWithCli(db)
+    const cpu = server.cpuSeconds()
+    const sent = yield* sendAll(server.url, signal, bodies)
+    const cpuSeconds = server.cpuSeconds() - cpu
+    yield* server.stop()
+    const count = yield* Effect.promise(stored)
+    if (count !== expected) return yield* Effect.die(new Error(`the store of paved observe serve holds ${count} of the ${expected} items sent`))
+    return { path: "paved observe serve", ms: sent.ms, cpuSeconds, clientCpuSeconds: sent.cpuMs / 1000 } satisfies Measured
+  }).pipe(Effect.scoped)
+
+const wanted = (name: "in-process" | "served") => PATHS.includes(name)
+
+/** The served path needs the built CLI; without it the case says so instead of failing the bench. */
+const servedAvailable = () => {
+  if (wanted("served") && !fs.existsSync(cliBin)) {
+    line({ case: "paved observe serve", skipped: `${cliBin} is missing: run npm run build first` })
+    return false
+  }
+  return wanted("served")
+}
+
+/** One line per measured path, each against the same floor. */
+const report = (
+  base: Record<string, unknown>,
+  unit: "spans" | "points",
+  n: number,
+  floorMs: number,
+  measured: ReadonlyArray<Measured>
+) => {
+  for (const m of measured) {
+    line({
+      ...base,
+      path: m.path,
+      n,
+      [`${unit}PerSecond`]: Math.round(n / (m.ms / 1000)),
+      cpuSeconds: Math.round(m.cpuSeconds * 100) / 100,
+      cpu: m.path === "in-process" ? "bench process (receiver and clients)" : "server process (/proc)",
+      [`${unit}PerCpuSecond`]: Math.round(n / m.cpuSeconds),
+      ...(m.clientCpuSeconds === undefined ? {} : { clientCpuSeconds: Math.round(m.clientCpuSeconds * 100) / 100 }),
+      [`floor${unit === "spans" ? "Spans" : "Points"}PerSecond`]: Math.round(n / (floorMs / 1000)),
+      ratio: Math.round((m.ms / floorMs) * 100) / 100
+    })
+  }
+}
+
+const countSqlite = (file: string, query: string) => async () => {
+  const db = new Sqlite(file)
+  try {
+    return Number((db.prepare(query).get() as { n: number | null }).n ?? 0)
+  } finally {
+    db.close()
+  }
+}
+
 const spansSqlite = (dir: string, bodies: ReadonlyArray<Uint8Array>, n: number) =>
   Effect.gen(function*() {
-    const http = yield* Effect.gen(function*() {
-      const store = yield* SpanStore.SpanStore
-      const receiver = yield* Receiver.serve({ port: 0, store, maxQueuedItems: 1_000_000 })
-      return yield* sendAll(receiver.url, "traces", bodies)
-    }).pipe(Effect.scoped, Effect.provide(SpanStore.layerSqlite({ filename: path.join(dir, "http.db") })))
+    const measured: Array<Measured> = []
+    if (wanted("in-process")) measured.push(yield* inProcess(SpanStore.layerSqlite({ filename: path.join(dir, "http.db") }), "traces", bodies))
+    if (servedAvailable()) {
+      const file = path.join(dir, "served.db")
+      measured.push(yield* served(file, "traces", bodies, n, countSqlite(file, "SELECT COUNT(*) AS n FROM observe_spans")))
+    }
     const rows = spanRows(bodies, blobIds)
     const file = path.join(dir, "floor.db")
     yield* createSchema(file)
@@ -108,39 +202,48 @@ const spansSqlite = (dir: string, bodies: ReadonlyArray<Uint8Array>, n: number) 
     for (let i = 0; i < rows.length; i += 4096) write(rows.slice(i, i + 4096))
     const floorMs = performance.now() - started
     db.close()
-    line({
+    report({
       case: "spans: OTLP/protobuf via HTTP into SQLite (batch 512, 4 clients)",
-      n,
-      spansPerSecond: Math.round(n / (http.ms / 1000)),
-      spansPerCpuSecond: Math.round(n / (http.cpuMs / 1000)),
       floor: "same span rows, better-sqlite3 prepared INSERT, same table and indexes, 4096 per transaction",
-      floorSpansPerSecond: Math.round(n / (floorMs / 1000)),
-      ratio: Math.round((http.ms / floorMs) * 100) / 100,
       target: "≥ 50000 spans/s"
-    })
+    }, "spans", n, floorMs, measured)
   })
+
+const withPg = async <A>(database: string, use: (client: PgClient) => Promise<A>): Promise<A> => {
+  const client = new pg.Client({ connectionString: `${PG_URL}/${database}` })
+  await client.connect()
+  try {
+    return await use(client)
+  } finally {
+    await client.end()
+  }
+}
 
 const spansPg = (bodies: ReadonlyArray<Uint8Array>, n: number) =>
   Effect.gen(function*() {
-    const admin = new pg.Client({ connectionString: "postgres://postgres@127.0.0.1:5432/postgres" })
+    const admin = new pg.Client({ connectionString: `${PG_URL}/postgres` })
     const ok = yield* Effect.promise(() => admin.connect().then(() => true, () => false))
     if (!ok) return line({ case: "spans into PostgreSQL", skipped: "no PostgreSQL on 127.0.0.1:5432" })
-    const names = [`paved_bench_http_${process.pid}`, `paved_bench_floor_${process.pid}`]
-    for (const name of names) yield* Effect.promise(() => admin.query(`CREATE DATABASE ${name}`))
-    const result = yield* Effect.gen(function*() {
-      const http = yield* Effect.gen(function*() {
-        const store = yield* SpanStore.SpanStore
-        const receiver = yield* Receiver.serve({ port: 0, store, maxQueuedItems: 1_000_000 })
-        return yield* sendAll(receiver.url, "traces", bodies)
-      }).pipe(Effect.scoped, Effect.provide(SpanStore.layerPg({ url: `postgres://postgres@127.0.0.1:5432/${names[0]}` })))
-      // The floor's schema: the store creates it, then a bare pg client fills it.
-      yield* Effect.gen(function*() {
-        yield* (yield* SpanStore.SpanStore).insertSpans([])
-      }).pipe(Effect.provide(SpanStore.layerPg({ url: `postgres://postgres@127.0.0.1:5432/${names[1]}` })))
-      const rows = spanRows(bodies, textIds)
-      const client = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:5432/${names[1]}` })
-      const floorMs = yield* Effect.promise(async () => {
-        await client.connect()
+    const [httpDb, floorDb, servedDb] = ["http", "floor", "served"].map((name) => `paved_bench_${name}_${process.pid}`) as [string, string, string]
+    yield* Effect.addFinalizer(() =>
+      Effect.promise(async () => {
+        for (const name of [httpDb, floorDb, servedDb]) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+        await admin.end()
+      }))
+    for (const name of [httpDb, floorDb, servedDb]) yield* Effect.promise(() => admin.query(`CREATE DATABASE ${name}`))
+    const measured: Array<Measured> = []
+    if (wanted("in-process")) measured.push(yield* inProcess(SpanStore.layerPg({ url: `${PG_URL}/${httpDb}` }), "traces", bodies))
+    if (servedAvailable()) {
+      measured.push(yield* served(`${PG_URL}/${servedDb}`, "traces", bodies, n, () =>
+        withPg(servedDb, async (client) => Number((await client.query("SELECT COUNT(*) AS n FROM observe_spans")).rows[0]!.n))))
+    }
+    // The floor's schema: the store creates it, then a bare pg client fills it.
+    yield* Effect.gen(function*() {
+      yield* (yield* SpanStore.SpanStore).insertSpans([])
+    }).pipe(Effect.provide(SpanStore.layerPg({ url: `${PG_URL}/${floorDb}` })))
+    const rows = spanRows(bodies, textIds)
+    const floorMs = yield* Effect.promise(() =>
+      withPg(floorDb, async (client) => {
         const started = performance.now()
         // One array per column through unnest: a fixed statement that PostgreSQL parses and
         // plans cheaply (a 500-row VALUES list cost the server twice the CPU per span).
@@ -153,26 +256,14 @@ const spansPg = (bodies: ReadonlyArray<Uint8Array>, n: number) =>
           await client.query(insert, COLUMNS.map((c) => chunk.map((r) => r[c])))
           await client.query("COMMIT")
         }
-        const ms = performance.now() - started
-        await client.end()
-        return ms
-      })
-      return { http, floorMs }
-    }).pipe(Effect.ensuring(Effect.promise(async () => {
-      for (const name of names) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-      await admin.end()
-    })))
-    line({
+        return performance.now() - started
+      }))
+    report({
       case: "spans: OTLP/protobuf via HTTP into PostgreSQL (batch 512, 4 clients)",
-      n,
-      spansPerSecond: Math.round(n / (result.http.ms / 1000)),
-      spansPerCpuSecond: Math.round(n / (result.http.cpuMs / 1000)),
       floor: "same span rows, pg INSERT ... SELECT FROM unnest (one array per column), same table and indexes, 4096 per transaction",
-      floorSpansPerSecond: Math.round(n / (result.floorMs / 1000)),
-      ratio: Math.round((result.http.ms / result.floorMs) * 100) / 100,
       target: "≥ 25000 spans/s"
-    })
-  })
+    }, "spans", n, floorMs, measured)
+  }).pipe(Effect.scoped)
 
 // A minimal protobuf writer for metric requests: gauges of `series` series, `perRequest` points each.
 const varint = (n: number): Array<number> => {
@@ -197,15 +288,21 @@ const double = (field: number, value: number) => {
   b.writeDoubleLE(value, 1)
   return b
 }
+/**
+ * Gauge requests of `perRequest` points: request r belongs to client r % 4 (see `sendAll`) and
+ * holds `series` series of that client only, each point 1 µs after the one before, so every
+ * point is new (none is a stale repeat the store would skip) whatever order the clients'
+ * requests are committed in.
+ */
 const metricRequests = (total: number, perRequest = 1000, series = 200) => {
   const bodies: Array<Buffer> = []
   const base = BigInt(Date.now() - 600_000) * 1_000_000n
   const resource = ld(1, ld(1, Buffer.concat([ld(1, Buffer.from("service.name")), ld(2, ld(1, Buffer.from("metrics-bench")))])))
   for (let r = 0; r < total / perRequest; r++) {
     const points = Array.from({ length: perRequest }, (_, i) => {
-      const k = (r * perRequest + i) % series
+      const k = (r % CONCURRENCY) * series + (i % series)
       const attr = ld(7, Buffer.concat([ld(1, Buffer.from("k")), ld(2, ld(1, Buffer.from(`v${k}`)))]))
-      return ld(1, Buffer.concat([attr, fixed64(3, base + BigInt(r) * 100_000_000n + BigInt(i)), double(4, i)]))
+      return ld(1, Buffer.concat([attr, fixed64(3, base + BigInt(r) * 100_000_000n + BigInt(i) * 1000n), double(4, i)]))
     })
     const metric = ld(2, Buffer.concat([ld(1, Buffer.from("bench.gauge")), ld(5, Buffer.concat(points))]))
     bodies.push(ld(1, Buffer.concat([resource, ld(2, metric)])))
@@ -216,11 +313,12 @@ const metricRequests = (total: number, perRequest = 1000, series = 200) => {
 const pointsSqlite = (dir: string) =>
   Effect.gen(function*() {
     const bodies = metricRequests(POINTS)
-    const http = yield* Effect.gen(function*() {
-      const store = yield* SpanStore.SpanStore
-      const receiver = yield* Receiver.serve({ port: 0, store, maxQueuedItems: 1_000_000 })
-      return yield* sendAll(receiver.url, "metrics", bodies)
-    }).pipe(Effect.scoped, Effect.provide(SpanStore.layerSqlite({ filename: path.join(dir, "metrics.db") })))
+    const measured: Array<Measured> = []
+    if (wanted("in-process")) measured.push(yield* inProcess(SpanStore.layerSqlite({ filename: path.join(dir, "metrics.db") }), "metrics", bodies))
+    if (servedAvailable()) {
+      const file = path.join(dir, "metrics-served.db")
+      measured.push(yield* served(file, "metrics", bodies, POINTS, countSqlite(file, "SELECT SUM(points) AS n FROM observe_metric_minute")))
+    }
     const file = path.join(dir, "metrics-floor.db")
     yield* createSchema(file)
     const db = new Sqlite(file)
@@ -241,16 +339,11 @@ const pointsSqlite = (dir: string) =>
     for (let i = 0; i < decoded.length; i += 4096) write(decoded.slice(i, i + 4096))
     const floorMs = performance.now() - started
     db.close()
-    line({
-      case: "metric data points: OTLP/protobuf gauges via HTTP into SQLite (1000 points per request, 200 series, 4 clients)",
-      n: POINTS,
-      pointsPerSecond: Math.round(POINTS / (http.ms / 1000)),
-      pointsPerCpuSecond: Math.round(POINTS / (http.cpuMs / 1000)),
+    report({
+      case: "metric data points: OTLP/protobuf gauges via HTTP into SQLite (1000 points per request, 200 series per client, 4 clients)",
       floor: "one prepared per-minute UPSERT per point into the same table, 4096 per transaction (no series identity, no hashing)",
-      floorPointsPerSecond: Math.round(POINTS / (floorMs / 1000)),
-      ratio: Math.round((http.ms / floorMs) * 100) / 100,
       target: "≥ 100000 points/s"
-    })
+    }, "points", POINTS, floorMs, measured)
   })
 
 await Effect.runPromise(Effect.gen(function*() {
