@@ -14,9 +14,11 @@
  */
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import { execFileSync, spawn } from "node:child_process"
+import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as net from "node:net"
+import * as ProcessIdentity from "@paved/provision/ProcessIdentity"
+import { alive, startTime } from "@paved/provision/ProcessIdentity"
 
 /**
  * The variable that marks every process of one environment instance.
@@ -61,48 +63,14 @@ export const portOpen = (port: number, timeoutMs = 500, host = "127.0.0.1"): Eff
     return Effect.sync(() => socket.destroy())
   })
 
-const statFields = (pid: number): ReadonlyArray<string> | undefined => {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8")
-    // The command name (field 2) may contain spaces; everything after its closing paren is fixed.
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")
-  } catch {
-    return undefined
-  }
-}
-
 /**
- * The start time of a process (clock ticks since boot on Linux, `ps` lstart elsewhere).
+ * The start time of a process (clock ticks since boot on Linux, `ps` lstart elsewhere), and
+ * whether it is alive (a zombie is not): `@paved/provision/ProcessIdentity`'s, which the embedded
+ * PostgreSQL server's ownership checks use too.
  *
  * @since 0.2.0
  */
-export const startTime = (pid: number): string | undefined => {
-  if (hasProc) return statFields(pid)?.[19]
-  try {
-    const out = execFileSync("ps", ["-o", "lstart=", "-p", String(pid)], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim()
-    return out.length > 0 ? out : undefined
-  } catch {
-    return undefined
-  }
-}
-
-/**
- * Whether a process is alive (a zombie is not).
- *
- * @since 0.2.0
- */
-export const alive = (pid: number): boolean => {
-  if (hasProc) {
-    const fields = statFields(pid)
-    return fields !== undefined && fields[0] !== "Z" && fields[0] !== "X"
-  }
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
+export { alive, startTime }
 
 /**
  * The live processes (pid, process group) whose environment carries the instance marker.
@@ -120,9 +88,9 @@ export const processesOfInstance = (instance: string): ReadonlyArray<{ readonly 
     try {
       const environ = fs.readFileSync(`/proc/${pid}/environ`)
       if (environ.indexOf(marker) === -1) continue
-      const fields = statFields(pid)
-      if (fields === undefined || fields[0] === "Z") continue
-      found.push({ pid, pgid: Number(fields[2]) })
+      const s = ProcessIdentity.stat(pid)
+      if (s === undefined || s.state === "Z") continue
+      found.push({ pid, pgid: s.pgid })
     } catch {
       // Gone, or not ours to read: either way not a process of this environment.
     }

@@ -21,6 +21,7 @@ import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as net from "node:net"
 import * as path from "node:path"
+import { alive, startTime } from "./ProcessIdentity.js"
 
 /**
  * The embedded server could not be initialised or started.
@@ -233,26 +234,6 @@ const copyDir = async (from: string, to: string) => {
   fs.chmodSync(to, 0o700)
 }
 
-const statFields = (pid: number): ReadonlyArray<string> | undefined => {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8")
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")
-  } catch {
-    return undefined
-  }
-}
-
-const alive = (pid: number): boolean => {
-  const fields = statFields(pid)
-  if (fields !== undefined) return fields[0] !== "Z" && fields[0] !== "X"
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
-
 /**
  * The postmaster a data directory's `postmaster.pid` names, when it is alive and really a
  * postgres process: its pid, port, whether it accepts connections, and its parent's pid.
@@ -281,7 +262,7 @@ const ownerAlive = (dataDir: string): boolean => {
   try {
     const [pid, start] = fs.readFileSync(`${dataDir}.owner`, "utf8").trim().split(" ")
     const n = Number(pid)
-    return Number.isInteger(n) && n > 0 && alive(n) && (start === undefined || start === "" || statFields(n)?.[19] === start)
+    return Number.isInteger(n) && n > 0 && alive(n) && (start === undefined || start === "" || startTime(n) === start)
   } catch {
     return false
   }
@@ -382,7 +363,7 @@ export const launch = (options: LaunchOptions): Effect.Effect<Launched, Embedded
             port: existing.port,
             dataDir,
             pid: existing.pid,
-            startTime: statFields(existing.pid)?.[19],
+            startTime: startTime(existing.pid),
             adopted: "connected" as const,
             timings: { initMs: Math.round(t1 - t0), startMs: 0, initialisedFrom }
           }
@@ -430,13 +411,13 @@ export const launch = (options: LaunchOptions): Effect.Effect<Launched, Embedded
       // Who holds a foreground server: a later start connects to it while this process lives,
       // and adopts (stops and restarts) it once this process is gone.
       if (options.detached === true) fs.rmSync(`${dataDir}.owner`, { force: true })
-      else fs.writeFileSync(`${dataDir}.owner`, `${process.pid} ${statFields(process.pid)?.[19] ?? ""}`)
+      else fs.writeFileSync(`${dataDir}.owner`, `${process.pid} ${startTime(process.pid) ?? ""}`)
       return {
         url: url(port),
         port,
         dataDir,
         pid: child.pid!,
-        startTime: statFields(child.pid!)?.[19],
+        startTime: startTime(child.pid!),
         adopted: "started" as const,
         timings: { initMs: Math.round(t1 - t0), startMs: Math.round(performance.now() - t1), initialisedFrom }
       }
