@@ -11,15 +11,14 @@
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
-import type { PlatformError } from "@effect/platform/Error"
 import * as Effect from "effect/Effect"
+import type { CheckError } from "./Conformance.js"
 import { guardAll, readTree, removeFile, writeFile } from "./internal/projectFiles.js"
 import { mergeStructured } from "./internal/structuredMerge.js"
 import * as Manifest from "./Manifest.js"
 import { merge3 } from "./Merge.js"
-import type { UnsafeFileError } from "./ServiceFiles.js"
 import * as Template from "./Template.js"
-import { type TemplateNotFound, TemplateRegistry } from "./TemplateRegistry.js"
+import { TemplateRegistry } from "./TemplateRegistry.js"
 
 /**
  * What happened to one file: `updated` (took the template's change), `merged` (both sides
@@ -53,16 +52,13 @@ export interface UpdateResult {
 }
 
 /**
+ * What can fail while updating a service: what can fail while checking it
+ * ({@link CheckError}), since both read its manifest and render the template it
+ * records over its files.
+ *
  * @since 0.1.0
  */
-export type UpdateError =
-  | Manifest.ManifestError
-  | TemplateNotFound
-  | Template.ParameterError
-  | Template.UnsafePathError
-  | Template.TemplateCodeError
-  | UnsafeFileError
-  | PlatformError
+export type UpdateError = CheckError
 
 interface Decision {
   readonly content: string | undefined
