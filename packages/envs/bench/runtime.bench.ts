@@ -24,37 +24,18 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import { services, writeService } from "./preview.js"
 import { nodeImage } from "../../../testing/docker.js"
 
 const pgUrl = "postgres://postgres@127.0.0.1:5432/postgres"
 const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "bare-service.mjs")
 const runs = Number(process.env.BENCH_RUNS ?? 2)
 const timeline = process.env.BENCH_TIMELINE === "1"
-const services = Array.from({ length: 10 }, (_, i) => ({
-  name: `svc-${i}`,
-  deps: i === 0 ? [] : i <= 4 ? ["svc-0"] : [`svc-${i - 4}`],
-  db: i % 2 === 0
-}))
 
 const writeCatalog = (dir: string, runtime: "local" | "docker", image: string) => {
   for (const s of services) {
-    const d = path.join(dir, s.name)
-    fs.mkdirSync(d, { recursive: true })
+    const { dir: d, resources } = writeService(dir, s)
     fs.copyFileSync(script, path.join(d, "service.mjs"))
-    fs.writeFileSync(path.join(d, "catalog-info.yaml"), [
-      "apiVersion: backstage.io/v1alpha1",
-      "kind: Component",
-      `metadata: { name: ${s.name} }`,
-      "spec:",
-      "  type: service",
-      "  lifecycle: experimental",
-      "  owner: group:default/bench",
-      `  dependsOn: [${s.deps.map((x) => `component:default/${x}`).join(", ")}]`
-    ].join("\n"))
-    const resources = [
-      ...(s.db ? ["  db: { type: postgres }"] : []),
-      ...s.deps.map((x) => `  ${x}: { type: service-port, params: { workload: ${x}, port: http } }`)
-    ]
     fs.writeFileSync(path.join(d, "score.yaml"), [
       "apiVersion: score.dev/v1b1",
       `metadata: { name: ${s.name} }`,

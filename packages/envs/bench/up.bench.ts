@@ -18,6 +18,7 @@ import * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import { services, writeService } from "./preview.js"
 import { createRequire } from "node:module"
 
 // The peer uses node-postgres directly, as a hand-written script would (it has no typings here).
@@ -31,30 +32,10 @@ const pg = createRequire(import.meta.url)("pg") as {
 const pgUrl = "postgres://postgres@127.0.0.1:5432/postgres"
 const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "service.mjs")
 const runs = Number(process.env.BENCH_RUNS ?? 3)
-const services = Array.from({ length: 10 }, (_, i) => ({
-  name: `svc-${i}`,
-  deps: i === 0 ? [] : i <= 4 ? ["svc-0"] : [`svc-${i - 4}`],
-  db: i % 2 === 0
-}))
 
 const writeCatalog = (dir: string) => {
   for (const s of services) {
-    const d = path.join(dir, s.name)
-    fs.mkdirSync(d, { recursive: true })
-    fs.writeFileSync(path.join(d, "catalog-info.yaml"), [
-      "apiVersion: backstage.io/v1alpha1",
-      "kind: Component",
-      `metadata: { name: ${s.name} }`,
-      "spec:",
-      "  type: service",
-      "  lifecycle: experimental",
-      "  owner: group:default/bench",
-      `  dependsOn: [${s.deps.map((x) => `component:default/${x}`).join(", ")}]`
-    ].join("\n"))
-    const resources = [
-      ...(s.db ? ["  db: { type: postgres }"] : []),
-      ...s.deps.map((x) => `  ${x}: { type: service-port, params: { workload: ${x}, port: http } }`)
-    ]
+    const { dir: d, resources } = writeService(dir, s)
     fs.writeFileSync(path.join(d, "score.yaml"), [
       "apiVersion: score.dev/v1b1",
       `metadata: { name: ${s.name} }`,
