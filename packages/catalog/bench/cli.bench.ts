@@ -3,7 +3,8 @@
  * generated `catalog-info.yaml` files (one per directory, one Component each; owners and some
  * dependencies dangle, so there is about one dangling-ref warning per file to position) against
  * `peer-validate.mjs` (walk + `yaml` + Backstage 1.10's policy chain and kind validators), each
- * as its own process, alternating, best of 3. Target: Paved's time at most 0.4x the peer's
+ * as its own process, alternating, best of 3 (Paved also with the opt-in parse worker,
+ * `PAVED_CATALOG_WORKER=on`, whose report must be the same). Target: Paved's time at most 0.4x the peer's
  * (`pavedOverPeer`), peak RSS under 500 MB. The same comparison in-process follows (Paved's
  * `Catalog.load`, integrity included, against the peer's loop), to tell start-up from work.
  *
@@ -50,9 +51,9 @@ const componentYaml = (i: number): string => {
 }
 
 /** Runs a process to completion with stdout drained; wall ms, CPU s and peak RSS (GNU time). */
-const run = (args: ReadonlyArray<string>) => {
+const run = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => {
   const start = performance.now()
-  const child = spawnSync("/usr/bin/time", ["-f", "%U %S %M", process.execPath, ...args], { encoding: "utf8", maxBuffer: 1 << 30 })
+  const child = spawnSync("/usr/bin/time", ["-f", "%U %S %M", process.execPath, ...args], { encoding: "utf8", maxBuffer: 1 << 30, env: { ...process.env, ...env } })
   const ms = performance.now() - start
   const [user, sys, rssKb] = child.stderr.trim().split("\n").pop()!.split(" ").map(Number)
   return { ms, cpu: user! + sys!, rssMb: Math.round(rssKb! / 1024), stdout: child.stdout, status: child.status }
@@ -67,9 +68,10 @@ try {
   }
   if (!fs.existsSync(paved)) throw new Error(`${paved} is missing; build the CLI first: npm run build -w @paved/cli`)
 
-  const best = { paved: { ms: Infinity, cpu: Infinity }, peer: { ms: Infinity, cpu: Infinity } }
+  const best = { paved: { ms: Infinity, cpu: Infinity }, worker: { ms: Infinity, cpu: Infinity }, peer: { ms: Infinity, cpu: Infinity } }
   let rss = 0
   let warnings = 0
+  let output = ""
   for (let round = 0; round < 3; round++) {
     const p = run([paved, "catalog", "validate", dir, "--format", "json"])
     const report = JSON.parse(p.stdout) as { entities: Array<unknown>; problems: Array<{ severity: string; line: number | null }> }
@@ -79,6 +81,11 @@ try {
     warnings = report.problems.length
     best.paved = { ms: Math.min(best.paved.ms, p.ms), cpu: Math.min(best.paved.cpu, p.cpu) }
     rss = Math.max(rss, p.rssMb)
+    // The opt-in parse worker (PAVED_CATALOG_WORKER=on), in the same rounds: same output, its time.
+    const w = run([paved, "catalog", "validate", dir, "--format", "json"], { PAVED_CATALOG_WORKER: "on" })
+    if (w.stdout !== (output ||= p.stdout)) throw new Error("paved with the parse worker: a different report")
+    best.worker = { ms: Math.min(best.worker.ms, w.ms), cpu: Math.min(best.worker.cpu, w.cpu) }
+    rss = Math.max(rss, w.rssMb)
     const q = run([peerScript, dir])
     if ((JSON.parse(q.stdout) as { entities: Array<unknown> }).entities.length !== n) throw new Error("peer: wrong entity count")
     best.peer = { ms: Math.min(best.peer.ms, q.ms), cpu: Math.min(best.peer.cpu, q.cpu) }
@@ -94,6 +101,9 @@ try {
     peerCpuS: +best.peer.cpu.toFixed(2),
     pavedOverPeer: +(best.paved.ms / best.peer.ms).toFixed(2),
     pavedOverPeerCpu: +(best.paved.cpu / best.peer.cpu).toFixed(2),
+    workerMs: Math.round(best.worker.ms),
+    workerCpuS: +best.worker.cpu.toFixed(2),
+    workerOverPeer: +(best.worker.ms / best.peer.ms).toFixed(2),
     target: "pavedOverPeer <= 0.4, peakRssMb < 500",
     peakRssMb: rss,
     loadavg: os.loadavg().map((l) => +l.toFixed(2))

@@ -28,7 +28,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as path from "node:path"
 import * as discover from "./internal/discover.js"
-import * as readerWorker from "./internal/readerWorker.js"
+import * as parseWorker from "./internal/parseWorker.js"
 import { readTextSync } from "./internal/yamlSource.js"
 
 /**
@@ -158,28 +158,22 @@ export class CatalogSource extends Context.Tag("@paved/catalog/CatalogSource")<C
  * catalog is thousands of small files, and one effect and one thread-pool round trip per
  * `open`/`fstat`/`read`/`close` cost more than the read itself (see docs/decisions.md). Each
  * operation is still an `Effect`, and a batch is one of them, so a load is interrupted between
- * batches. With `PAVED_CATALOG_READER=worker` (opt-in, not yet measured faster), a walk that
- * finds 1,000 files or more has the batches read on a worker thread (the second core) while
- * the loader parses the batches before.
+ * batches. With `PAVED_CATALOG_WORKER=on` (opt-in, not yet measured faster), a walk that meets
+ * 1,000 entries or more starts a worker thread that `Catalog.load` (with the built-in kinds)
+ * shares the walked files with: it reads, parses and validates batches of them on the second
+ * core while the loader does the others.
  *
  * @since 0.2.0
  */
-export const fileSystem: Source = (() => {
-  const sync = fromSync({
-    name: "file system",
-    kind: (p) => (discover.realPath(p) === undefined ? "missing" : discover.isDirectory(p) ? "directory" : "file"),
-    realPath: discover.realPath,
-    yamlFiles: discover.yamlFilesIn,
-    glob: discover.globFiles,
-    read: readTextSync
-  })
-  return {
-    ...sync,
-    // A walk that found many files starts the reader worker while the first batches are read here.
-    yamlFiles: (directory, limit) => Effect.tap(sync.yamlFiles(directory, limit), (files) => readerWorker.warm(files.length)),
-    read: readerWorker.readBatch
-  }
-})()
+export const fileSystem: Source = fromSync({
+  name: "file system",
+  kind: (p) => (discover.realPath(p) === undefined ? "missing" : discover.isDirectory(p) ? "directory" : "file"),
+  realPath: discover.realPath,
+  // A large walk starts the parse worker while it goes on, so its modules load meanwhile.
+  yamlFiles: (directory, limit) => discover.yamlFilesIn(directory, limit, parseWorker.warm),
+  glob: discover.globFiles,
+  read: readTextSync
+})
 
 /**
  * Reads the local file system ({@link fileSystem}); what `Catalog.load` uses when no source is

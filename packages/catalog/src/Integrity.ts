@@ -55,12 +55,13 @@ export const check = (
   const policy = options.policy ?? defaultPolicy
   const registry = options.registry ?? defaultRegistry
   const kindOf = new Map<string, string>()
-  for (const e of entities) kindOf.set(EntityRef.of(e), e.kind)
+  const refs = entities.map((e) => EntityRef.of(e))
+  for (let i = 0; i < entities.length; i++) kindOf.set(refs[i]!, entities[i]!.kind)
   const problems: Array<Problem> = []
   const edges: Array<{ readonly from: EntityRef.EntityRef; readonly rel: Outgoing }> = []
-  for (const entity of entities) {
-    const from = EntityRef.of(entity)
-    for (const rel of outgoing(entity, registry).relations) {
+  for (let i = 0; i < entities.length; i++) {
+    const from = refs[i]!
+    for (const rel of outgoing(entities[i]!, registry).relations) {
       edges.push({ from, rel })
       const targetKind = kindOf.get(rel.targetRef)
       const field = pathString(rel.path)
@@ -100,8 +101,9 @@ const cycles = (
   present: ReadonlyMap<string, string>,
   severity: Severity
 ): Array<Problem> => {
-  const next = new Map<string, Array<{ to: string; path: string; owner: string }>>()
-  const link = (a: string, b: string, owner: string, path: string) => {
+  // The field's path is written out only for the edge a cycle is reported at.
+  const next = new Map<string, Array<{ to: string; path: ReadonlyArray<string | number>; owner: string }>>()
+  const link = (a: string, b: string, owner: string, path: ReadonlyArray<string | number>) => {
     if (!present.has(a) || !present.has(b)) return
     let list = next.get(a)
     if (list === undefined) next.set(a, (list = []))
@@ -109,8 +111,8 @@ const cycles = (
   }
   for (const { from, rel } of edges) {
     const field = rel.path[1]
-    if ((hierarchy.forward as ReadonlyArray<unknown>).includes(field)) link(from, rel.targetRef, from, pathString(rel.path))
-    else if ((hierarchy.backward as ReadonlyArray<unknown>).includes(field)) link(rel.targetRef, from, from, pathString(rel.path))
+    if ((hierarchy.forward as ReadonlyArray<unknown>).includes(field)) link(from, rel.targetRef, from, rel.path)
+    else if ((hierarchy.backward as ReadonlyArray<unknown>).includes(field)) link(rel.targetRef, from, from, rel.path)
   }
   // Tarjan's strongly connected components, iteratively so deep chains cannot overflow the stack.
   const index = new Map<string, number>()
@@ -160,7 +162,7 @@ const cycles = (
       const edge = (next.get(first) ?? []).find((e) => members.has(e.to))!
       problems.push({
         severity,
-        path: edge.path,
+        path: pathString(edge.path),
         ref: edge.owner,
         rule: "integrity/cycle",
         message: `${hierarchy.name} cycle: ${[...component].sort().join(" -> ")} -> ${first}; break the loop by removing one of these references`

@@ -55,13 +55,12 @@ export const outgoing = (
   if (definition === undefined || spec === undefined) return { relations: [], invalid: [] }
   const relations: Array<Outgoing> = []
   const invalid: Array<InvalidRef> = []
-  const context: EntityRef.ParseContext = { defaultNamespace: entity.metadata.namespace ?? EntityRef.DEFAULT_NAMESPACE }
+  const defaultNamespace = entity.metadata.namespace ?? EntityRef.DEFAULT_NAMESPACE
   for (const field of definition.relations) {
     const value = spec[field.field]
     if (value === undefined || value === null) continue
     const many = Array.isArray(value)
     const values: ReadonlyArray<unknown> = many ? value : [value]
-    const ctx = { ...context, defaultKind: field.defaultKind }
     for (let i = 0; i < values.length; i++) {
       const path = many ? ["spec", field.field, i] : ["spec", field.field]
       const input = values[i]
@@ -69,7 +68,10 @@ export const outgoing = (
         invalid.push({ path, message: `Expected an entity reference (a string such as "group:default/team-a") but found ${typeof input}` })
         continue
       }
-      const parsed = EntityRef.parse(input, ctx)
+      // `quickRef` is `EntityRef.parse`'s grammar without allocating; the parse runs only to say
+      // what is wrong with a reference it refused.
+      const quick = quickRef(input, field.defaultKind, defaultNamespace) as EntityRef.EntityRef | undefined
+      const parsed = quick === undefined ? EntityRef.parse(input, { defaultNamespace, defaultKind: field.defaultKind }) : Either.right(quick)
       if (Either.isLeft(parsed)) {
         invalid.push({ path, message: `${parsed.left.message}; write it as [kind:][namespace/]name` })
         continue

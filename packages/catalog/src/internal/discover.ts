@@ -58,16 +58,19 @@ export const globRegex = (absolutePattern: string): RegExp => {
 
 /**
  * Walks a directory (bounded by `limit` files), yielding regular files that match `accept`, in
- * sorted order. `prune` says whether a directory whose path cannot match may be skipped.
+ * sorted order. `prune` says whether a directory whose path cannot match may be skipped; `met`
+ * is told, after each directory listed, how many entries the walk has met so far.
  */
 export const walk = (
   dir: string,
   accept: (file: string, name: string) => boolean,
   limit: number,
-  prune: (directory: string) => boolean = () => false
+  prune: (directory: string) => boolean = () => false,
+  met?: (entries: number) => void
 ): Array<string> => {
   const found: Array<string> = []
   const pending = [dir]
+  let entriesMet = 0
   while (pending.length > 0 && found.length < limit) {
     const current = pending.pop()!
     let entries: Array<fs.Dirent>
@@ -76,6 +79,8 @@ export const walk = (
     } catch {
       continue
     }
+    entriesMet += entries.length
+    met?.(entriesMet)
     for (const entry of entries) {
       const name = entry.name
       const full = current.endsWith(path.sep) ? current + name : current + path.sep + name
@@ -88,7 +93,8 @@ export const walk = (
 }
 
 /** Every `*.yaml` / `*.yml` file under a directory. */
-export const yamlFilesIn = (dir: string, limit: number): Array<string> => walk(dir, (_f, name) => YAML_FILE.test(name), limit)
+export const yamlFilesIn = (dir: string, limit: number, met?: (entries: number) => void): Array<string> =>
+  walk(dir, (_f, name) => YAML_FILE.test(name), limit, undefined, met)
 
 /** The real path of a file, or `undefined` when it does not exist (one `realpath` system call). */
 export const realPath = (file: string): string | undefined => {

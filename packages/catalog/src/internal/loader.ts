@@ -13,19 +13,30 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as path from "node:path"
 import type { LoadProgress } from "../Catalog.js"
+import { type CatalogSourceError, fileSystem, type ReadResult, type Source } from "../CatalogSource.js"
 import type { Entity } from "../Entity.js"
-import * as EntityRef from "../EntityRef.js"
 import * as Integrity from "../Integrity.js"
-import type { Registry } from "../KindRegistry.js"
-import { type Problem, type Severity, sort as sortProblems } from "../Problem.js"
+import { defaultRegistry, type Registry } from "../KindRegistry.js"
+import { type Problem, sort as sortProblems } from "../Problem.js"
 import * as Relations from "../Relations.js"
-import type { CatalogSourceError, ReadResult, Source } from "../CatalogSource.js"
 import { globBase, isGlob } from "./discover.js"
-import { hasPlaceholder, isInside, resolvePlaceholders } from "./placeholders.js"
-import { turn } from "./readerWorker.js"
-import { pathToString, validateEntity } from "./validateEntity.js"
-import { parseFast } from "./fastYaml.js"
-import { cutDocuments, type FileIssue, parseDocuments, type Positions, positionOf, tooManyDocuments } from "./yamlSource.js"
+import {
+  type Accepted,
+  acceptDocuments,
+  catalogApiVersions,
+  declaresEntity,
+  type LocationMet,
+  needsPlaceholders,
+  type PlaceholdersResolved,
+  type Position,
+  readDocuments,
+  type Sink
+} from "./entityFile.js"
+import * as parseWorker from "./parseWorker.js"
+import { isInside, resolvePlaceholders } from "./placeholders.js"
+import { pathToString } from "./validateEntity.js"
+import { pathKeys, positionAt } from "./yamlSource.js"
+
 /** Options with every default applied. */
 export interface Settings {
   readonly root: string | undefined
@@ -40,19 +51,6 @@ export interface Settings {
   readonly source: Source
   /** Called after each file is read (see `LoadOptions.onProgress`). */
   readonly onProgress?: ((progress: LoadProgress) => void) | undefined
-}
-
-/** An accepted entity and where it came from. */
-export interface Accepted {
-  readonly entity: Entity
-  readonly ref: EntityRef.EntityRef
-  readonly file: string
-  readonly line: number
-  readonly column: number
-  readonly location: string
-  readonly document: number
-  /** Positions of the document's nodes, for problems found over the whole set. */
-  readonly positions: Positions
 }
 
 /** What loading produced. */
@@ -92,52 +90,6 @@ interface Walked {
 
 const REMOTE = /^[a-z][a-z0-9+.-]*:\/\//i
 
-interface Position {
-  readonly line: number
-  readonly column: number
-}
-
-/** A document ready for validation, with the positions of its nodes. */
-interface Document {
-  readonly index: number
-  readonly value: unknown
-  readonly empty: boolean
-  readonly line: number
-  readonly column: number
-  readonly issues: ReadonlyArray<FileIssue>
-  readonly positions: Positions
-  /** Every node's position (for a problem of the document itself); `positions` may hold fewer. */
-  readonly allPositions?: () => Positions
-}
-
-/**
- * Reads the documents of a file, never more than `maxDocuments` of them: the text is cut before
- * the first document past the limit, then read on the fast path when it is plain YAML, with
- * `yaml` (streamed, stopping at the limit) otherwise.
- */
-const readDocuments = (
-  text: string,
-  settings: Settings
-): { readonly documents: ReadonlyArray<Document>; readonly issues: ReadonlyArray<FileIssue> } => {
-  const cut = cutDocuments(text, settings.maxDocuments)
-  const issues: Array<FileIssue> = cut.more ? [tooManyDocuments(settings.maxDocuments)] : []
-  // Only the positions integrity problems need are kept; a document with a problem of its own
-  // is read again for all of them (the text is at hand, and the fast reader is cheap).
-  const fast = parseFast(cut.text, "refs")
-  if (fast !== undefined && fast.length <= settings.maxDocuments) {
-    let all: ReturnType<typeof parseFast> | undefined
-    return {
-      issues,
-      documents: fast.map((d, index) => ({
-        index, value: d.value, empty: d.value === null, line: d.line, column: d.column, issues: [], positions: d.positions,
-        allPositions: () => (all ??= parseFast(cut.text, "all"))?.[index]?.positions ?? d.positions
-      }))
-    }
-  }
-  const parsed = parseDocuments(cut.text, settings)
-  return { issues: cut.more ? issues : parsed.issues, documents: parsed.documents }
-}
-
 const KIND_LOCATION = /^["']?kind["']?[ \t]*:[ \t]*["']?Location["']?[ \t]*(?:#.*)?$/m
 
 /** The directory's top-level `catalog-info.yaml`/`.yml` when it declares a Location (a source that fails here says so again when the directory is listed). */
@@ -150,23 +102,6 @@ const locationEntry = (source: Source, dir: string, maxBytes: number): Effect.Ef
     })),
     Effect.orElseSucceed(() => undefined)
   )
-}
-
-const API_VERSION = /^["']?apiVersion["']?[ \t]*:[ \t]*["']?([^\s"'#]+)/gm
-
-/** Whether a YAML text found in a directory declares a catalog entity (see {@link catalogApiVersions}). */
-const declaresEntity = (text: string, known: (apiVersion: string) => boolean): boolean => {
-  for (const m of text.matchAll(API_VERSION)) if (known(m[1]!)) return true
-  return false
-}
-
-/**
- * The `apiVersion`s that make a YAML file found in a directory a catalog file: Backstage's
- * (`backstage.io/*`, `scaffolder.backstage.io/*`) and every one a registered kind declares.
- */
-export const catalogApiVersions = (registry: Registry): (apiVersion: string) => boolean => {
-  const declared = new Set(registry.kinds.flatMap((k) => k.apiVersions))
-  return (v) => v.startsWith("backstage.io/") || v.startsWith("scaffolder.backstage.io/") || declared.has(v)
 }
 
 /** Batches asked of the source ahead of the one being parsed. */
@@ -270,7 +205,8 @@ export const loadFiles = (inputs: ReadonlyArray<string>, settings: Settings): Ef
   }
 
   /** Locations met while reading a file, followed once the file is done. */
-  const locations: Array<{ readonly entity: Entity; readonly ref: string; readonly job: Job; readonly locate: (p: ReadonlyArray<PropertyKey>) => Position }> = []
+  const locations: Array<LocationMet> = []
+  const sink: Sink = { problems, accepted, locations }
 
   /**
    * Everything done with a file once it is read: synchronous, unless a document holds a
@@ -301,80 +237,22 @@ export const loadFiles = (inputs: ReadonlyArray<string>, settings: Settings): Ef
       skipped.push(job.file)
       return undefined
     }
-    let ok = true
     const { documents, issues } = readDocuments(read.text, settings)
-    for (const issue of issues) {
-      problems.push({ severity: "error", file: job.file, line: issue.line ?? 1, column: issue.column ?? 1, rule: issue.rule, message: issue.message })
-      ok = false
-    }
-    const withPlaceholders = documents.some((d) => d.issues.length === 0 && !d.empty && hasPlaceholder(d.value))
-    if (!withPlaceholders) {
-      acceptDocuments(job, documents, ok, undefined)
+    for (const issue of issues) problems.push({ severity: "error", file: job.file, line: issue.line ?? 1, column: issue.column ?? 1, rule: issue.rule, message: issue.message })
+    const ok = issues.length === 0
+    if (!documents.some(needsPlaceholders)) {
+      sources.set(job.file, acceptDocuments(job.file, documents, ok, undefined, settings.registry, sink))
       return undefined
     }
     return Effect.gen(function*() {
       const resolved: Array<PlaceholdersResolved | undefined> = []
       for (const d of documents) {
-        resolved.push(d.issues.length === 0 && !d.empty && hasPlaceholder(d.value)
+        resolved.push(needsPlaceholders(d)
           ? yield* resolvePlaceholders(d.value, job.file, { root: job.root, maxFileBytes: settings.maxFileBytes, maxAliasCount: settings.maxAliasCount, source })
           : undefined)
       }
-      acceptDocuments(job, documents, ok, resolved)
+      sources.set(job.file, acceptDocuments(job.file, documents, ok, resolved, settings.registry, sink))
     })
-  }
-
-  function acceptDocuments(job: Job, documents: ReadonlyArray<Document>, fileOk: boolean, resolved: ReadonlyArray<PlaceholdersResolved | undefined> | undefined): void {
-    let ok = fileOk
-    const location = `file:${job.file}`
-    for (const document of documents) {
-      if (document.issues.length > 0) {
-        ok = false
-        for (const issue of document.issues) problems.push({ severity: "error", file: job.file, line: issue.line ?? document.line, column: issue.column ?? document.column, rule: issue.rule, message: issue.message })
-        continue
-      }
-      if (document.empty) continue
-      const start = { line: document.line, column: document.column }
-      const locate = (p: ReadonlyArray<PropertyKey>) => positionOf(document.allPositions?.() ?? document.positions, p, start)
-      const at = (severity: Severity, p: ReadonlyArray<PropertyKey>, rule: string, message: string, ref: string | undefined): Problem => {
-        const pos = locate(p)
-        return { severity, file: job.file, line: pos.line, column: pos.column, ...(p.length > 0 ? { path: pathToString(p) } : {}), ...(ref === undefined ? {} : { ref }), rule, message }
-      }
-      let value = document.value
-      const local: Array<Problem> = []
-      const refOf = guessRef(value)
-      const unresolved: Array<string> = []
-      const placeholders = resolved?.[document.index]
-      if (placeholders !== undefined) {
-        value = placeholders.value
-        for (const i of placeholders.issues) {
-          local.push(at(i.severity, i.path, i.rule, i.message, refOf))
-          if (i.severity === "error") unresolved.push(pathToString(i.path.slice(0, -1)))
-        }
-      }
-      const validated = validateEntity(value, settings.registry)
-      // A placeholder that could not be resolved already has its problem; what validation then
-      // says about the value it left missing (a required field) would only mislead.
-      const hidden = (p: ReadonlyArray<PropertyKey>) => {
-        const s = pathToString(p)
-        return unresolved.some((u) => s === u || s.startsWith(`${u}.`) || s.startsWith(`${u}[`))
-      }
-      for (const i of validated.issues) if (!hidden(i.path)) local.push(at(i.severity, i.path, i.rule, i.message, refOf))
-      const entity = validated.entity
-      if (entity !== undefined && Relations.hasInvalidRefs(entity, settings.registry)) {
-        for (const invalid of Relations.outgoing(entity, settings.registry).invalid) {
-          local.push(at("error", invalid.path, "relation/invalid-ref", invalid.message, refOf))
-        }
-      }
-      problems.push(...local)
-      if (entity === undefined || local.some((p) => p.severity === "error")) {
-        ok = false
-        continue
-      }
-      const ref = EntityRef.of(entity)
-      accepted.push({ entity, ref, file: job.file, line: document.line, column: document.column, location, document: document.index, positions: document.positions })
-      if (entity.kind === "Location") locations.push({ entity, ref, job, locate })
-    }
-    sources.set(job.file, ok)
   }
 
   const followLocation = (entity: Entity, ref: string, job: Job, position: (p: ReadonlyArray<PropertyKey>) => Position): Effect.Effect<void> => Effect.gen(function*() {
@@ -445,42 +323,121 @@ export const loadFiles = (inputs: ReadonlyArray<string>, settings: Settings): Ef
     return { readable, reads }
   })
 
-  /** Loads the files of a batch that was read, in order. */
-  const loadBatch = ({ readable, reads }: { readonly readable: ReadonlyArray<Job>; readonly reads: ReadonlyArray<ReadResult> }): Effect.Effect<void> => Effect.gen(function*() {
-    for (let i = 0; i < readable.length; i++) {
-      const job = readable[i]!
-      const pending = loadFile(job, reads[i] ?? { _tag: "Failed", issue: { rule: "file/unreadable", message: `Cannot read the file: the catalog source (${source.name}) gave no result for it` } })
+  /** Loads one file that was read, then follows the Locations it declares. */
+  const loadOne = (job: Job, read: ReadResult): Effect.Effect<void> => {
+    const pending = loadFile(job, read)
+    if (pending === undefined && locations.length === 0) {
+      onProgress?.(job.file)
+      return Effect.void
+    }
+    return Effect.gen(function*() {
       if (pending !== undefined) yield* pending
       while (locations.length > 0) {
         const l = locations.shift()!
-        yield* followLocation(l.entity, l.ref, l.job, l.locate)
+        yield* followLocation(l.entity, l.ref, job, l.locate)
+      }
+      onProgress?.(job.file)
+    })
+  }
+
+  /** Loads the files of a batch that was read, in order. */
+  const loadBatch = ({ readable, reads }: { readonly readable: ReadonlyArray<Job>; readonly reads: ReadonlyArray<ReadResult> }): Effect.Effect<void> => Effect.gen(function*() {
+    for (let i = 0; i < readable.length; i++) {
+      yield* loadOne(readable[i]!, reads[i] ?? { _tag: "Failed", issue: { rule: "file/unreadable", message: `Cannot read the file: the catalog source (${source.name}) gave no result for it` } })
+    }
+  })
+
+  /** Adds a batch of walked files the parse worker loaded; a file it gave back is loaded here. */
+  const loadParsed = (jobs: ReadonlyArray<Job>, parsed: parseWorker.Parsed): Effect.Effect<void> => Effect.gen(function*() {
+    for (const p of parsed.problems) problems.push(p)
+    for (const a of parsed.accepted) accepted.push(a)
+    for (let i = 0; i < jobs.length; i++) {
+      const job = jobs[i]!
+      const outcome = parsed.outcomes[i]!
+      if (typeof outcome === "object") {
+        yield* loadOne(job, outcome)
+        continue
+      }
+      if (outcome === "skipped") skipped.push(job.file)
+      else {
+        job.discovered!.read++
+        sources.set(job.file, outcome)
       }
       onProgress?.(job.file)
     }
   })
 
-  return Effect.gen(function*() {
+  /** One round of batches, read by the source ahead of the one parsed here. */
+  const loadRound = (batches: ReadonlyArray<ReadonlyArray<Job>>): Effect.Effect<void> => Effect.gen(function*() {
+    // The next batches are asked for before this one is parsed, so a source that reads elsewhere
+    // (a network) reads while this thread parses. Both fibers are children of this one: an
+    // interrupt stops them too.
+    const ahead: Array<Fiber.Fiber<Effect.Effect.Success<ReturnType<typeof readBatch>>>> = []
+    let asked = 0
+    for (let b = 0; b < batches.length; b++) {
+      while (asked < batches.length && asked <= b + READ_AHEAD) ahead.push(yield* Effect.fork(readBatch(batches[asked++]!)))
+      const read = yield* Fiber.join(ahead.shift()!)
+      yield* loadBatch(read)
+      // A source read synchronously never suspends, and a fiber resumed on microtasks starves
+      // the event loop: let it turn, so that a timeout or a signal (Ctrl-C) interrupts here.
+      yield* parseWorker.turn
+    }
+  })
+
+  /**
+   * One round of walked files shared with the parse worker: it takes batches from the back while
+   * this thread loads them from the front, until they meet; then its batches are added in order
+   * (one it could not parse is loaded here).
+   */
+  const loadRoundShared = (batches: ReadonlyArray<ReadonlyArray<Job>>, parser: parseWorker.Parser): Effect.Effect<void> => Effect.gen(function*() {
+    let mine = 0
+    let theirs = batches.length
+    const parsed = new Map<number, parseWorker.Parsed | undefined>()
+    const waiting = new Map<number, (parsed: parseWorker.Parsed | undefined) => void>()
+    const limits = { maxFileBytes: settings.maxFileBytes, maxAliasCount: settings.maxAliasCount, maxDocuments: settings.maxDocuments }
+    parser.share(
+      () => {
+        // The batch this thread takes next stays here.
+        if (theirs - 1 <= mine) return undefined
+        theirs--
+        return { index: theirs, files: batches[theirs]!.map((j) => j.file), limits }
+      },
+      (index, p) => {
+        const resume = waiting.get(index)
+        if (resume === undefined) parsed.set(index, p)
+        else resume(p)
+      }
+    )
+    while (mine < theirs) {
+      yield* loadBatch(yield* readBatch(batches[mine++]!))
+      // Worker messages, timers and signals (Ctrl-C) are seen here.
+      yield* parseWorker.turn
+    }
+    for (let b = theirs; b < batches.length; b++) {
+      const p = parsed.has(b) ? parsed.get(b) : yield* Effect.async<parseWorker.Parsed | undefined>((resume) => {
+        waiting.set(b, (p) => resume(Effect.succeed(p)))
+        return Effect.sync(() => waiting.delete(b))
+      })
+      parsed.delete(b)
+      if (p === undefined) yield* loadBatch(yield* readBatch(batches[b]!))
+      else yield* loadParsed(batches[b]!, p)
+      yield* parseWorker.turn
+    }
+  })
+
+  return Effect.scoped(Effect.gen(function*() {
     for (const input of inputs) {
       yield* addInput(input).pipe(Effect.catchAll((error) => Effect.sync(() => problems.push(sourceFailed(path.resolve(input), error)))))
     }
+    // A large walk of the file system started the parse worker; it knows the built-in kinds only.
+    const parser = source === fileSystem && settings.registry === defaultRegistry ? yield* parseWorker.claim : undefined
     const size = Math.max(1, settings.concurrency)
     while (queue.length > 0) {
       const batches: Array<ReadonlyArray<Job>> = []
       for (let i = 0; i < queue.length; i += size) batches.push(queue.slice(i, i + size))
+      const walked = queue.every((j) => j.discovered !== undefined)
       queue = []
-      // The next batches are asked for before this one is parsed, so a source that reads elsewhere
-      // (the file system's reader worker, a network) reads while this thread parses. Both fibers
-      // are children of this one: an interrupt stops them too.
-      const ahead: Array<Fiber.Fiber<Effect.Effect.Success<ReturnType<typeof readBatch>>>> = []
-      let asked = 0
-      for (let b = 0; b < batches.length; b++) {
-        while (asked < batches.length && asked <= b + READ_AHEAD) ahead.push(yield* Effect.fork(readBatch(batches[asked++]!)))
-        const read = yield* Fiber.join(ahead.shift()!)
-        yield* loadBatch(read)
-        // A source read synchronously never suspends, and a fiber resumed on microtasks starves
-        // the event loop: let it turn, so that a timeout or a signal (Ctrl-C) interrupts here.
-        yield* turn
-      }
+      yield* (parser !== undefined && walked ? loadRoundShared(batches, parser) : loadRound(batches))
     }
 
     for (const w of walks) {
@@ -495,18 +452,8 @@ export const loadFiles = (inputs: ReadonlyArray<string>, settings: Settings): Ef
       })
     }
     return finish(accepted, problems, sources, skipped, settings)
-  })
+  }))
 })
-
-type PlaceholdersResolved = Effect.Effect.Success<ReturnType<typeof resolvePlaceholders>>
-
-const guessRef = (value: unknown): string | undefined => {
-  if (typeof value !== "object" || value === null) return undefined
-  const v = value as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } }
-  if (typeof v.kind !== "string" || typeof v.metadata?.name !== "string" || v.metadata.name.length === 0) return undefined
-  const namespace = typeof v.metadata.namespace === "string" && v.metadata.namespace.length > 0 ? v.metadata.namespace : EntityRef.DEFAULT_NAMESPACE
-  return `${v.kind}:${namespace}/${v.metadata.name}`.toLowerCase()
-}
 
 const byFileThenDocument = (a: Accepted, b: Accepted) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.document - b.document)
 
@@ -534,7 +481,9 @@ const finish = (
   const entities = unique.map((a, i) => ({ ...a, entity: withRelations[i]! }))
   if (settings.integrity !== false) {
     const found = Integrity.check(withRelations, { policy: settings.integrity, registry: settings.registry })
-    for (const p of found) problems.push(positioned(p, firstByRef))
+    // Integrity problems repeat a few paths (`spec.owner`, `spec.dependsOn[0]`) over many entities.
+    const keysByPath = new Map<string, ReadonlyArray<string>>()
+    for (const p of found) problems.push(positioned(p, firstByRef, keysByPath))
   }
   return {
     entities,
@@ -546,11 +495,14 @@ const finish = (
 }
 
 /** Adds file, line and column to a problem found over the whole set, from positions kept at parse time. */
-const positioned = (p: Problem, byRef: ReadonlyMap<string, Accepted>): Problem => {
+const positioned = (p: Problem, byRef: ReadonlyMap<string, Accepted>, keysByPath: Map<string, ReadonlyArray<string>>): Problem => {
   const origin = p.ref === undefined ? undefined : byRef.get(p.ref)
   if (origin === undefined) return p
   const start = { line: origin.line, column: origin.column }
-  const pos = p.path === undefined ? start : positionOf(origin.positions, splitPath(p.path), start)
+  if (p.path === undefined) return { ...p, file: origin.file, line: start.line, column: start.column }
+  let keys = keysByPath.get(p.path)
+  if (keys === undefined) keysByPath.set(p.path, (keys = pathKeys(splitPath(p.path))))
+  const pos = positionAt(origin.positions, keys, start)
   return { ...p, file: origin.file, line: pos.line, column: pos.column }
 }
 

@@ -35,7 +35,10 @@ export const positionOf = (
   positions: Positions,
   path: ReadonlyArray<PropertyKey>,
   fallback: { readonly line: number; readonly column: number }
-): { readonly line: number; readonly column: number } => {
+): { readonly line: number; readonly column: number } => positionAt(positions, pathKeys(path), fallback)
+
+/** The keys of a JSON path and of each of its parents, the document's (`""`) first. */
+export const pathKeys = (path: ReadonlyArray<PropertyKey>): ReadonlyArray<string> => {
   const keys: Array<string> = []
   let out = ""
   keys.push(out)
@@ -43,6 +46,15 @@ export const positionOf = (
     out = typeof p === "number" ? `${out}[${p}]` : out.length === 0 ? String(p) : `${out}.${String(p)}`
     keys.push(out)
   }
+  return keys
+}
+
+/** {@link positionOf} over keys from {@link pathKeys} (kept by a caller that locates the same path often). */
+export const positionAt = (
+  positions: Positions,
+  keys: ReadonlyArray<string>,
+  fallback: { readonly line: number; readonly column: number }
+): { readonly line: number; readonly column: number } => {
   for (let i = keys.length - 1; i >= 0; i--) {
     const packed = positions.get(keys[i]!)
     if (packed !== undefined) return { line: Math.floor(packed / COLUMNS), column: packed % COLUMNS }
