@@ -23,3 +23,5 @@ export * as Otlp from "./Otlp.js"
 export * as Metric from "./Metric.js"
 /** @since 0.2.0 */
 export * as GoldenSignals from "./GoldenSignals.js"
+/** @since 0.2.0 */
+export * as TraceLogs from "./TraceLogs.js"

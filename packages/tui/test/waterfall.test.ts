@@ -8,14 +8,14 @@ const span = (spanId: string, depth: number, offsetUs: number, durationUs: numbe
   depth, offsetUs
 })
 
+const declined = { timeUs: 1_000_500, traceId: "a".repeat(32), spanId: "3".repeat(16), service: "web", entityRef: "component:default/web", severityNumber: 17, severityText: "ERROR", body: "card declined", attributes: {} }
+const done = { timeUs: 1_000_900, traceId: "a".repeat(32), spanId: "", service: "web", entityRef: "component:default/web", severityNumber: 9, severityText: "INFO", body: { done: true }, attributes: {} }
+
 describe("the TUI waterfall", () => {
   const tree = {
     traceId: "a".repeat(32), startUs: 1_000_000, durationUs: 1000, services: ["web"],
     spans: [span("1".repeat(16), 0, 0, 1000, "GET /"), span("2".repeat(16), 1, 30, 970, "call"), span("3".repeat(16), 2, 60, 940, "handle")],
-    logs: [
-      { timeUs: 1_000_500, traceId: "a".repeat(32), spanId: "3".repeat(16), service: "web", entityRef: "component:default/web", severityNumber: 17, severityText: "ERROR", body: "card declined", attributes: {} },
-      { timeUs: 1_000_900, traceId: "a".repeat(32), spanId: "", service: "web", entityRef: "component:default/web", severityNumber: 9, severityText: "INFO", body: { done: true }, attributes: {} }
-    ]
+    logs: { logs: [declined, done], bySpan: new Map([["3".repeat(16), [declined]]]), outsideSpans: [done] }
   }
 
   it("draws bars to scale: nested spans ending with their parent end in the same cell (newcomer finding 23)", () => {

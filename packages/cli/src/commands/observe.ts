@@ -9,7 +9,7 @@ import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import { Catalog, CatalogStore, type Entity } from "@paved/catalog"
-import { Drift, GoldenSignals, Metric, Receiver, Span, SpanStore, TeamView } from "@paved/observe"
+import { Drift, GoldenSignals, Metric, Receiver, Span, SpanStore, TeamView, TraceLogs } from "@paved/observe"
 import * as Chunk from "effect/Chunk"
 import * as Console from "effect/Console"
 import type * as Context from "effect/Context"
@@ -165,16 +165,6 @@ const bar = (offsetUs: number, durationUs: number, totalUs: number): string => {
 const SEVERITIES: Record<string, number> = { trace: 1, debug: 5, info: 9, warn: 13, error: 17, fatal: 21 }
 const bodyText = (body: unknown): string => (typeof body === "string" ? body : JSON.stringify(body))
 
-/** The logs of a trace: from a minute before it starts to an hour after it ends. */
-const traceLogs = (store: SpanStore.Query, tree: SpanStore.TraceTree) =>
-  store.logs({
-    traceId: tree.traceId,
-    from: new Date(tree.startUs / 1000 - 60_000),
-    until: new Date((tree.startUs + tree.durationUs) / 1000 + 3_600_000),
-    oldestFirst: true,
-    limit: 10_000
-  })
-
 const trace = Command.make(
   "trace",
   { traceId: Args.text({ name: "TRACE_ID" }).pipe(Args.withDescription("The 32-hex-digit trace id")), db, format },
@@ -184,7 +174,7 @@ const trace = Command.make(
       const found = yield* store.trace(traceId)
       if (Option.isNone(found)) return yield* new Output.UsageError({ summary: `no trace ${traceId} in the store` })
       const tree = found.value
-      const logs = yield* traceLogs(store, tree)
+      const { logs } = yield* TraceLogs.ofTrace(store, tree)
       if (format === "json") return yield* Output.printJson({ ...tree, logs })
       // Service names come from senders: control characters are shown, never obeyed.
       yield* Console.log(Output.visible(`trace ${tree.traceId}  ${time(tree.startUs)}  ${ms(tree.durationUs)} ms  ${tree.spans.length} spans  ${tree.services.join(", ")}`))

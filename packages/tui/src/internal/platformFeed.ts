@@ -9,6 +9,7 @@ import type { EnvironmentError, EnvironmentRecord } from "@paved/envs/Environmen
 import { EnvStore } from "@paved/envs/EnvStore"
 import * as GoldenSignals from "@paved/observe/GoldenSignals"
 import { type SpanStoreError, TelemetryQuery } from "@paved/observe/SpanStore"
+import * as TraceLogs from "@paved/observe/TraceLogs"
 import type * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -59,13 +60,7 @@ export const trace = (traceId: string): Effect.Effect<Option.Option<Option.Optio
         onNone: () => Effect.succeed(Option.some(Option.none<TraceView>())),
         onSome: (tree) =>
           Effect.map(
-            store.logs({
-              traceId: tree.traceId,
-              from: new Date(tree.startUs / 1000 - 60_000),
-              until: new Date((tree.startUs + tree.durationUs) / 1000 + 3_600_000),
-              oldestFirst: true,
-              limit: 1000
-            }),
+            TraceLogs.ofTrace(store, tree, { limit: 1000 }),
             (logs) => Option.some(Option.some<TraceView>({ ...tree, logs }))
           )
       }))

@@ -8,6 +8,7 @@ import type { EnvironmentRecord } from "@paved/envs/Environment"
 import type { Runtime } from "@paved/observe/GoldenSignals"
 import type { LogRecord } from "@paved/observe/Span"
 import type { RedRow, ServiceEdge, TraceSummary, TraceTree } from "@paved/observe/SpanStore"
+import type { TraceLogs } from "@paved/observe/TraceLogs"
 import { view } from "./app.js"
 import type { Line } from "./lines.js"
 
@@ -62,7 +63,7 @@ export const telemetry = (t: TelemetryOverview): ReadonlyArray<Line> => {
 
 /** A trace with the log records that carry its id (shown under their spans). */
 export interface TraceView extends TraceTree {
-  readonly logs?: ReadonlyArray<LogRecord> | undefined
+  readonly logs?: TraceLogs | undefined
 }
 
 const logText = (body: unknown): string => (typeof body === "string" ? body : JSON.stringify(body))
@@ -75,13 +76,6 @@ const logText = (body: unknown): string => (typeof body === "string" ? body : JS
 export const waterfall = (tree: TraceView, barWidth = 24): ReadonlyArray<Line> => {
   const total = Math.max(1, tree.durationUs)
   const out: Array<Line> = [{ text: `trace ${tree.traceId}  ${ms(tree.durationUs)}  ${tree.services.join(", ")}`, style: "heading" }]
-  const logsBySpan = new Map<string, Array<LogRecord>>()
-  for (const log of tree.logs ?? []) {
-    const list = logsBySpan.get(log.spanId) ?? []
-    list.push(log)
-    logsBySpan.set(log.spanId, list)
-  }
-  const spanIds = new Set(tree.spans.map((s) => s.spanId))
   const logLine = (log: LogRecord, depth: number): Line => ({
     text: `${" ".repeat(barWidth)} ${ms(log.timeUs - tree.startUs).padStart(9)} ${"  ".repeat(depth + 1)}▸ ${log.severityText || log.severityNumber} ${logText(log.body)}`,
     style: log.severityNumber >= 17 ? "error" : log.severityNumber >= 13 ? "warning" : "dim"
@@ -95,9 +89,9 @@ export const waterfall = (tree: TraceView, barWidth = 24): ReadonlyArray<Line> =
       style: s.status === 2 ? "error" : "text",
       open: s.entityRef.length > 0 ? view("entity", s.entityRef) : undefined
     })
-    for (const log of logsBySpan.get(s.spanId) ?? []) out.push(logLine(log, s.depth))
+    for (const log of tree.logs?.bySpan.get(s.spanId) ?? []) out.push(logLine(log, s.depth))
   }
-  const loose = (tree.logs ?? []).filter((l) => !spanIds.has(l.spanId))
+  const loose = tree.logs?.outsideSpans ?? []
   if (loose.length > 0) {
     out.push({ text: `logs of the trace outside its spans (${loose.length})`, style: "heading" })
     for (const log of loose) out.push(logLine(log, 0))
