@@ -323,12 +323,15 @@ export const loadFiles = (inputs: ReadonlyArray<string>, settings: Settings): Ef
     return { readable, reads }
   })
 
-  /** Loads one file that was read, then follows the Locations it declares. */
-  const loadOne = (job: Job, read: ReadResult): Effect.Effect<void> => {
+  /**
+   * Loads one file that was read, then follows the Locations it declares: synchronous for a
+   * plain file, else the effect that resolves its placeholders and follows its Locations.
+   */
+  const loadOne = (job: Job, read: ReadResult): Effect.Effect<void> | undefined => {
     const pending = loadFile(job, read)
     if (pending === undefined && locations.length === 0) {
       onProgress?.(job.file)
-      return Effect.void
+      return undefined
     }
     return Effect.gen(function*() {
       if (pending !== undefined) yield* pending
@@ -343,7 +346,8 @@ export const loadFiles = (inputs: ReadonlyArray<string>, settings: Settings): Ef
   /** Loads the files of a batch that was read, in order. */
   const loadBatch = ({ readable, reads }: { readonly readable: ReadonlyArray<Job>; readonly reads: ReadonlyArray<ReadResult> }): Effect.Effect<void> => Effect.gen(function*() {
     for (let i = 0; i < readable.length; i++) {
-      yield* loadOne(readable[i]!, reads[i] ?? { _tag: "Failed", issue: { rule: "file/unreadable", message: `Cannot read the file: the catalog source (${source.name}) gave no result for it` } })
+      const pending = loadOne(readable[i]!, reads[i] ?? { _tag: "Failed", issue: { rule: "file/unreadable", message: `Cannot read the file: the catalog source (${source.name}) gave no result for it` } })
+      if (pending !== undefined) yield* pending
     }
   })
 
@@ -355,7 +359,8 @@ export const loadFiles = (inputs: ReadonlyArray<string>, settings: Settings): Ef
       const job = jobs[i]!
       const outcome = parsed.outcomes[i]!
       if (typeof outcome === "object") {
-        yield* loadOne(job, outcome)
+        const pending = loadOne(job, outcome)
+        if (pending !== undefined) yield* pending
         continue
       }
       if (outcome === "skipped") skipped.push(job.file)
