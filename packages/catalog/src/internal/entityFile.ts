@@ -4,6 +4,7 @@
  * so the same code runs on the loader's thread and on the parse worker (`parseWorker.ts`), and
  * both give the same entities and problems.
  */
+import type { LoadedEntity } from "../Catalog.js"
 import type { ReadResult } from "../CatalogSource.js"
 import type { Entity } from "../Entity.js"
 import * as EntityRef from "../EntityRef.js"
@@ -13,7 +14,7 @@ import * as Relations from "../Relations.js"
 import { parseFast } from "./fastYaml.js"
 import { hasPlaceholder, type PlaceholderIssue } from "./placeholders.js"
 import { pathToString, validateEntity } from "./validateEntity.js"
-import { cutDocuments, type FileIssue, parseDocuments, type Positions, positionOf, tooManyDocuments } from "./yamlSource.js"
+import { cutDocuments, type FileIssue, parseDocuments, type ParsedDocument, type Positions, positionOf, tooManyDocuments } from "./yamlSource.js"
 
 /** The limits a file is read under. */
 export interface FileLimits {
@@ -23,13 +24,7 @@ export interface FileLimits {
 }
 
 /** An accepted entity and where it came from. */
-export interface Accepted {
-  readonly entity: Entity
-  readonly ref: EntityRef.EntityRef
-  readonly file: string
-  readonly line: number
-  readonly column: number
-  readonly location: string
+export interface Accepted extends LoadedEntity {
   readonly document: number
   /** Positions of the document's nodes, for problems found over the whole set. */
   readonly positions: Positions
@@ -55,14 +50,7 @@ export interface Sink {
 }
 
 /** A document ready for validation, with the positions of its nodes. */
-export interface Document {
-  readonly index: number
-  readonly value: unknown
-  readonly empty: boolean
-  readonly line: number
-  readonly column: number
-  readonly issues: ReadonlyArray<FileIssue>
-  readonly positions: Positions
+export interface Document extends Omit<ParsedDocument, "entries"> {
   /** Every node's position (for a problem of the document itself); `positions` may hold fewer. */
   readonly allPositions?: () => Positions
 }
