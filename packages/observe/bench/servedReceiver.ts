@@ -74,7 +74,9 @@ export const serveWithCli = (db: string): Effect.Effect<ServedReceiver, Error, S
     let stderr = ""
     const child = yield* Effect.acquireRelease(
       Effect.sync(() => {
-        const child = spawn(process.execPath, [cliBin, "observe", "serve", "--port", String(port), "--db", db], {
+        // BENCH_SERVE_NODE_FLAGS: Node flags for the server, e.g. --cpu-prof --cpu-prof-dir=/tmp/prof.
+        const flags = (process.env.BENCH_SERVE_NODE_FLAGS ?? "").split(" ").filter((f) => f !== "")
+        const child = spawn(process.execPath, [...flags, cliBin, "observe", "serve", "--port", String(port), "--db", db], {
           stdio: ["ignore", "ignore", "pipe"]
         })
         child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()))
