@@ -89,9 +89,12 @@ interface Started {
 
 let warming: Started | undefined
 
+let enabled: boolean | undefined
+
+// Asked after every directory of a large walk, so the environment is read once.
 const usable = (): boolean =>
-  process.env.PAVED_CATALOG_WORKER === "on" &&
-  (import.meta.url.endsWith(".js") || process.execArgv.some((a) => a.includes("tsx")))
+  (enabled ??= process.env.PAVED_CATALOG_WORKER === "on" &&
+    (import.meta.url.endsWith(".js") || process.execArgv.some((a) => a.includes("tsx"))))
 
 const feed = (s: Started) => {
   if (!s.ready || s.take === undefined) return
@@ -116,7 +119,9 @@ const halt = (s: Started) => {
 
 /** Starts the parse worker for a walk that has met `entries` entries, when that many are worth one. */
 export const warm = (entries: number): void => {
-  if (warming !== undefined || entries < WORKER_THRESHOLD || !usable()) return
+  // A walk still going on: the second without a claim counts from its last directory.
+  if (warming !== undefined) return void warming.idle?.refresh()
+  if (entries < WORKER_THRESHOLD || !usable()) return
   try {
     const worker = import.meta.url.endsWith(".ts")
       // From TypeScript sources under tsx, whose loader hooks a worker does not inherit on Node 20.
