@@ -6,7 +6,7 @@
  * process under `tsx` (see child/load.ts), since a worker cannot start from TypeScript inside
  * Vitest.
  */
-import { describe, expect, it } from "@effect/vitest"
+import { afterAll, describe, expect, it } from "@effect/vitest"
 import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -40,7 +40,7 @@ const component = (i: number) => [
  * 1,500 files in their own directories, some of them broken in every way a walked file can be,
  * near the end of the list (where the worker takes batches from).
  */
-const makeCatalog = (): string => {
+const makeCatalog = (): { readonly dir: string; readonly outside: string } => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "paved-parse-worker-"))
   const outside = fs.mkdtempSync(path.join(os.tmpdir(), "paved-parse-worker-outside-"))
   fs.writeFileSync(path.join(outside, "secret.yaml"), component(99_999))
@@ -68,11 +68,15 @@ const makeCatalog = (): string => {
   fs.chmodSync(path.join(dir, "svc-1481", "unreadable.yaml"), 0o000)
   fs.symlinkSync(path.join(outside, "secret.yaml"), path.join(dir, "svc-1482", "link.yaml"))
   fs.symlinkSync(outside, path.join(dir, "svc-1483", "linked-dir"))
-  return dir
+  return { dir, outside }
 }
 
 describe("the parse worker", () => {
-  const dir = makeCatalog()
+  const { dir, outside } = makeCatalog()
+  afterAll(() => {
+    fs.rmSync(dir, { recursive: true, force: true })
+    fs.rmSync(outside, { recursive: true, force: true })
+  })
 
   it("gives the same load as one thread, broken files included", () => {
     const one = load(dir, false, { maxFileBytes: 4096 })
