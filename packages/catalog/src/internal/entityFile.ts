@@ -83,6 +83,11 @@ export const readDocuments = (
   return { issues: cut.more ? issues : parsed.issues, documents: parsed.documents }
 }
 
+/** A problem of the file as a whole (it cannot be read as YAML, it holds too many documents). */
+export const fileProblem = (file: string, issue: FileIssue): Problem => ({
+  severity: "error", file, line: issue.line ?? 1, column: issue.column ?? 1, rule: issue.rule, message: issue.message
+})
+
 /** Whether a document holds a placeholder to resolve (through the source) before validation. */
 export const needsPlaceholders = (d: Document): boolean => d.issues.length === 0 && !d.empty && hasPlaceholder(d.value)
 
@@ -206,7 +211,7 @@ export const loadWalked = (
   if (documents.some(needsPlaceholders)) return read
   const problems = sink.problems.length
   const accepted = sink.accepted.length
-  for (const issue of issues) sink.problems.push({ severity: "error", file, line: issue.line ?? 1, column: issue.column ?? 1, rule: issue.rule, message: issue.message })
+  for (const issue of issues) sink.problems.push(fileProblem(file, issue))
   const ok = acceptDocuments(file, documents, issues.length === 0, undefined, registry, sink)
   if (sink.locations.length === 0) return ok
   sink.problems.length = problems

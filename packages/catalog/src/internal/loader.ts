@@ -25,6 +25,7 @@ import {
   acceptDocuments,
   catalogApiVersions,
   declaresEntity,
+  fileProblem,
   type LocationMet,
   needsPlaceholders,
   type PlaceholdersResolved,
@@ -103,6 +104,15 @@ const locationEntry = (source: Source, dir: string, maxBytes: number): Effect.Ef
     Effect.orElseSucceed(() => undefined)
   )
 }
+
+/**
+ * Lets the event loop turn once (`setImmediate`): timers, signals and worker messages are seen.
+ * A fiber that resumes on microtasks only would starve them.
+ */
+const turn: Effect.Effect<void> = Effect.async<void>((resume) => {
+  const immediate = setImmediate(() => resume(Effect.void))
+  return Effect.sync(() => clearImmediate(immediate))
+})
 
 /** Batches asked of the source ahead of the one being parsed. */
 const READ_AHEAD = 8
@@ -238,7 +248,7 @@ export const loadFiles = (inputs: ReadonlyArray<string>, settings: Settings): Ef
       return undefined
     }
     const { documents, issues } = readDocuments(read.text, settings)
-    for (const issue of issues) problems.push({ severity: "error", file: job.file, line: issue.line ?? 1, column: issue.column ?? 1, rule: issue.rule, message: issue.message })
+    for (const issue of issues) problems.push(fileProblem(job.file, issue))
     const ok = issues.length === 0
     if (!documents.some(needsPlaceholders)) {
       sources.set(job.file, acceptDocuments(job.file, documents, ok, undefined, settings.registry, sink))
@@ -385,7 +395,7 @@ export const loadFiles = (inputs: ReadonlyArray<string>, settings: Settings): Ef
       yield* loadBatch(read)
       // A source read synchronously never suspends, and a fiber resumed on microtasks starves
       // the event loop: let it turn, so that a timeout or a signal (Ctrl-C) interrupts here.
-      yield* parseWorker.turn
+      yield* turn
     }
   })
 
@@ -416,7 +426,7 @@ export const loadFiles = (inputs: ReadonlyArray<string>, settings: Settings): Ef
     while (mine < theirs) {
       yield* loadBatch(yield* readBatch(batches[mine++]!))
       // Worker messages, timers and signals (Ctrl-C) are seen here.
-      yield* parseWorker.turn
+      yield* turn
     }
     for (let b = theirs; b < batches.length; b++) {
       const p = parsed.has(b) ? parsed.get(b) : yield* Effect.async<parseWorker.Parsed | undefined>((resume) => {
@@ -426,7 +436,7 @@ export const loadFiles = (inputs: ReadonlyArray<string>, settings: Settings): Ef
       parsed.delete(b)
       if (p === undefined) yield* loadBatch(yield* readBatch(batches[b]!))
       else yield* loadParsed(batches[b]!, p)
-      yield* parseWorker.turn
+      yield* turn
     }
   })
 

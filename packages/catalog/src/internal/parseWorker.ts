@@ -168,12 +168,3 @@ export const claim: Effect.Effect<Parser | undefined, never, Scope.Scope> = Effe
   }),
   (parser) => Effect.sync(() => parser?.stop())
 )
-
-/**
- * Lets the event loop turn once (`setImmediate`): timers, signals and worker messages are seen.
- * A fiber that resumes on microtasks only would starve them.
- */
-export const turn: Effect.Effect<void> = Effect.async<void>((resume) => {
-  const immediate = setImmediate(() => resume(Effect.void))
-  return Effect.sync(() => clearImmediate(immediate))
-})

@@ -105,15 +105,15 @@ export const readTextSync = (file: string, maxBytes: number): ReadText => {
         issue: { rule: "file/too-large", message: `The file is ${stat.size} bytes, above the limit of ${maxBytes}; split it, or raise LoadOptions.maxFileBytes` }
       }
     }
-    // One byte more than the size tells a file that grew while it was read. A regular file reads
-    // short only at its end, so a short read needs no second read to see the end (one system
-    // call fewer per file).
+    // One byte more than the size tells a file that grew while it was read. A read that brings
+    // the file to the size it had needs no second read to see its end (one system call fewer
+    // per file); a read short of it (a network file system may return less) reads on.
     const buffer = Buffer.allocUnsafe(stat.size + 1)
     let length = 0
     while (length < buffer.length) {
       const n = fs.readSync(fd, buffer, length, buffer.length - length, null)
       length += n
-      if (n === 0 || length <= stat.size) break
+      if (n === 0 || length === stat.size) break
     }
     if (length > stat.size && length > maxBytes) {
       return { _tag: "Failed", issue: { rule: "file/too-large", message: `The file grew above the limit of ${maxBytes} bytes while it was read; split it, or raise LoadOptions.maxFileBytes` } }
