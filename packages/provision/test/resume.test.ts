@@ -26,8 +26,10 @@ describe.runIf(serverAvailable("postgresql"))("apply after SIGKILL", () => {
 
   it("converges with no duplicate and no leaked database or role", async () => {
     // The child applies with the same .paved directory; it is killed after its second step started.
+    // tsx runs as a loader inside the child itself: its CLI would fork, the SIGKILL would hit only
+    // the wrapper, and the apply would go on beside the resumed one.
     const child = spawn(process.execPath, [
-      path.join(repoRoot, "node_modules/tsx/dist/cli.mjs"), "--conditions=@paved/source", path.join(here, "resume-child.ts"), rt.dir, env, String(count)
+      "--conditions=@paved/source", "--import", "tsx", path.join(here, "resume-child.ts"), rt.dir, env, String(count)
     ], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] })
     const events: Array<{ tag: string; resource: string }> = []
     let stderr = ""
