@@ -71,7 +71,8 @@ export interface LoadOptions {
  * How far a {@link load} has got, given to {@link LoadOptions.onProgress} after each file.
  *
  * - `files`: files read so far (skipped non-catalog YAML included);
- * - `total`: files known so far; it grows when a Location names more files;
+ * - `total`: files known so far; it grows while a directory is walked (files are read as
+ *   they are found) and when a Location names more files;
  * - `entities`: entities validated and accepted so far;
  * - `skipped`: YAML files found in directories that declare no catalog entity;
  * - `file`: the absolute path of the file just read.

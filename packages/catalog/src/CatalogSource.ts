@@ -26,10 +26,10 @@ import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
 import * as path from "node:path"
 import * as discover from "./internal/discover.js"
-import * as parseWorker from "./internal/parseWorker.js"
-import { readTextSync } from "./internal/yamlSource.js"
+import * as scanWorker from "./internal/scanWorker.js"
 
 /**
  * What reading a file gave: its text (strict UTF-8, a leading byte-order mark removed), nothing
@@ -96,6 +96,36 @@ export interface Source {
    * `maxBytes`. A file that cannot be read is a `Failed` result; an error fails the batch.
    */
   readonly read: (files: ReadonlyArray<string>, maxBytes: number) => Effect.Effect<ReadonlyArray<ReadResult>, CatalogSourceError>
+  /**
+   * Optional: `yamlFiles` and `read` in one pass, for a source that can walk and read at once
+   * while the loader parses (the file system does, on a worker thread). It starts a scan of the
+   * directory's YAML files (at most `limit`, each read under `maxBytes`) whose `next` gives them
+   * in batches of about `batch` files as they are found, in any order, and `undefined` once
+   * every file was given. The scope bounds the scan: closing it stops what is left. A source
+   * without it is walked with `yamlFiles`, then read with `read`.
+   */
+  readonly scan?: (directory: string, options: ScanOptions) => Effect.Effect<Scan, CatalogSourceError, Scope.Scope>
+}
+
+/**
+ * What a {@link Source.scan} is asked for.
+ *
+ * @since 0.2.0
+ */
+export interface ScanOptions {
+  readonly limit: number
+  readonly maxBytes: number
+  readonly batch: number
+}
+
+/**
+ * A scan in progress ({@link Source.scan}): `next` gives the next batch of files with what
+ * reading each gave (`reads[i]` for `files[i]`), or `undefined` when the scan is done.
+ *
+ * @since 0.2.0
+ */
+export interface Scan {
+  readonly next: Effect.Effect<{ readonly files: ReadonlyArray<string>; readonly reads: ReadonlyArray<ReadResult> } | undefined, CatalogSourceError>
 }
 
 /**
@@ -158,22 +188,24 @@ export class CatalogSource extends Context.Tag("@paved/catalog/CatalogSource")<C
  * catalog is thousands of small files, and one effect and one thread-pool round trip per
  * `open`/`fstat`/`read`/`close` cost more than the read itself (see docs/decisions.md). Each
  * operation is still an `Effect`, and a batch is one of them, so a load is interrupted between
- * batches. With `PAVED_CATALOG_WORKER=on` (opt-in, not yet measured faster), a walk that meets
- * 1,000 entries or more starts a worker thread that `Catalog.load` (with the built-in kinds)
- * shares the walked files with: it reads, parses and validates batches of them on the second
- * core while the loader does the others.
+ * batches. Its `scan` walks a directory on the loader's thread until it has met 1,000 entries,
+ * then on a worker thread, which reads the files it finds and sends them back in batches, so
+ * that the loader parses on one core while the next files are found and read on another
+ * (`PAVED_CATALOG_WORKER=off` keeps it on one thread; see `internal/scanWorker.ts`).
  *
  * @since 0.2.0
  */
-export const fileSystem: Source = fromSync({
-  name: "file system",
-  kind: (p) => (discover.realPath(p) === undefined ? "missing" : discover.isDirectory(p) ? "directory" : "file"),
-  realPath: discover.realPath,
-  // A large walk starts the parse worker while it goes on, so its modules load meanwhile.
-  yamlFiles: (directory, limit) => discover.yamlFilesIn(directory, limit, parseWorker.warm),
-  glob: discover.globFiles,
-  read: readTextSync
-})
+export const fileSystem: Source = {
+  ...fromSync({
+    name: "file system",
+    kind: (p) => (discover.realPath(p) === undefined ? "missing" : discover.isDirectory(p) ? "directory" : "file"),
+    realPath: discover.realPath,
+    yamlFiles: discover.yamlFilesIn,
+    glob: discover.globFiles,
+    read: discover.local.readText
+  }),
+  scan: (directory, { limit, maxBytes, batch }) => scanWorker.scan(directory, limit, maxBytes, batch)
+}
 
 /**
  * Reads the local file system ({@link fileSystem}); what `Catalog.load` uses when no source is

@@ -1,19 +1,18 @@
 /**
- * Turning inputs (files, directories, globs) into file lists. Directories yield every `*.yaml` /
- * `*.yml` below them (the loader then keeps those whose documents are catalog entities); globs
- * support `*`, `**` and `?`.
- *
- * The walk is synchronous on purpose: one `readdir` per directory with file types, no `stat`
- * per file, and no thread-pool round trip per call (a sequential `await readdir` walk of 10k
- * directories spent most of its time idle). Symbolic links are never followed inside a walk:
- * a link is neither a directory nor a regular file in a `Dirent`.
+ * Turning inputs (files, directories, globs) into file lists on the file system. Directories
+ * yield every `*.yaml` / `*.yml` below them (the loader then keeps those whose documents are
+ * catalog entities); globs support `*`, `**` and `?`. The walk and the reader are `scanner.ts`'s
+ * (see there why they are synchronous, and why links are never followed inside a walk).
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { scanner } from "./scanner.js"
+
+/** The walk and the reader on this thread. */
+export const local = scanner(fs, path.sep)
 
 /** Directories a walk never enters (besides every directory whose name starts with a dot). */
-export const SKIPPED_DIRECTORIES: ReadonlySet<string> = new Set(["node_modules", ".git", ".paved", "dist"])
-const YAML_FILE = /\.ya?ml$/i
+export const SKIPPED_DIRECTORIES: ReadonlySet<string> = local.skippedDirectories
 
 /** Whether an input is a glob pattern. */
 export const isGlob = (input: string): boolean => /[*?[]/.test(input)
@@ -57,44 +56,22 @@ export const globRegex = (absolutePattern: string): RegExp => {
 }
 
 /**
- * Walks a directory (bounded by `limit` files), yielding regular files that match `accept`, in
- * sorted order. `prune` says whether a directory whose path cannot match may be skipped; `met`
- * is told, after each directory listed, how many entries the walk has met so far.
+ * Walks a directory (bounded by `limit` files), giving the regular files that `accept` takes, in
+ * sorted order. `prune` says whether a directory whose path cannot match may be skipped.
  */
 export const walk = (
   dir: string,
   accept: (file: string, name: string) => boolean,
   limit: number,
-  prune: (directory: string) => boolean = () => false,
-  met?: (entries: number) => void
+  prune?: (directory: string) => boolean
 ): Array<string> => {
   const found: Array<string> = []
-  const pending = [dir]
-  let entriesMet = 0
-  while (pending.length > 0 && found.length < limit) {
-    const current = pending.pop()!
-    let entries: Array<fs.Dirent>
-    try {
-      entries = fs.readdirSync(current, { withFileTypes: true })
-    } catch {
-      continue
-    }
-    entriesMet += entries.length
-    met?.(entriesMet)
-    for (const entry of entries) {
-      const name = entry.name
-      const full = current.endsWith(path.sep) ? current + name : current + path.sep + name
-      if (entry.isDirectory()) {
-        if (!SKIPPED_DIRECTORIES.has(name) && name.charCodeAt(0) !== 46 /* . */ && !prune(full)) pending.push(full)
-      } else if (entry.isFile() && found.length < limit && accept(full, name)) found.push(full)
-    }
-  }
+  local.walk({ pending: [dir], files: 0, entries: 0 }, accept, limit, (file) => found.push(file), prune)
   return found.sort()
 }
 
 /** Every `*.yaml` / `*.yml` file under a directory. */
-export const yamlFilesIn = (dir: string, limit: number, met?: (entries: number) => void): Array<string> =>
-  walk(dir, (_f, name) => YAML_FILE.test(name), limit, undefined, met)
+export const yamlFilesIn = (dir: string, limit: number): Array<string> => walk(dir, (_f, name) => local.isYamlName(name), limit)
 
 /** The real path of a file, or `undefined` when it does not exist (one `realpath` system call). */
 export const realPath = (file: string): string | undefined => {
@@ -125,4 +102,4 @@ export const isDirectory = (file: string): boolean => {
 }
 
 /** Whether a file name ends in `.yaml` or `.yml`. */
-export const isYamlFile = (file: string): boolean => YAML_FILE.test(file)
+export const isYamlFile = (file: string): boolean => local.isYamlName(file)

@@ -1,11 +1,8 @@
 /**
  * What one catalog file gives once it is read: its documents, each validated into an accepted
- * entity or problems located in the file. Nothing here touches the loader's state or a source,
- * so the same code runs on the loader's thread and on the parse worker (`parseWorker.ts`), and
- * both give the same entities and problems.
+ * entity or problems located in the file. Nothing here touches the loader's state or a source.
  */
 import type { LoadedEntity } from "../Catalog.js"
-import type { ReadResult } from "../CatalogSource.js"
 import type { Entity } from "../Entity.js"
 import * as EntityRef from "../EntityRef.js"
 import type { Registry } from "../KindRegistry.js"
@@ -185,37 +182,4 @@ export const acceptDocuments = (
     if (entity.kind === "Location") sink.locations.push({ entity, ref, locate })
   }
   return ok
-}
-
-/**
- * What became of a file found by a directory walk, loaded without the loader's state (on the
- * parse worker): loaded (`true` when free of errors, its problems and entities in the sink),
- * `"skipped"` (YAML that declares no catalog entity), or what was read, for the loader to load
- * itself (the file is missing or unreadable, holds a placeholder, or declares a Location whose
- * targets the loader follows).
- */
-export type WalkedOutcome = boolean | "skipped" | ReadResult
-
-/** Loads a walked file's read into `sink` as the loader would (see {@link WalkedOutcome}). */
-export const loadWalked = (
-  file: string,
-  read: ReadResult,
-  limits: FileLimits,
-  registry: Registry,
-  isCatalogApiVersion: (apiVersion: string) => boolean,
-  sink: Sink
-): WalkedOutcome => {
-  if (read._tag !== "Text") return read
-  if (!declaresEntity(read.text, isCatalogApiVersion)) return "skipped"
-  const { documents, issues } = readDocuments(read.text, limits)
-  if (documents.some(needsPlaceholders)) return read
-  const problems = sink.problems.length
-  const accepted = sink.accepted.length
-  for (const issue of issues) sink.problems.push(fileProblem(file, issue))
-  const ok = acceptDocuments(file, documents, issues.length === 0, undefined, registry, sink)
-  if (sink.locations.length === 0) return ok
-  sink.problems.length = problems
-  sink.accepted.length = accepted
-  sink.locations.length = 0
-  return read
 }

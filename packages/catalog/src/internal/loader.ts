@@ -11,12 +11,13 @@
  */
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import type * as Scope from "effect/Scope"
 import * as path from "node:path"
 import type { LoadProgress } from "../Catalog.js"
-import { type CatalogSourceError, fileSystem, type ReadResult, type Source } from "../CatalogSource.js"
+import type { CatalogSourceError, ReadResult, Source } from "../CatalogSource.js"
 import type { Entity } from "../Entity.js"
 import * as Integrity from "../Integrity.js"
-import { defaultRegistry, type Registry } from "../KindRegistry.js"
+import type { Registry } from "../KindRegistry.js"
 import { type Problem, sort as sortProblems } from "../Problem.js"
 import * as Relations from "../Relations.js"
 import { globBase, isGlob } from "./discover.js"
@@ -33,7 +34,6 @@ import {
   readDocuments,
   type Sink
 } from "./entityFile.js"
-import * as parseWorker from "./parseWorker.js"
 import { isInside, resolvePlaceholders } from "./placeholders.js"
 import { pathToString } from "./validateEntity.js"
 import { pathKeys, positionAt } from "./yamlSource.js"
@@ -144,15 +144,19 @@ export const loadFiles = (inputs: ReadonlyArray<string>, settings: Settings): Ef
   }
   let queue: Array<Job> = []
   const walks: Array<Walked> = []
-  const enqueue = (job: Job) => {
-    if (seen.has(job.file)) return
+  /** Whether a file is new and within `maxFiles`: to be loaded. */
+  const admit = (job: Job): boolean => {
+    if (seen.has(job.file)) return false
     if (seen.size >= settings.maxFiles) {
       if (seen.size === settings.maxFiles) problems.push({ severity: "error", file: job.file, rule: "input/too-many-files", message: `More than ${settings.maxFiles} files; the rest were skipped. Raise LoadOptions.maxFiles to read them` })
       seen.add(job.file)
-      return
+      return false
     }
     seen.add(job.file)
-    queue.push(job)
+    return true
+  }
+  const enqueue = (job: Job) => {
+    if (admit(job)) queue.push(job)
   }
 
   const addInput = (input: string): Effect.Effect<void, CatalogSourceError> => Effect.gen(function*() {
@@ -179,10 +183,15 @@ export const loadFiles = (inputs: ReadonlyArray<string>, settings: Settings): Ef
         enqueue({ file: entry, root })
         return
       }
-      const files = yield* source.yamlFiles(absolute, settings.maxFiles)
-      const walked: Walked = { input, file: absolute, yaml: files.length, read: 0 }
+      const walked: Walked = { input, file: absolute, yaml: 0, read: 0 }
+      if (source.scan !== undefined) yield* Effect.scoped(loadScanned(source.scan, walked, root))
+      else {
+        const files = yield* source.yamlFiles(absolute, settings.maxFiles)
+        walked.yaml = files.length
+        for (const file of files) enqueue({ file, root, discovered: walked })
+      }
+      // A walk that failed has its problem (source/failed) and no other.
       walks.push(walked)
-      for (const file of files) enqueue({ file, root, discovered: walked })
     } else if (settings.root !== undefined) enqueue({ file: absolute, root: settings.root })
     // A file named on the command line through a link: its directory is the one it really lives in.
     else enqueue(real === absolute ? { file: absolute, root: path.dirname(absolute) } : { file: real, root: path.dirname(real) })
@@ -361,27 +370,6 @@ export const loadFiles = (inputs: ReadonlyArray<string>, settings: Settings): Ef
     }
   })
 
-  /** Adds a batch of walked files the parse worker loaded; a file it gave back is loaded here. */
-  const loadParsed = (jobs: ReadonlyArray<Job>, parsed: parseWorker.Parsed): Effect.Effect<void> => Effect.gen(function*() {
-    for (const p of parsed.problems) problems.push(p)
-    for (const a of parsed.accepted) accepted.push(a)
-    for (let i = 0; i < jobs.length; i++) {
-      const job = jobs[i]!
-      const outcome = parsed.outcomes[i]!
-      if (typeof outcome === "object") {
-        const pending = loadOne(job, outcome)
-        if (pending !== undefined) yield* pending
-        continue
-      }
-      if (outcome === "skipped") skipped.push(job.file)
-      else {
-        job.discovered!.read++
-        sources.set(job.file, outcome)
-      }
-      onProgress?.(job.file)
-    }
-  })
-
   /** One round of batches, read by the source ahead of the one parsed here. */
   const loadRound = (batches: ReadonlyArray<ReadonlyArray<Job>>): Effect.Effect<void> => Effect.gen(function*() {
     // The next batches are asked for before this one is parsed, so a source that reads elsewhere
@@ -400,59 +388,38 @@ export const loadFiles = (inputs: ReadonlyArray<string>, settings: Settings): Ef
   })
 
   /**
-   * One round of walked files shared with the parse worker: it takes batches from the back while
-   * this thread loads them from the front, until they meet; then its batches are added in order
-   * (one it could not parse is loaded here).
+   * Loads a directory input through the source's scan: each batch as it comes, its files
+   * admitted in the order found (so `maxFiles` cuts the same files on every run).
    */
-  const loadRoundShared = (batches: ReadonlyArray<ReadonlyArray<Job>>, parser: parseWorker.Parser): Effect.Effect<void> => Effect.gen(function*() {
-    let mine = 0
-    let theirs = batches.length
-    const parsed = new Map<number, parseWorker.Parsed | undefined>()
-    const waiting = new Map<number, (parsed: parseWorker.Parsed | undefined) => void>()
-    const limits = { maxFileBytes: settings.maxFileBytes, maxAliasCount: settings.maxAliasCount, maxDocuments: settings.maxDocuments }
-    parser.share(
-      () => {
-        // The batch this thread takes next stays here.
-        if (theirs - 1 <= mine) return undefined
-        theirs--
-        return { index: theirs, files: batches[theirs]!.map((j) => j.file), limits }
-      },
-      (index, p) => {
-        const resume = waiting.get(index)
-        if (resume === undefined) parsed.set(index, p)
-        else resume(p)
+  const loadScanned = (scan: NonNullable<Source["scan"]>, walked: Walked, root: string): Effect.Effect<void, CatalogSourceError, Scope.Scope> => Effect.gen(function*() {
+    const scanning = yield* scan(walked.file, { limit: settings.maxFiles, maxBytes: settings.maxFileBytes, batch: Math.max(1, settings.concurrency) })
+    while (true) {
+      const batch = yield* scanning.next
+      if (batch === undefined) return
+      walked.yaml += batch.files.length
+      const readable: Array<Job> = []
+      const reads: Array<ReadResult> = []
+      for (let i = 0; i < batch.files.length; i++) {
+        const job: Job = { file: batch.files[i]!, root, discovered: walked }
+        if (!admit(job)) continue
+        readable.push(job)
+        reads.push(batch.reads[i] ?? { _tag: "Failed", issue: { rule: "file/unreadable", message: `Cannot read the file: the catalog source (${source.name}) gave no result for it` } })
       }
-    )
-    while (mine < theirs) {
-      yield* loadBatch(yield* readBatch(batches[mine++]!))
-      // Worker messages, timers and signals (Ctrl-C) are seen here.
-      yield* turn
-    }
-    for (let b = theirs; b < batches.length; b++) {
-      const p = parsed.has(b) ? parsed.get(b) : yield* Effect.async<parseWorker.Parsed | undefined>((resume) => {
-        waiting.set(b, (p) => resume(Effect.succeed(p)))
-        return Effect.sync(() => waiting.delete(b))
-      })
-      parsed.delete(b)
-      if (p === undefined) yield* loadBatch(yield* readBatch(batches[b]!))
-      else yield* loadParsed(batches[b]!, p)
+      yield* loadBatch({ readable, reads })
       yield* turn
     }
   })
 
-  return Effect.scoped(Effect.gen(function*() {
+  return Effect.gen(function*() {
     for (const input of inputs) {
       yield* addInput(input).pipe(Effect.catchAll((error) => Effect.sync(() => problems.push(sourceFailed(path.resolve(input), error)))))
     }
-    // A large walk of the file system started the parse worker; it knows the built-in kinds only.
-    const parser = source === fileSystem && settings.registry === defaultRegistry ? yield* parseWorker.claim : undefined
     const size = Math.max(1, settings.concurrency)
     while (queue.length > 0) {
       const batches: Array<ReadonlyArray<Job>> = []
       for (let i = 0; i < queue.length; i += size) batches.push(queue.slice(i, i + size))
-      const walked = queue.every((j) => j.discovered !== undefined)
       queue = []
-      yield* (parser !== undefined && walked ? loadRoundShared(batches, parser) : loadRound(batches))
+      yield* loadRound(batches)
     }
 
     for (const w of walks) {
@@ -467,7 +434,7 @@ export const loadFiles = (inputs: ReadonlyArray<string>, settings: Settings): Ef
       })
     }
     return finish(accepted, problems, sources, skipped, settings)
-  }))
+  })
 })
 
 const byFileThenDocument = (a: Accepted, b: Accepted) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.document - b.document)

@@ -1,10 +1,9 @@
 /**
- * Reading one YAML file safely: a size check before reading, strict UTF-8, no blocking on FIFOs
- * or devices, at most `maxDocuments` documents ever built, aliases bounded, and the position of
- * every node of a document recorded once, at parse time, so that a problem found later (an
- * integrity check over the whole catalog) never reads or parses the file again.
+ * Parsing one YAML file's text safely (the file is read by `scanner.ts`): at most
+ * `maxDocuments` documents ever built, aliases bounded, and the position of every node of a
+ * document recorded once, at parse time, so that a problem found later (an integrity check over
+ * the whole catalog) never reads or parses the file again.
  */
-import * as fs from "node:fs"
 import * as YAML from "yaml"
 
 /** A problem at the level of a file, before any entity exists. */
@@ -77,62 +76,6 @@ export interface ParsedDocument {
    */
   readonly entries?: Positions
 }
-
-/** The outcome of reading a file as text. */
-export type ReadText =
-  | { readonly _tag: "Text"; readonly text: string }
-  | { readonly _tag: "Missing" }
-  | { readonly _tag: "Failed"; readonly issue: FileIssue }
-
-const decoder = new TextDecoder("utf-8", { fatal: true })
-const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0)
-
-/**
- * Reads a file as strict UTF-8 after checking its size against `maxBytes`. Synchronous on
- * purpose (open, fstat, read, close: no thread-pool round trip per file, which dominated the
- * read of 10k small files); a FIFO or device is refused without blocking (`O_NONBLOCK`).
- */
-export const readTextSync = (file: string, maxBytes: number): ReadText => {
-  let fd: number | undefined
-  try {
-    fd = fs.openSync(file, OPEN_FLAGS)
-    const stat = fs.fstatSync(fd)
-    if (stat.isDirectory()) return { _tag: "Failed", issue: { rule: "file/not-a-file", message: `${file} is a directory, not a file; point at a YAML file inside it` } }
-    if (!stat.isFile()) return { _tag: "Failed", issue: { rule: "file/not-a-file", message: `${file} is not a regular file (a FIFO, socket or device); point at a YAML file` } }
-    if (stat.size > maxBytes) {
-      return {
-        _tag: "Failed",
-        issue: { rule: "file/too-large", message: `The file is ${stat.size} bytes, above the limit of ${maxBytes}; split it, or raise LoadOptions.maxFileBytes` }
-      }
-    }
-    // One byte more than the size tells a file that grew while it was read. A read that brings
-    // the file to the size it had needs no second read to see its end (one system call fewer
-    // per file); a read short of it (a network file system may return less) reads on.
-    const buffer = Buffer.allocUnsafe(stat.size + 1)
-    let length = 0
-    while (length < buffer.length) {
-      const n = fs.readSync(fd, buffer, length, buffer.length - length, null)
-      length += n
-      if (n === 0 || length === stat.size) break
-    }
-    if (length > stat.size && length > maxBytes) {
-      return { _tag: "Failed", issue: { rule: "file/too-large", message: `The file grew above the limit of ${maxBytes} bytes while it was read; split it, or raise LoadOptions.maxFileBytes` } }
-    }
-    try {
-      const text = decoder.decode(buffer.subarray(0, Math.min(length, stat.size)))
-      return { _tag: "Text", text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text }
-    } catch {
-      return { _tag: "Failed", issue: { rule: "file/encoding", message: "The file is not valid UTF-8; save it as UTF-8" } }
-    }
-  } catch (error) {
-    const code = (error as { code?: unknown }).code
-    if (code === "ENOENT" || code === "ENOTDIR") return { _tag: "Missing" }
-    return { _tag: "Failed", issue: { rule: "file/unreadable", message: `Cannot read the file (${String(code ?? error)}); check its permissions` } }
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd)
-  }
-}
-
 
 const isMarker = (text: string, at: number): boolean => {
   if (text.charCodeAt(at) !== 45 || text.charCodeAt(at + 1) !== 45 || text.charCodeAt(at + 2) !== 45) return false
