@@ -98,6 +98,8 @@ export const cutDocuments = (text: string, max: number): { readonly text: string
     if (isMarker(text, nl + 1)) markers.push(nl + 1)
     from = nl + 1
   }
+  // Fewer markers than documents allowed: nothing to cut, whatever comes before the first.
+  if (markers.length < max) return { text, more: false }
   const first = markers[0] ?? text.length
   const leading = /[^\s]/.test(text.slice(0, first).replace(/^[ \t]*(?:#|%).*$/gm, "")) ? 1 : 0
   // The (max+1)-th document starts at marker index (max - leading).
