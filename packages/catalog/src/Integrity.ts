@@ -64,9 +64,9 @@ export const check = (
     for (const rel of outgoing(entities[i]!, registry).relations) {
       edges.push({ from, rel })
       const targetKind = kindOf.get(rel.targetRef)
-      const field = pathString(rel.path)
       if (targetKind === undefined) {
         if (policy.danglingRef !== "off") {
+          const field = pathString(rel.path)
           problems.push({
             severity: policy.danglingRef,
             path: field,
@@ -79,6 +79,7 @@ export const check = (
         rel.allowedKinds !== undefined && policy.wrongKind !== "off" &&
         !rel.allowedKinds.some((k) => k.toLowerCase() === targetKind.toLowerCase())
       ) {
+        const field = pathString(rel.path)
         problems.push({
           severity: policy.wrongKind,
           path: field,

@@ -70,13 +70,16 @@ export const outgoing = (
       }
       // `quickRef` is `EntityRef.parse`'s grammar without allocating; the parse runs only to say
       // what is wrong with a reference it refused.
-      const quick = quickRef(input, field.defaultKind, defaultNamespace) as EntityRef.EntityRef | undefined
-      const parsed = quick === undefined ? EntityRef.parse(input, { defaultNamespace, defaultKind: field.defaultKind }) : Either.right(quick)
-      if (Either.isLeft(parsed)) {
-        invalid.push({ path, message: `${parsed.left.message}; write it as [kind:][namespace/]name` })
-        continue
+      let targetRef = quickRef(input, field.defaultKind, defaultNamespace) as EntityRef.EntityRef | undefined
+      if (targetRef === undefined) {
+        const parsed = EntityRef.parse(input, { defaultNamespace, defaultKind: field.defaultKind })
+        if (Either.isLeft(parsed)) {
+          invalid.push({ path, message: `${parsed.left.message}; write it as [kind:][namespace/]name` })
+          continue
+        }
+        targetRef = parsed.right
       }
-      relations.push({ type: field.relation, inverse: field.inverse, targetRef: parsed.right, path, allowedKinds: field.allowedKinds })
+      relations.push({ type: field.relation, inverse: field.inverse, targetRef, path, allowedKinds: field.allowedKinds })
     }
   }
   return { relations, invalid }
