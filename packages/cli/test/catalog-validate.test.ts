@@ -2,9 +2,11 @@
  * `paved catalog validate` end to end, on the built binary: exit codes, JSON shape, table.
  */
 import { describe, expect, it } from "@effect/vitest"
+import { spawnSync } from "node:child_process"
+import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import { runPaved } from "../../../testing/cli.js"
+import { pavedBin, runPaved, workspace } from "../../../testing/cli.js"
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..")
 const fixtures = path.join(repoRoot, "packages/catalog/test/fixtures/model")
@@ -56,4 +58,31 @@ describe("paved catalog validate", () => {
     const badFormat = await runPaved(["catalog", "validate", "--format", "xml"])
     expect(badFormat.code).toBe(2)
   })
+
+  it("walks and reads a large directory on a worker thread from the built bundle, with the report of one thread", () => {
+    // 1,200 directories of one catalog file each: the walk meets 1,000 entries and starts the
+    // scan worker. Each thread of a process run with --cpu-prof writes a profile of its own, so
+    // the profiles counted say whether the worker ran (the bundle must keep scanner.ts's code
+    // self-contained for it to).
+    const { dir, write } = workspace("paved-validate-scan-")
+    for (let i = 0; i < 1200; i++) {
+      write(`catalog/svc-${i}/catalog-info.yaml`, `apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc-${i}\nspec:\n  type: service\n  lifecycle: production\n  owner: team-${i % 9}\n`)
+    }
+    const validate = (worker: "on" | "off") => {
+      const profiles = fs.mkdtempSync(path.join(dir, `profiles-${worker}-`))
+      const run = spawnSync(process.execPath, ["--cpu-prof", "--cpu-prof-dir", profiles, pavedBin, "catalog", "validate", path.join(dir, "catalog"), "--format", "json"], {
+        encoding: "utf8",
+        maxBuffer: 1 << 26,
+        env: { ...process.env, NO_COLOR: "1", PAVED_CATALOG_WORKER: worker }
+      })
+      return { code: run.status, stdout: run.stdout, threads: fs.readdirSync(profiles).filter((f) => f.endsWith(".cpuprofile")).length }
+    }
+    const scanned = validate("on")
+    const one = validate("off")
+    expect(scanned.code).toBe(0)
+    expect(scanned.threads).toBe(2)
+    expect(one.threads).toBe(1)
+    expect(scanned.stdout).toBe(one.stdout)
+    expect((JSON.parse(scanned.stdout) as { entities: Array<unknown> }).entities).toHaveLength(1200)
+  }, 120_000)
 })
