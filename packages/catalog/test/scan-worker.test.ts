@@ -64,14 +64,15 @@ const makeCatalog = (): { readonly dir: string; readonly outside: string } => {
   return { dir, outside }
 }
 
-/** Counts what the scan hands its workers, and can make a worker die right after its hand-off. */
-const workers = { handed: 0, exited: 0, kill: false }
+/** Counts what the scan hands its workers, and can make a worker die right after its hand-off or its first batch. */
+const workers = { handed: 0, exited: 0, kill: undefined as "at hand-off" | "after a batch" | undefined }
 const postMessage = Worker.prototype.postMessage
 Worker.prototype.postMessage = function(this: Worker, ...args: Parameters<Worker["postMessage"]>) {
   workers.handed++
   this.once("exit", () => workers.exited++)
   postMessage.apply(this, args)
-  if (workers.kill) void this.terminate()
+  if (workers.kill === "at hand-off") void this.terminate()
+  if (workers.kill === "after a batch") this.once("message", () => void this.terminate())
 }
 
 /** The file system read the plain way: the whole walk first (`yamlFiles`), then `read`. */
@@ -86,7 +87,7 @@ describe("the file system's scan", () => {
   afterEach(() => {
     workers.handed = 0
     workers.exited = 0
-    workers.kill = false
+    workers.kill = undefined
     delete process.env.PAVED_CATALOG_WORKER
   })
   afterAll(() => {
@@ -127,10 +128,13 @@ describe("the file system's scan", () => {
 
   it("reads on this thread what a worker that died did not send", async () => {
     const plain = await load(dir, {}, walkThenRead)
-    workers.kill = true
-    const scanned = await load(dir)
-    expect(workers.handed).toBe(1)
-    expect(scanned).toEqual(plain)
+    for (const kill of ["at hand-off", "after a batch"] as const) {
+      workers.kill = kill
+      workers.handed = 0
+      const scanned = await load(dir)
+      expect(workers.handed).toBe(1)
+      expect(scanned).toEqual(plain)
+    }
   }, 60_000)
 
   it("is interrupted by a timeout while the worker scans, and stops the worker", async () => {

@@ -125,7 +125,8 @@ export const scan = (directory: string, limit: number, maxBytes: number, batch: 
     /** What the worker was handed; `finished` once it is done, or failed and was taken over. */
     let handed: Request | undefined
     let finished = false
-    const delivered = new Set<string>()
+    /** Files the worker sent: the first ones of what it was handed, in the order it goes through them. */
+    let delivered = 0
     yield* Effect.addFinalizer(() => Effect.sync(() => void worker?.worker.terminate()))
 
     const up = (): boolean => worker !== undefined && Atomics.load(worker.ready, 0) === 1
@@ -138,11 +139,14 @@ export const scan = (directory: string, limit: number, maxBytes: number, batch: 
       return mine.length >= batch || up()
     }
 
-    /** The worker failed: walk what it was handed here, and read what it had not sent. */
+    /**
+     * The worker failed: go through what it was handed here, in its order (its files, then the
+     * walk of its directories), and read what comes after the files it had sent.
+     */
     const takeOver = (request: Request) => {
       const rest = [...request.files]
       local.walk({ pending: [...request.pending], files: 0, entries: 0 }, isYaml, request.limit, (file) => rest.push(file))
-      mine = rest.filter((file) => !delivered.has(file))
+      mine = rest.slice(delivered)
       finished = true
     }
 
@@ -162,7 +166,7 @@ export const scan = (directory: string, limit: number, maxBytes: number, batch: 
         finished = true
         return take
       }
-      for (const file of m.files) delivered.add(file)
+      delivered += m.files.length
       return Effect.succeed(m)
     })
 
