@@ -329,6 +329,9 @@ export const loadFiles = (inputs: ReadonlyArray<string>, settings: Settings): Ef
     settings.onProgress!({ files: done, total: seen.size, entities: accepted.length, skipped: skipped.length, file })
   }
 
+  /** What a file the source gave no result for reads as. */
+  const noResult: ReadResult = { _tag: "Failed", issue: { rule: "file/unreadable", message: `Cannot read the file: the catalog source (${source.name}) gave no result for it` } }
+
   /** Reads one batch (a single `source.read`) of the files that may be read. */
   const readBatch = (jobs: ReadonlyArray<Job>): Effect.Effect<{ readonly readable: ReadonlyArray<Job>; readonly reads: ReadonlyArray<ReadResult> }> => Effect.gen(function*() {
     const readable: Array<Job> = []
@@ -365,7 +368,7 @@ export const loadFiles = (inputs: ReadonlyArray<string>, settings: Settings): Ef
   /** Loads the files of a batch that was read, in order. */
   const loadBatch = ({ readable, reads }: { readonly readable: ReadonlyArray<Job>; readonly reads: ReadonlyArray<ReadResult> }): Effect.Effect<void> => Effect.gen(function*() {
     for (let i = 0; i < readable.length; i++) {
-      const pending = loadOne(readable[i]!, reads[i] ?? { _tag: "Failed", issue: { rule: "file/unreadable", message: `Cannot read the file: the catalog source (${source.name}) gave no result for it` } })
+      const pending = loadOne(readable[i]!, reads[i] ?? noResult)
       if (pending !== undefined) yield* pending
     }
   })
@@ -403,7 +406,7 @@ export const loadFiles = (inputs: ReadonlyArray<string>, settings: Settings): Ef
         const job: Job = { file: batch.files[i]!, root, discovered: walked }
         if (!admit(job)) continue
         readable.push(job)
-        reads.push(batch.reads[i] ?? { _tag: "Failed", issue: { rule: "file/unreadable", message: `Cannot read the file: the catalog source (${source.name}) gave no result for it` } })
+        reads.push(batch.reads[i] ?? noResult)
       }
       yield* loadBatch({ readable, reads })
       yield* turn

@@ -34,7 +34,7 @@ interface Scanned {
 }
 
 /** Directory entries a walk meets before a worker is worth starting. */
-export const WORKER_THRESHOLD = 1000
+const WORKER_THRESHOLD = 1000
 
 interface Request {
   /** Files found before the worker was up, to read first. */
