@@ -47,7 +47,12 @@ const orphanServer = (dataDir: string) =>
         const owner = Number(fs.readFileSync(`/proc/${postmaster}/stat`, "utf8").split(") ")[1]!.split(" ")[1])
         process.kill(owner, "SIGKILL")
         child.kill("SIGKILL")
-        child.once("exit", () => resolve())
+        // A SIGKILLed process takes a moment to exit on a busy machine; until it has, it still
+        // owns the server (and a start would rightly connect to it).
+        child.once("exit", async () => {
+          for (let i = 0; i < 500 && alive(owner); i++) await new Promise((r) => setTimeout(r, 10))
+          resolve()
+        })
       } else if (out.includes("failed")) reject(new Error(out))
     })
   })
